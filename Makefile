@@ -1,0 +1,21 @@
+# The two commands of the README: `make run` and `make test`.
+.PHONY: deps build release run test clean
+
+deps:
+	@bash scripts/install-deps.sh
+
+release: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release
+
+build: deps
+	cmake --preset debug >/dev/null
+	cmake --build --preset debug
+
+# Builds the release binary and starts `eddy serve` on the embedded store (./eddy-data).
+run: release
+	./build/release/eddy serve $(ARGS)
+
+# Builds the debug (ASan+UBSan) tree and runs every test suite.
+test: build
+	ctest --preset debug

@@ -1,0 +1,36 @@
+// A fixed pool of threads running posted tasks in FIFO order. The API and the WebSocket
+// handshake run their blocking work (storage) here, never on a network thread.
+// Thread-safe: Post may be called from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace eddy {
+
+class WorkQueue {
+ public:
+  explicit WorkQueue(int threads);
+  ~WorkQueue();  // runs what is queued, then joins
+  WorkQueue(const WorkQueue&) = delete;
+  WorkQueue& operator=(const WorkQueue&) = delete;
+
+  void Post(std::function<void()> task);
+  // Waits until every task posted so far has run, then stops the threads.
+  void Shutdown();
+
+ private:
+  void Loop();
+
+  std::mutex mutex_;  // guards tasks_ and stopping_
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> tasks_;
+  bool stopping_ = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace eddy

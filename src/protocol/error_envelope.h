@@ -1,0 +1,16 @@
+// The protocol's error body (§1.4): the one place an Error becomes wire JSON.
+#pragma once
+
+#include <string>
+
+#include "common/error.h"
+#include "common/json.h"
+
+namespace eddy::protocol {
+
+// {"code","message","StatusCode","duration","more_info","details"}
+json::object ErrorEnvelope(const Error& error, double duration_ms);
+// "12.34ms"
+std::string FormatDuration(double duration_ms);
+
+}  // namespace eddy::protocol

@@ -1,0 +1,228 @@
+#include "server/api/connect.h"
+
+#include <mutex>
+
+#include "common/ids.h"
+#include "common/log.h"
+#include "protocol/error_envelope.h"
+#include "protocol/user_json.h"
+
+namespace eddy::server::api {
+
+namespace {
+
+constexpr size_t kMaxJsonParam = 64 * 1024;
+
+std::shared_ptr<const std::string> Encode(const json::object& o) {
+  return std::make_shared<const std::string>(json::serialize(o));
+}
+
+json::object ErrorEvent(const char* type, const Error& e, Micros now) {
+  json::object error = protocol::ErrorEnvelope(e, 0);
+  error["duration"] = "";
+  return json::object{{"type", type},
+                      {"created_at", FormatTime(now)},
+                      {"connection_id", ""},
+                      {"error", std::move(error)}};
+}
+
+struct Handshake {
+  std::string json_param;
+  std::string api_key;
+  std::string auth_type;
+  std::string token;
+  std::string remote;
+};
+
+std::string QueryOr(const transport::HttpRequest& r, std::string_view name) {
+  const std::string* v = r.Query(name);
+  return v ? *v : std::string();
+}
+
+}  // namespace
+
+// One client WebSocket. State moves pending -> open -> closed; frames that arrive while
+// pending are ignored (the SDK waits for the first health.check before sending).
+class ClientSession final : public transport::WebSocketSession,
+                            public std::enable_shared_from_this<ClientSession> {
+ public:
+  ClientSession(ConnectHandler& handler, std::shared_ptr<transport::WebSocketConnection> socket)
+      : h_(handler), socket_(std::move(socket)) {}
+
+  void Start(Handshake hs) {
+    h_.work_.Post([self = shared_from_this(), hs = std::move(hs)] { self->Authenticate(hs); });
+  }
+
+  void OnText(std::string_view text) override {
+    std::string connection_id;
+    {
+      std::lock_guard lock(mutex_);
+      if (state_ != State::kOpen) return;
+      connection_id = conn_->id;
+    }
+    auto parsed = ParseJson(text, "WebSocket frame");
+    const json::object* ping = nullptr;
+    if (parsed.ok()) {
+      // The SDK sends its ping as a one-element array; accept a bare object too.
+      const json::value& v = *parsed;
+      if (v.is_array() && !v.get_array().empty() && v.get_array()[0].is_object()) {
+        ping = &v.get_array()[0].get_object();
+      } else if (v.is_object()) {
+        ping = &v.get_object();
+      }
+    }
+    Micros now = h_.clock_.Now();
+    if (ping == nullptr) {
+      Error e = parsed.ok() ? Error::Input("a frame must be a JSON object or array of objects")
+                            : parsed.error();
+      socket_->Send(Encode(ErrorEvent("connection.error", e, now)));
+      return;
+    }
+    auto type = ping->find("type");
+    if (type != ping->end() && type->value() == "health.check") {
+      socket_->Send(Encode(json::object{{"type", "health.check"},
+                                        {"connection_id", connection_id},
+                                        {"cid", "*"},
+                                        {"created_at", FormatTime(now)}}));
+    }
+  }
+
+  void OnClose() override {
+    std::shared_ptr<realtime::Connection> conn;
+    {
+      std::lock_guard lock(mutex_);
+      if (state_ == State::kOpen) conn = conn_;
+      state_ = State::kClosed;
+    }
+    if (!conn) return;
+    realtime::Hub::Departure gone = h_.hub_.Remove(conn->id);
+    bool offline = gone.went_offline;
+    log::Info("ws close", {{"app", conn->app_key}, {"user", conn->user_id}, {"connection_id", conn->id}});
+    AnnounceClose(gone);
+    if (offline) {
+      h_.work_.Post([h = &h_, conn] { h->users_.MarkOffline(conn->app_key, conn->user_id); });
+    }
+  }
+
+ private:
+  enum class State { kPending, kOpen, kClosed };
+
+  void Fail(const Error& e, const Handshake& hs, const std::string& user_id) {
+    log::Info("ws connect refused", {{"app", hs.api_key},
+                                     {"user", user_id},
+                                     {"code", std::to_string(static_cast<int>(e.code))},
+                                     {"error", e.message},
+                                     {"remote", hs.remote}});
+    socket_->Send(Encode(ErrorEvent("connection.error", e, h_.clock_.Now())));
+    socket_->Close(1000, "");
+  }
+
+  void Authenticate(const Handshake& hs) {
+    if (hs.json_param.size() > kMaxJsonParam) {
+      return Fail(Error::Input("json parameter is too large"), hs, "");
+    }
+    auto payload = ParseJsonObject(hs.json_param, "json parameter");
+    if (!payload.ok()) return Fail(payload.error(), hs, "");
+    auto user_id = GetString(*payload, "user_id");
+    if (!user_id.ok()) return Fail(user_id.error(), hs, "");
+    std::string claimed = user_id->value_or("");
+    auto details = GetObject(*payload, "user_details");
+    if (!details.ok()) return Fail(details.error(), hs, claimed);
+
+    Credentials creds{hs.api_key, hs.auth_type, hs.token, claimed};
+    auto caller = auth_().Authenticate(creds);
+    if (!caller.ok()) return Fail(caller.error(), hs, claimed);
+    if (caller->IsServer() || caller->user_id.empty()) {
+      return Fail(Error::Input("a WebSocket connection needs a user: set json.user_id"), hs, claimed);
+    }
+    const json::object empty;
+    auto user = h_.users_.UpsertFromConnect(*caller->app, caller->user_id,
+                                            *details ? **details : empty,
+                                            caller->kind == Caller::Kind::kAnonymous);
+    if (!user.ok()) return Fail(user.error(), hs, caller->user_id);
+
+    auto conn = std::make_shared<realtime::Connection>();
+    conn->id = NewUuid();
+    conn->app_key = caller->app->api_key;
+    conn->user_id = caller->user_id;
+    conn->socket = socket_;
+    realtime::Hub::AddResult added;
+    {
+      std::lock_guard lock(mutex_);
+      if (state_ != State::kPending) return;  // the socket closed during the handshake
+      added = h_.hub_.Add(conn);
+      if (added == realtime::Hub::AddResult::kTooMany) {
+        state_ = State::kClosed;
+        Error e = Error::Make(ErrorCode::kTooManyConnections, 429,
+                              "too many connections for user " + conn->user_id);
+        return Fail(e, hs, conn->user_id);
+      }
+      conn_ = conn;
+      user_ = *user;
+      state_ = State::kOpen;
+    }
+    protocol::OwnUserExtras extras;
+    if (Status filled = h_.reads_.FillOwnUserExtras(*caller->app, caller->user_id, extras);
+        !filled.ok()) {
+      log::Warn("unread counts unavailable", {{"user", caller->user_id}, {"error", filled.error().message}});
+    }
+    json::object me = protocol::OwnUserToJson(*user, /*online=*/true, extras);
+    socket_->Send(Encode(json::object{{"type", "health.check"},
+                                      {"connection_id", conn->id},
+                                      {"cid", "*"},
+                                      {"created_at", FormatTime(h_.clock_.Now())},
+                                      {"me", std::move(me)}}));
+    log::Info("ws connect", {{"app", conn->app_key},
+                             {"user", conn->user_id},
+                             {"connection_id", conn->id},
+                             {"remote", hs.remote}});
+    // First connection: the user came online for those following their presence.
+    if (added == realtime::Hub::AddResult::kFirstForUser && !user->invisible) {
+      h_.hub_.AnnouncePresence(conn->app_key, protocol::UserToJson(*user, true), h_.clock_.Now());
+    }
+  }
+
+  // user.watching.stop where this connection was its user's last watch, and, if it was the
+  // user's last connection, user.presence.changed (offline) to the user's followers.
+  void AnnounceClose(const realtime::Hub::Departure& gone) {
+    std::optional<User> user;
+    {
+      std::lock_guard lock(mutex_);
+      user = user_;
+    }
+    if (!user || !gone.connection) return;
+    Micros now = h_.clock_.Now();
+    user->last_active = now;
+    bool hidden = user->invisible;
+    json::object user_json = protocol::UserToJson(*user, !gone.went_offline && !hidden);
+    h_.hub_.AnnounceWatchingStopped(gone, user_json, now);
+    if (gone.went_offline && !hidden) {
+      h_.hub_.AnnouncePresence(gone.connection->app_key, user_json, now);
+    }
+  }
+
+  Authenticator& auth_() { return h_.auth_; }
+
+  ConnectHandler& h_;
+  std::shared_ptr<transport::WebSocketConnection> socket_;
+  std::mutex mutex_;  // guards state_, conn_ and user_
+  State state_ = State::kPending;
+  std::shared_ptr<realtime::Connection> conn_;
+  std::optional<User> user_;  // as of the handshake: for presence and watching events
+};
+
+std::shared_ptr<transport::WebSocketSession> ConnectHandler::OnOpen(
+    std::shared_ptr<transport::WebSocketConnection> conn,
+    const transport::HttpRequest& upgrade_request) {
+  Handshake hs;
+  hs.json_param = QueryOr(upgrade_request, "json");
+  hs.api_key = QueryOr(upgrade_request, "api_key");
+  hs.auth_type = QueryOr(upgrade_request, "stream-auth-type");
+  hs.token = QueryOr(upgrade_request, "authorization");
+  hs.remote = conn->remote_address();
+  auto session = std::make_shared<ClientSession>(*this, std::move(conn));
+  session->Start(std::move(hs));
+  return session;
+}
+
+}  // namespace eddy::server::api

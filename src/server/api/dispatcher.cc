@@ -1,0 +1,129 @@
+#include "server/api/dispatcher.h"
+
+#include <chrono>
+#include <exception>
+
+#include "common/log.h"
+#include "protocol/error_envelope.h"
+
+namespace eddy::server::api {
+
+namespace {
+
+double MillisSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+transport::HttpResponse JsonResponse(int status, json::object body) {
+  transport::HttpResponse r;
+  r.status = status;
+  r.body = json::serialize(body);
+  return r;
+}
+
+// Error messages follow the real backend: `<Operation> failed with error: "<detail>"`.
+Error WithOperation(Error e, const Route* route) {
+  if (route != nullptr && !route->operation.empty()) {
+    e.message = route->operation + " failed with error: \"" + e.message + "\"";
+  }
+  return e;
+}
+
+bool HasBody(std::string_view method) {
+  return method == "POST" || method == "PUT" || method == "PATCH";
+}
+
+}  // namespace
+
+void Dispatcher::Handle(transport::HttpRequest request,
+                        std::function<void(transport::HttpResponse)> respond) {
+  work_.Post([this, request = std::move(request), respond = std::move(respond)]() mutable {
+    respond(HandleNow(request));
+  });
+}
+
+transport::HttpResponse Dispatcher::HandleNow(const transport::HttpRequest& http) {
+  auto start = std::chrono::steady_clock::now();
+  const Route* route = nullptr;
+  std::string app_key, user_id;
+  Result<ApiResponse> result = Error::Internal("unhandled");
+  try {
+    result = Execute(http, &route, &app_key, &user_id);
+  } catch (const std::exception& e) {
+    log::Error("handler threw", {{"path", http.path}, {"error", e.what()}});
+    result = Error::Internal("internal error");
+  }
+  double ms = MillisSince(start);
+  transport::HttpResponse response;
+  if (result.ok()) {
+    ApiResponse& ok = result.value();
+    ok.body["duration"] = protocol::FormatDuration(ms);
+    response = JsonResponse(ok.status, std::move(ok.body));
+  } else {
+    Error e = WithOperation(std::move(result).error(), route);
+    response = JsonResponse(e.http_status, protocol::ErrorEnvelope(e, ms));
+  }
+  std::string status = std::to_string(response.status);
+  std::string duration = protocol::FormatDuration(ms);
+  log::Info("request", {{"method", http.method},
+                        {"path", http.path},
+                        {"status", status},
+                        {"duration", duration},
+                        {"app", app_key},
+                        {"user", user_id}});
+  return response;
+}
+
+Result<ApiResponse> Dispatcher::Execute(const transport::HttpRequest& http, const Route** route_out,
+                                      std::string* app_out, std::string* user_out) {
+  Router::Match match = router_.Find(http.method, http.path);
+  if (match.route == nullptr) {
+    if (match.path_known) {
+      return Error::Make(ErrorCode::kInput, 405,
+                         "method " + http.method + " is not allowed on " + http.path);
+    }
+    return Error::NotFound("no API route " + http.method + " " + http.path);
+  }
+  const api::Route& route = *match.route;
+  *route_out = &route;
+
+  static const std::string kEmpty;
+  const std::string* key = http.Query("api_key");
+  const std::string* auth_type = http.Header("stream-auth-type");
+  const std::string* token = http.Header("authorization");
+  const std::string* user_id = http.Query("user_id");
+  if (key != nullptr) *app_out = *key;
+  Credentials creds{key ? *key : kEmpty, auth_type ? *auth_type : kEmpty,
+                    token ? *token : kEmpty, user_id ? *user_id : kEmpty};
+  EDDY_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(creds));
+  *user_out = caller.user_id;
+
+  switch (route.access) {
+    case Access::kServerOnly:
+      if (!caller.IsServer()) return Error::NotAllowed("this endpoint can only be called server side");
+      break;
+    case Access::kServerOrUser:
+      if (caller.kind == Caller::Kind::kAnonymous) {
+        return Error::Make(ErrorCode::kAuthentication, 401,
+                           "anonymous users cannot call " + route.operation);
+      }
+      break;
+    case Access::kAnyone:
+      break;
+  }
+
+  ApiRequest req;
+  req.method = http.method;
+  req.path = http.path;
+  req.path_params = std::move(match.params);
+  req.http = &http;
+  req.caller = std::move(caller);
+  if (const std::string* conn = http.Query("connection_id")) req.connection_id = *conn;
+  if (HasBody(http.method) && !http.body.empty()) {
+    EDDY_ASSIGN_OR_RETURN(req.body, ParseJsonObject(http.body));
+  }
+  return route.handler(req);
+}
+
+}  // namespace eddy::server::api

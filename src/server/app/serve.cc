@@ -1,0 +1,217 @@
+#include "server/app/serve.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <ctime>
+#include <map>
+#include <thread>
+
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/work_queue.h"
+#include "server/api/app_settings.h"
+#include "server/api/authenticator.h"
+#include "server/api/channels.h"
+#include "server/api/connect.h"
+#include "server/api/dispatcher.h"
+#include "server/api/events.h"
+#include "server/api/messages.h"
+#include "server/api/reads.h"
+#include "server/api/router.h"
+#include "server/api/users.h"
+#include "server/app/config.h"
+#include "server/domain/app_service.h"
+#include "server/domain/channel_service.h"
+#include "server/domain/channel_types.h"
+#include "server/domain/event_service.h"
+#include "server/domain/message_service.h"
+#include "server/domain/read_service.h"
+#include "server/domain/user_service.h"
+#include "server/realtime/hub.h"
+#include "server/storage/sqlite/sqlite_store.h"
+#include "server/transport/server.h"
+
+extern char** environ;
+
+namespace eddy::server {
+
+namespace {
+
+// Threads that run storage work for requests and handshakes. SQLite serialises writers, so
+// a few threads are enough to overlap reads with the network.
+constexpr int kWorkThreads = 4;
+constexpr size_t kMaxConnectionsPerUser = 50;
+
+std::map<std::string, std::string> Environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  return env;
+}
+
+Result<std::unique_ptr<Store>> OpenStore(const Config& config) {
+  if (config.store == "sqlite") return OpenSqliteStore(config.data_dir);
+  return Error::Input("store '" + config.store + "' is not supported by this build");
+}
+
+// On first start with an empty data dir, creates the default app and prints its credentials:
+// the one time the secret is shown, on stdout, never in the log.
+Result<App> DefaultApp(AppService& apps, bool* created) {
+  EDDY_ASSIGN_OR_RETURN(std::vector<App> existing, apps.ListApps());
+  *created = existing.empty();
+  if (!existing.empty()) return existing.front();
+  return apps.CreateApp("default");
+}
+
+// The domain services. They refer to each other through ports (the channel state renders
+// messages, a new message renders its channel for notifications), so they are members of one
+// object: a reference to a later member is bound before that member is constructed, and no
+// service calls another from its constructor.
+struct Services {
+  Services(Store& store, realtime::Hub& hub, const Clock& clock)
+      : users(store, hub, hub, clock),
+        reads(store, types, hub, hub, channels, clock, &hub),
+        events(store, types, hub, clock, &hub),
+        messages(store, types, hub, hub, hub, reads, channels, hub, clock),
+        channels(store, types, hub, hub, hub, messages, reads, hub, clock) {}
+
+  ChannelTypes types;
+  UserService users;
+  ReadService reads;
+  EventService events;
+  MessageService messages;
+  ChannelService channels;
+};
+
+// Waits for SIGINT/SIGTERM on its own thread (the signals are blocked everywhere else).
+class SignalWaiter {
+ public:
+  template <typename F>
+  explicit SignalWaiter(F on_signal) {
+    thread_ = std::thread([this, on_signal] {
+      sigset_t set;
+      sigemptyset(&set);
+      sigaddset(&set, SIGINT);
+      sigaddset(&set, SIGTERM);
+      timespec tick{0, 200'000'000};
+      while (!done_.load()) {
+        int sig = sigtimedwait(&set, nullptr, &tick);
+        if (sig == SIGINT || sig == SIGTERM) {
+          log::Info("signal received, stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+          on_signal();
+          return;
+        }
+      }
+    });
+  }
+  ~SignalWaiter() {
+    done_ = true;
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+}  // namespace
+
+int RunServe(const std::vector<std::string>& args) {
+  Result<Config> loaded = LoadConfig(args, Environment());
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "eddy serve: invalid configuration:\n%s\n", loaded.error().message.c_str());
+    return 2;
+  }
+  Config config = std::move(loaded).value();
+  if (config.print_config) {
+    std::printf("%s\n", PrintConfig(config).c_str());
+    return 0;
+  }
+  log::Configure(config.log_format == "json" ? log::Format::kJson : log::Format::kText,
+                 [&] {
+                   log::Level level = log::Level::kInfo;
+                   log::ParseLevel(config.log_level, level);
+                   return level;
+                 }());
+
+  sigset_t blocked;
+  sigemptyset(&blocked);
+  sigaddset(&blocked, SIGINT);
+  sigaddset(&blocked, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &blocked, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto store_or = OpenStore(config);
+  if (!store_or.ok()) {
+    std::fprintf(stderr, "eddy serve: %s\n", store_or.error().message.c_str());
+    return 1;
+  }
+  std::unique_ptr<Store> store = std::move(store_or).value();
+  SystemClock clock;
+  AppService apps(store->apps(), clock);
+  bool created = false;
+  auto default_app = DefaultApp(apps, &created);
+  if (!default_app.ok()) {
+    std::fprintf(stderr, "eddy serve: %s\n", default_app.error().message.c_str());
+    return 1;
+  }
+
+  WorkQueue work(kWorkThreads);
+  realtime::Hub hub(kMaxConnectionsPerUser);
+  Services services(*store, hub, clock);
+  api::Router router;
+  api::RegisterUserRoutes(router, services.users);
+  api::RegisterAppRoutes(router, apps);
+  api::RegisterChannelRoutes(router, services.channels);
+  api::RegisterMemberRoutes(router, services.channels);
+  api::RegisterMessageRoutes(router, services.messages);
+  api::RegisterReadRoutes(router, services.reads);
+  api::RegisterEventRoutes(router, services.events);
+  api::Authenticator auth(apps, store->users(), clock);
+  api::Dispatcher dispatcher(router, auth, work);
+  api::ConnectHandler connect(auth, services.users, services.reads, hub, work, clock);
+
+  transport::ServerOptions options;
+  options.host = config.host;
+  options.port = static_cast<std::uint16_t>(config.port);
+  options.threads = config.threads;
+  options.max_body_bytes = config.max_body_bytes;
+  options.max_header_bytes = config.max_header_bytes;
+  options.ws_idle_timeout = std::chrono::seconds(config.ws_idle_timeout_seconds);
+  options.http_idle_timeout = std::chrono::seconds(config.http_idle_timeout_seconds);
+  transport::Server server(options, dispatcher, connect);
+  if (Status started = server.Start(); !started.ok()) {
+    std::fprintf(stderr, "eddy serve: %s\n", started.error().message.c_str());
+    return 1;
+  }
+
+  std::string url = "http://" + config.host + ":" + std::to_string(server.port());
+  if (created) {
+    std::printf("eddy: created the default app\n  api key:    %s\n  api secret: %s\n",
+                default_app->api_key.c_str(), default_app->api_secret.c_str());
+  }
+  std::printf("eddy: listening on %s (base URL for the SDK; api key %s)\n", url.c_str(),
+              default_app->api_key.c_str());
+  std::fflush(stdout);
+  log::Info("listening", {{"url", url}, {"data_dir", config.data_dir}});
+
+  {
+    SignalWaiter signals([&server] { server.Stop(); });
+    server.Run();
+  }
+  work.Shutdown();
+  if (Status flushed = store->Flush(); !flushed.ok()) {
+    log::Error("store flush failed", {{"error", flushed.error().message}});
+    return 1;
+  }
+  log::Info("stopped");
+  return 0;
+}
+
+}  // namespace eddy::server

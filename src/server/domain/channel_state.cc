@@ -1,0 +1,204 @@
+// ChannelService: the channel state response (§5.4), watching, and the channel list query.
+#include <algorithm>
+#include <utility>
+
+#include "server/domain/channel_service.h"
+#include "server/domain/channel_service_internal.h"
+
+namespace eddy::server {
+
+namespace {
+
+Filter Condition(std::string field, FilterOp op, json::value value) {
+  Filter f;
+  f.kind = Filter::Kind::kCondition;
+  f.field = std::move(field);
+  f.op = op;
+  f.value = std::move(value);
+  return f;
+}
+
+Filter Combine(Filter::Kind kind, std::vector<Filter> children) {
+  Filter f;
+  f.kind = kind;
+  f.children = std::move(children);
+  return f;
+}
+
+}  // namespace
+
+bool ChannelService::OwnConnection(const App& app, const Reader& reader,
+                                   const StateOptions& options) const {
+  // A connection id is not a secret: only the caller's own connections are subscribed.
+  return !options.connection_id.empty() && !reader.user_id.empty() && !reader.actor.server &&
+         watches_.ConnectionUser(app.api_key, options.connection_id) == reader.user_id;
+}
+
+void ChannelService::WatchFor(const App& app, const Loaded& l, const Reader& reader,
+                              const StateOptions& options) {
+  if (!options.watch || !OwnConnection(app, reader, options)) return;
+  const std::string cid = l.channel.cid();
+  const bool was_watching = watches_.IsWatching(app.api_key, reader.user_id, cid);
+  if (watches_.Watch(app.api_key, options.connection_id, cid) && !was_watching) {
+    EmitWatching(app, l, "user.watching.start", reader.user_id);
+  }
+}
+
+void ChannelService::FollowMembers(const App& app, const Reader& reader,
+                                   const StateOptions& options, const json::object& state) {
+  if (!options.presence || !OwnConnection(app, reader, options)) return;
+  std::vector<std::string> ids;
+  for (const json::value& m : state.at("members").as_array()) {
+    ids.emplace_back(m.at("user_id").as_string());
+  }
+  if (!ids.empty()) watches_.FollowPresence(app.api_key, options.connection_id, ids);
+}
+
+Result<json::object> ChannelService::BuildState(const App& app, const Loaded& l,
+                                                const Reader& reader, const StateOptions& options) {
+  const Channel& c = l.channel;
+  const std::string cid = c.cid();
+  MemberQuery mq;
+  mq.limit = options.member_limit;
+  mq.offset = options.member_offset;
+  EDDY_ASSIGN_OR_RETURN(std::vector<Member> members,
+                        store_.channels().QueryMembers(app.api_key, c.type, c.id, mq));
+
+  const Member* own = reader.member_ptr();
+  const std::optional<Micros> not_before = NotBefore(c, own);
+  json::array messages;
+  json::array pinned;
+  if (options.state && options.messages.limit > 0) {
+    MessagePage page = options.messages;
+    page.viewer_id = reader.user_id;
+    page.not_before = not_before;
+    EDDY_ASSIGN_OR_RETURN(std::vector<Message> list,
+                          store_.messages().ChannelMessages(app.api_key, c.type, c.id, page));
+    EDDY_ASSIGN_OR_RETURN(messages, message_views_.Render(app, reader.user_id, list));
+  }
+  if (options.state) {
+    EDDY_ASSIGN_OR_RETURN(std::vector<Message> pins,
+                          store_.messages().PinnedMessages(app.api_key, c.type, c.id, clock_.Now(),
+                                                           kMaxStatePinnedMessages));
+    std::erase_if(pins, [&](const Message& m) {
+      return (not_before && m.created_at <= *not_before) ||
+             (m.shadowed && m.user_id != reader.user_id);
+    });
+    EDDY_ASSIGN_OR_RETURN(pinned, message_views_.Render(app, reader.user_id, pins));
+  }
+  std::vector<std::string> watcher_ids;
+  if (options.watchers) {
+    watcher_ids =
+        watches_.Watchers(app.api_key, cid, options.watcher_limit, options.watcher_offset);
+  }
+
+  std::set<std::string> ids = {c.created_by_id, c.truncated_by_id, reader.user_id};
+  for (const Member& m : members) ids.insert(m.user_id);
+  ids.insert(watcher_ids.begin(), watcher_ids.end());
+  EDDY_ASSIGN_OR_RETURN(Users users, Users::Load(store_, presence_, app, std::move(ids)));
+
+  json::object s;
+  s["channel"] = ChannelJson(app, l, users, &reader);
+  s["messages"] = std::move(messages);
+  s["pinned_messages"] = std::move(pinned);
+  json::array member_list;
+  for (const Member& m : members) member_list.push_back(MemberJson(app, m, users));
+  s["members"] = std::move(member_list);
+  if (own != nullptr) s["membership"] = MemberJson(app, *own, users);
+
+  json::array read;
+  if (l.type.Flag("read_events")) {
+    // The reader's own entry sets the SDK's unread count: it is there even when the reader
+    // is not on this page of members.
+    std::vector<const Member*> readers;
+    for (const Member& m : members) readers.push_back(&m);
+    if (own != nullptr && std::none_of(members.begin(), members.end(), [&](const Member& m) {
+          return m.user_id == own->user_id;
+        })) {
+      readers.push_back(own);
+    }
+    for (const Member* m : readers) {
+      EDDY_ASSIGN_OR_RETURN(std::int64_t unread, reads_.UnreadCount(app, c, *m));
+      read.push_back(protocol::ReadStateToJson(*m, users.Json(m->user_id), unread));
+    }
+  }
+  s["read"] = std::move(read);
+  s["watcher_count"] = watches_.WatcherCount(app.api_key, cid);
+  if (options.watchers) {
+    json::array watchers;
+    for (const std::string& id : watcher_ids) watchers.push_back(users.Json(id));
+    s["watchers"] = std::move(watchers);
+  }
+  s["threads"] = json::array();
+  s["hidden"] = own != nullptr && own->hidden;
+  return s;
+}
+
+Result<json::array> ChannelService::QueryChannels(const Actor& actor, const App& app,
+                                                  QueryChannelsOptions options,
+                                                  std::string_view connection_id) {
+  const std::string reader_id = actor.server ? options.user_id : actor.user_id;
+  std::optional<User> reader_user;
+  if (!reader_id.empty() && !actor.anonymous) {
+    EDDY_ASSIGN_OR_RETURN(reader_user, store_.users().FindUser(app.api_key, reader_id));
+  }
+  ChannelQuery q;
+  q.filter = std::move(options.filter);
+  q.sort = std::move(options.sort);
+  q.limit = options.limit;
+  q.offset = options.offset;
+  q.user_id = reader_id;
+
+  // Only what the caller may read: channels they are in or made, and the public types.
+  const bool staff =
+      reader_user && (reader_user->role == "admin" || reader_user->role == "moderator");
+  if (!actor.server && !app.DisablePermissionsChecks() && !staff) {
+    json::array public_types;
+    for (const ChannelType& t : types_.List(app.api_key)) {
+      if (!t.members_only) public_types.emplace_back(t.name);
+    }
+    std::vector<Filter> readable = {Condition("type", FilterOp::kIn, std::move(public_types))};
+    if (!actor.anonymous && !reader_id.empty()) {
+      readable.push_back(Condition("members", FilterOp::kIn, json::array{json::value(reader_id)}));
+      readable.push_back(Condition("created_by_id", FilterOp::kEq, json::value(reader_id)));
+    }
+    q.filter = Combine(Filter::Kind::kAnd,
+                       {std::move(q.filter), Combine(Filter::Kind::kOr, std::move(readable))});
+  }
+  if (!reader_id.empty() && !options.filter_names_hidden) {
+    q.filter = Combine(Filter::Kind::kAnd,
+                       {std::move(q.filter), Condition("hidden", FilterOp::kEq, false)});
+  }
+  EDDY_ASSIGN_OR_RETURN(std::vector<Channel> channels,
+                        store_.channels().QueryChannels(app.api_key, q));
+
+  StateOptions so;
+  so.state = options.state;
+  so.watch = options.watch;
+  so.presence = options.presence;
+  so.messages.limit = options.message_limit;
+  so.member_limit = options.member_limit;
+  so.connection_id = std::string(connection_id);
+  json::array out;
+  for (Channel& c : channels) {
+    std::optional<ChannelType> t = types_.Find(app.api_key, c.type);
+    if (!t) continue;  // a type that no longer exists
+    Loaded l{std::move(c), {}};
+    l.type = WithOverrides(std::move(*t), l.channel.config_overrides);
+    Reader reader;
+    reader.actor = actor;
+    reader.user_id = reader_id;
+    reader.user = reader_user;
+    if (!reader_id.empty()) {
+      EDDY_ASSIGN_OR_RETURN(reader.member, store_.channels().GetMember(app.api_key, l.channel.type,
+                                                                       l.channel.id, reader_id));
+    }
+    WatchFor(app, l, reader, so);
+    EDDY_ASSIGN_OR_RETURN(json::object state, BuildState(app, l, reader, so));
+    FollowMembers(app, reader, so, state);
+    out.push_back(std::move(state));
+  }
+  return out;
+}
+
+}  // namespace eddy::server

@@ -1,0 +1,420 @@
+// MessageService: shared plumbing (scopes, access, users, events) and sending messages.
+#include "server/domain/message_service.h"
+
+#include <functional>
+#include <set>
+#include <utility>
+
+#include "common/ids.h"
+#include "common/log.h"
+#include "protocol/user_json.h"
+
+namespace eddy::server {
+
+using protocol::MessageInput;
+
+namespace {
+
+std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+Error Disabled(std::string_view what, const ChannelType& t) {
+  return Error::Make(ErrorCode::kChannelFeatureNotSupported, 400,
+                     std::string(what) + " are disabled for channel type " + Quote(t.name));
+}
+
+void LogFailure(std::string_view what, const Error& e) {
+  log::Warn("message side effect failed", {{"what", what}, {"error", e.message}});
+}
+
+// The members a channel notification concerns: not those who refused the invitation.
+bool Concerned(const Member& m) { return !m.invite_rejected_at.has_value(); }
+
+}  // namespace
+
+MessageService::MessageService(Store& store, const ChannelTypes& types,
+                               ChannelEvents& channel_events, EventSink& events, Watches& watches,
+                               ReadState& reads, ChannelViews& channel_views,
+                               const Presence& presence, const Clock& clock)
+    : store_(store),
+      types_(types),
+      channel_events_(channel_events),
+      events_(events),
+      watches_(watches),
+      reads_(reads),
+      channel_views_(channel_views),
+      presence_(presence),
+      clock_(clock) {}
+
+std::unique_lock<std::mutex> MessageService::LockMessage(std::string_view app_key,
+                                                         std::string_view id) {
+  std::string key = std::string(app_key) + '\0' + std::string(id);
+  return std::unique_lock<std::mutex>(stripes_[std::hash<std::string>{}(key) % stripes_.size()]);
+}
+
+Result<MessageService::Scope> MessageService::LoadScope(const Actor& actor, const App& app,
+                                                        std::string_view type, std::string_view id,
+                                                        std::string_view acting_user_id) {
+  std::optional<ChannelType> t = types_.Find(app.api_key, type);
+  if (!t) return Error::NotFound("channel type " + Quote(type) + " does not exist");
+  EDDY_ASSIGN_OR_RETURN(std::optional<Channel> c,
+                        store_.channels().GetChannel(app.api_key, type, id));
+  if (!c || c->deleted_at) {
+    return Error::NotFound("channel " + Quote(std::string(type) + ":" + std::string(id)) +
+                           " does not exist");
+  }
+  ChannelType effective = WithOverrides(std::move(*t), c->config_overrides);
+  Scope s{std::move(*c), std::move(effective), {}, {}, actor};
+  s.actor.user_id = std::string(acting_user_id);
+  s.bypass = actor.server || app.DisablePermissionsChecks();
+  if (!acting_user_id.empty()) {
+    EDDY_ASSIGN_OR_RETURN(s.user, store_.users().FindUser(app.api_key, acting_user_id));
+    EDDY_ASSIGN_OR_RETURN(s.member,
+                          store_.channels().GetMember(app.api_key, type, id, acting_user_id));
+  }
+  return s;
+}
+
+Result<Message> MessageService::MustFindMessage(const App& app, std::string_view id) {
+  EDDY_ASSIGN_OR_RETURN(std::optional<Message> m, store_.messages().GetMessage(app.api_key, id));
+  if (!m) return Error::NotFound("message " + Quote(id) + " does not exist");
+  return std::move(*m);
+}
+
+Status MessageService::Check(const Scope& s, ChannelAction action) const {
+  if (s.bypass) return {};
+  AccessContext ctx{s.actor, s.user ? &*s.user : nullptr, s.channel, s.type,
+                    s.member ? &*s.member : nullptr};
+  return CheckChannelAccess(ctx, action);
+}
+
+Result<std::string> MessageService::ActingUser(const Actor& actor, std::string_view named) const {
+  if (actor.server) return std::string(named);
+  if (!named.empty() && named != actor.user_id) {
+    return Error::NotAllowed("user " + Quote(actor.user_id) + " cannot act as user " +
+                             Quote(named) + ": only server-side requests may name another user");
+  }
+  return actor.user_id;
+}
+
+bool MessageService::MayBypassFrozen(const Scope& s) const {
+  if (s.bypass) return true;
+  if (s.user && !s.actor.anonymous && (s.user->role == "admin" || s.user->role == "moderator")) {
+    return true;
+  }
+  return s.member && s.member->channel_role == "channel_moderator";
+}
+
+std::optional<Micros> MessageService::NotBefore(const Scope& s) const {
+  std::optional<Micros> nb = s.channel.truncated_at;
+  if (s.member && s.member->hide_messages_before &&
+      (!nb || *s.member->hide_messages_before > *nb)) {
+    nb = s.member->hide_messages_before;
+  }
+  return nb;
+}
+
+bool MessageService::Visible(const Scope& s, const Message& m, std::string_view reader_id) const {
+  if (m.shadowed && !s.actor.server && m.user_id != reader_id) return false;
+  std::optional<Micros> nb = NotBefore(s);
+  return !nb || m.created_at > *nb;
+}
+
+json::object MessageService::UserJson(const App& app, const User& u) const {
+  bool online =
+      !u.invisible && !u.deactivated_at && !u.deleted_at && presence_.IsOnline(app.api_key, u.id);
+  return protocol::UserToJson(u, online);
+}
+
+Result<std::unordered_map<std::string, json::object>> MessageService::UsersJson(
+    const App& app, const std::vector<std::string>& ids) {
+  std::unordered_map<std::string, json::object> out;
+  if (ids.empty()) return out;
+  std::set<std::string> distinct(ids.begin(), ids.end());
+  std::vector<std::string> unique(distinct.begin(), distinct.end());
+  EDDY_ASSIGN_OR_RETURN(std::vector<User> users, store_.users().FindUsers(app.api_key, unique));
+  for (const User& u : users) out.emplace(u.id, UserJson(app, u));
+  return out;
+}
+
+json::object MessageService::ChannelEvent(std::string_view type, const Channel& c,
+                                          Micros at) const {
+  json::object e;
+  e["type"] = type;
+  e["created_at"] = FormatTime(at);
+  e["cid"] = c.cid();
+  e["channel_type"] = c.type;
+  e["channel_id"] = c.id;
+  e["channel_member_count"] = c.member_count;
+  e["channel_message_count"] = c.message_count;
+  e["channel_custom"] = c.custom;
+  if (!c.team.empty()) e["team"] = c.team;
+  return e;
+}
+
+void MessageService::ToChannel(const App& app, const Channel& c, const Message& m,
+                               const json::object& event, const PersonalFields& personal) {
+  // A shadow-banned user's messages exist for that user alone.
+  if (m.shadowed) {
+    events_.ToUsers(app.api_key, {m.user_id}, event);
+    return;
+  }
+  channel_events_.ToWatchers(app.api_key, c.cid(), event, personal);
+}
+
+Result<std::vector<Member>> MessageService::AllMembers(const App& app, const Channel& c) {
+  std::vector<Member> all;
+  MemberQuery q;
+  q.limit = 1000;
+  while (true) {
+    EDDY_ASSIGN_OR_RETURN(std::vector<Member> page,
+                          store_.channels().QueryMembers(app.api_key, c.type, c.id, q));
+    const bool last = static_cast<int>(page.size()) < q.limit;
+    for (Member& m : page) all.push_back(std::move(m));
+    if (last) break;
+    q.offset += q.limit;
+  }
+  return all;
+}
+
+Status MessageService::EmitParentUpdated(const App& app, const Channel& c,
+                                         std::string_view parent_id) {
+  EDDY_ASSIGN_OR_RETURN(std::optional<Message> parent,
+                        store_.messages().GetMessage(app.api_key, parent_id));
+  if (!parent) return {};
+  EDDY_ASSIGN_OR_RETURN(json::object rendered, RenderOne(app, "", *parent));
+  json::object e = ChannelEvent("message.updated", c, clock_.Now());
+  e["message_id"] = parent->id;
+  e["user"] = rendered["user"];
+  e["message"] = std::move(rendered);
+  ToChannel(app, c, *parent, e);
+  return {};
+}
+
+Result<json::object> MessageService::SendMessage(const Actor& actor, const App& app,
+                                                 std::string_view type, std::string_view id,
+                                                 MessageInput in,
+                                                 const SendMessageOptions& options) {
+  EDDY_ASSIGN_OR_RETURN(std::string author, ActingUser(actor, in.user_id));
+  if (actor.server && author.empty()) {
+    return Error::Input("message.user_id (or message.user) is required server-side");
+  }
+  EDDY_ASSIGN_OR_RETURN(Scope s, LoadScope(actor, app, type, id, author));
+  EDDY_TRY(Check(s, ChannelAction::kSendMessage));
+  if (!s.user) return Error::Input("user " + Quote(author) + " does not exist");
+  if (in.type == "system" && !s.bypass) {
+    return Error::NotAllowed("system messages can only be sent server-side");
+  }
+  const Micros now = clock_.Now();
+
+  Message m;
+  m.id = in.id.value_or("");
+  m.channel_type = s.channel.type;
+  m.channel_id = s.channel.id;
+  m.user_id = author;
+  m.text = in.text.value_or("");
+  m.attachments = in.attachments.value_or(json::array());
+  m.mentioned_users = in.mentioned_users.value_or(std::vector<std::string>{});
+  m.silent = in.silent.value_or(false);
+  m.custom = std::move(in.custom);
+  m.created_at = now;
+  m.updated_at = now;
+  EDDY_TRY(protocol::CheckMessageText(m.text, s.type.MaxMessageLength()));
+  if (m.text.empty() && m.attachments.empty() && m.custom.empty()) {
+    return Error::Input("a message needs text, attachments or custom data");
+  }
+
+  if (in.parent_id) {
+    if (!s.type.Flag("replies")) return Disabled("replies", s.type);
+    EDDY_ASSIGN_OR_RETURN(std::optional<Message> parent,
+                          store_.messages().GetMessage(app.api_key, *in.parent_id));
+    if (!parent || !Visible(s, *parent, author)) {
+      return Error::NotFound("parent message " + Quote(*in.parent_id) + " does not exist");
+    }
+    if (parent->cid() != s.channel.cid()) {
+      return Error::Input("parent message " + Quote(*in.parent_id) + " is in another channel");
+    }
+    if (!parent->parent_id.empty()) {
+      return Error::Make(
+          ErrorCode::kMultipleNestingLevel, 400,
+          "message " + Quote(*in.parent_id) + " is a reply: replies to replies are not allowed");
+    }
+    m.parent_id = *in.parent_id;
+    m.show_in_channel = in.show_in_channel.value_or(false);
+  }
+  if (in.quoted_message_id) {
+    if (!s.type.Flag("quotes")) return Disabled("quotes", s.type);
+    EDDY_ASSIGN_OR_RETURN(std::optional<Message> quoted,
+                          store_.messages().GetMessage(app.api_key, *in.quoted_message_id));
+    if (!quoted || !Visible(s, *quoted, author)) {
+      return Error::NotFound("quoted message " + Quote(*in.quoted_message_id) + " does not exist");
+    }
+    if (quoted->cid() != s.channel.cid()) {
+      return Error::Input("quoted message " + Quote(*in.quoted_message_id) +
+                          " is in another channel");
+    }
+    m.quoted_message_id = *in.quoted_message_id;
+  }
+  if (in.type == "system") {
+    m.type = "system";
+  } else {
+    m.type = m.InChannelList() ? "regular" : "reply";
+  }
+  if (in.pinned.value_or(false)) {
+    EDDY_TRY(Check(s, ChannelAction::kPinMessage));
+    m.pinned = true;
+    m.pinned_at = in.pinned_at && *in.pinned_at ? **in.pinned_at : now;
+    m.pinned_by_id = author;
+    if (in.pin_expires) m.pin_expires = *in.pin_expires;
+  }
+  m.shadowed = s.user->shadow_banned || (s.member && s.member->shadow_banned);
+
+  if (s.channel.frozen && !MayBypassFrozen(s)) {
+    // The real backend answers with an unsaved error message rather than an HTTP error.
+    if (m.id.empty()) m.id = NewUuid();
+    m.type = "error";
+    m.text = "This channel is frozen: messages cannot be sent";
+    m.attachments = json::array();
+    protocol::MessageExtras x;
+    x.user = UserJson(app, *s.user);
+    return protocol::MessageToJson(m, std::move(x));
+  }
+
+  if (m.id.empty()) m.id = NewUuid();
+  EDDY_TRY(store_.messages().InsertMessage(app.api_key, m));
+  EDDY_ASSIGN_OR_RETURN(json::object rendered, RenderOne(app, author, m));
+  AfterSend(app, s, m, rendered, options);
+  return rendered;
+}
+
+std::vector<std::string> MessageService::Unhide(const App& app, const Channel& c,
+                                                const std::vector<Member>& members,
+                                                const Message& m,
+                                                const SendMessageOptions& options) {
+  std::vector<std::string> shown;
+  for (const Member& mem : members) {
+    if (!mem.hidden || (options.keep_channel_hidden && mem.user_id == m.user_id)) continue;
+    // Re-read right before writing: the row also holds read state that others update.
+    Result<std::optional<Member>> fresh =
+        store_.channels().GetMember(app.api_key, c.type, c.id, mem.user_id);
+    if (!fresh.ok() || !*fresh || !(*fresh)->hidden) continue;
+    Member row = std::move(**fresh);
+    row.hidden = false;
+    row.updated_at = m.created_at;
+    Status st = store_.channels().UpsertMembers(app.api_key, {row});
+    if (!st.ok()) {
+      LogFailure("unhide channel", st.error());
+      continue;
+    }
+    shown.push_back(row.user_id);
+  }
+  return shown;
+}
+
+void MessageService::NotifyThread(const App& app, const Scope& s, const Channel& c,
+                                  const std::vector<Member>& members, const Message& reply,
+                                  json::object event) {
+  Result<std::optional<Message>> parent =
+      store_.messages().GetMessage(app.api_key, reply.parent_id);
+  if (!parent.ok() || !*parent) return;
+  std::set<std::string> member_ids;
+  for (const Member& mem : members) {
+    if (Concerned(mem)) member_ids.insert(mem.user_id);
+  }
+  // The parent's author and everyone who replied, but not this reply's author; in private
+  // types only those still members.
+  std::set<std::string> to((*parent)->thread_participants.begin(),
+                           (*parent)->thread_participants.end());
+  to.insert((*parent)->user_id);
+  to.erase(reply.user_id);
+  std::vector<std::string> recipients;
+  for (const std::string& uid : to) {
+    if (!s.type.members_only || member_ids.count(uid)) recipients.push_back(uid);
+  }
+  if (recipients.empty()) return;
+  Result<json::object> view = channel_views_.RenderChannel(app, c, "");
+  if (view.ok()) event["channel"] = std::move(*view);
+  events_.ToUsers(app.api_key, recipients, event);
+}
+
+void MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
+                               const json::object& rendered, const SendMessageOptions& options) {
+  const std::string cid = s.channel.cid();
+  // Thread-only replies and shadowed messages do not move the channel for anyone else.
+  const bool listed = m.InChannelList() && !m.shadowed;
+  if (m.InChannelList()) {
+    Status st = reads_.AdvanceOnSend(app, s.channel, m.user_id, m.id, m.created_at);
+    if (!st.ok()) LogFailure("advance read state", st.error());
+  }
+
+  Result<std::vector<Member>> members = AllMembers(app, s.channel);
+  if (!members.ok()) {
+    LogFailure("list members", members.error());
+    members = std::vector<Member>{};
+  }
+  std::vector<std::string> shown;  // members whose hidden channel this message shows again
+  if (listed) shown = Unhide(app, s.channel, *members, m, options);
+
+  // The store moved message_count and last_message_at: events carry the new values.
+  Channel channel = s.channel;
+  Result<std::optional<Channel>> reloaded =
+      store_.channels().GetChannel(app.api_key, s.channel.type, s.channel.id);
+  if (reloaded.ok() && *reloaded) channel = std::move(**reloaded);
+
+  const json::object shared = ForEveryone(rendered);
+  json::object e = ChannelEvent("message.new", channel, m.created_at);
+  e["message_id"] = m.id;
+  e["message"] = shared;
+  e["user"] = rendered.at("user");
+  e["watcher_count"] = watches_.WatcherCount(app.api_key, cid);
+  PersonalFields unread = m.shadowed ? nullptr : reads_.UnreadFields(app, channel);
+  ToChannel(app, channel, m, e, unread);
+
+  if (!shown.empty()) {
+    Result<std::unordered_map<std::string, json::object>> users = UsersJson(app, shown);
+    for (const std::string& uid : shown) {
+      json::object v = ChannelEvent("channel.visible", channel, m.created_at);
+      if (users.ok() && users->count(uid)) v["user"] = users->at(uid);
+      Result<json::object> view = channel_views_.RenderChannel(app, channel, uid);
+      if (view.ok()) v["channel"] = std::move(*view);
+      events_.ToUsers(app.api_key, {uid}, v);
+    }
+  }
+
+  if (listed) {
+    std::vector<std::string> away;
+    for (const Member& mem : *members) {
+      if (Concerned(mem) && !watches_.IsWatching(app.api_key, mem.user_id, cid)) {
+        away.push_back(mem.user_id);
+      }
+    }
+    if (!away.empty()) {
+      json::object n = ChannelEvent("notification.message_new", channel, m.created_at);
+      n["message_id"] = m.id;
+      n["message"] = shared;
+      n["user"] = rendered.at("user");
+      n["watcher_count"] = e.at("watcher_count");
+      ChannelViews* views = &channel_views_;
+      PersonalFields personal = [views, app, channel, unread](const std::string& uid) {
+        json::object f = unread ? unread(uid) : json::object();
+        Result<json::object> view = views->RenderChannel(app, channel, uid);
+        if (view.ok()) f["channel"] = std::move(*view);
+        return f;
+      };
+      channel_events_.ToUsersPersonal(app.api_key, away, n, personal);
+    }
+  }
+
+  if (!m.parent_id.empty() && !m.shadowed) {
+    Status st = EmitParentUpdated(app, channel, m.parent_id);
+    if (!st.ok()) LogFailure("parent message.updated", st.error());
+    json::object t = ChannelEvent("notification.thread_message_new", channel, m.created_at);
+    t["message_id"] = m.id;
+    t["thread_id"] = m.parent_id;
+    t["message"] = shared;
+    t["user"] = rendered.at("user");
+    t["watcher_count"] = e.at("watcher_count");
+    NotifyThread(app, s, channel, *members, m, std::move(t));
+  }
+}
+
+}  // namespace eddy::server

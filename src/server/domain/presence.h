@@ -1,0 +1,15 @@
+// Port: who is online right now (has at least one open connection). The realtime hub
+// implements it; with several nodes it will answer for all of them.
+#pragma once
+
+#include <string_view>
+
+namespace eddy::server {
+
+class Presence {
+ public:
+  virtual ~Presence() = default;
+  virtual bool IsOnline(std::string_view app_key, std::string_view user_id) const = 0;
+};
+
+}  // namespace eddy::server

@@ -1,0 +1,148 @@
+// ReadService: unread counting (the ReadState port) and the member-row plumbing the mark
+// operations share. The operations themselves are in read_service.cc.
+#include <algorithm>
+#include <functional>
+#include <unordered_map>
+
+#include "common/log.h"
+#include "server/domain/read_service.h"
+
+namespace eddy::server {
+
+ReadService::ReadService(Store& store, const ChannelTypes& types, ChannelEvents& channel_events,
+                         EventSink& events, ChannelViews& channel_views, const Clock& clock,
+                         const Presence* presence)
+    : store_(store),
+      types_(types),
+      channel_events_(channel_events),
+      events_(events),
+      channel_views_(channel_views),
+      clock_(clock),
+      presence_(presence) {}
+
+std::unique_lock<std::mutex> ReadService::LockMember(std::string_view app_key, std::string_view cid,
+                                                     std::string_view user_id) {
+  std::string key;
+  key.append(app_key).push_back('\0');
+  key.append(cid).push_back('\0');
+  key.append(user_id);
+  return std::unique_lock<std::mutex>(stripes_[std::hash<std::string>{}(key) % stripes_.size()]);
+}
+
+bool ReadService::CountsReads(const App& app, const Channel& channel) const {
+  std::optional<ChannelType> t = types_.Find(app.api_key, channel.type);
+  if (!t) return false;
+  if (channel.config_overrides.empty()) return t->Flag("read_events");
+  return WithOverrides(std::move(*t), channel.config_overrides).Flag("read_events");
+}
+
+std::optional<Micros> ReadService::NotBefore(const Channel& channel, const Member& member) const {
+  std::optional<Micros> nb = channel.truncated_at;
+  if (member.hide_messages_before && (!nb || *member.hide_messages_before > *nb)) {
+    nb = member.hide_messages_before;
+  }
+  return nb;
+}
+
+Result<std::int64_t> ReadService::UnreadCount(const App& app, const Channel& channel,
+                                              const Member& member) {
+  if (channel.deleted_at || !CountsReads(app, channel)) return std::int64_t{0};
+  std::optional<Micros> not_before = NotBefore(channel, member);
+  // last_message_at is the newest message of the main list: nothing newer than both bounds
+  // means nothing to count, without asking the store.
+  Micros floor = std::max(member.last_read, not_before.value_or(member.last_read));
+  if (!channel.last_message_at || *channel.last_message_at <= floor) return std::int64_t{0};
+  UnreadQuery q;
+  q.channel_type = channel.type;
+  q.channel_id = channel.id;
+  q.user_id = member.user_id;
+  q.after = member.last_read;
+  q.not_before = not_before;
+  return store_.messages().CountUnread(app.api_key, q);
+}
+
+Result<UnreadSummary> ReadService::Summary(const App& app, std::string_view user_id) {
+  EDDY_ASSIGN_OR_RETURN(std::vector<Member> members,
+                        store_.channels().MembershipsOf(app.api_key, user_id));
+  std::vector<std::string> cids;
+  for (const Member& m : members) {
+    if (!m.hidden && !m.invite_rejected_at) cids.push_back(m.cid());
+  }
+  UnreadSummary out;
+  if (cids.empty()) return out;
+  EDDY_ASSIGN_OR_RETURN(std::vector<Channel> channels,
+                        store_.channels().GetChannels(app.api_key, cids));
+  std::unordered_map<std::string, const Channel*> by_cid;
+  for (const Channel& c : channels) by_cid.emplace(c.cid(), &c);
+  for (const Member& m : members) {
+    if (m.hidden || m.invite_rejected_at) continue;
+    auto it = by_cid.find(m.cid());
+    if (it == by_cid.end()) continue;
+    EDDY_ASSIGN_OR_RETURN(std::int64_t n, UnreadCount(app, *it->second, m));
+    if (n <= 0) continue;
+    out.total_unread_count += n;
+    out.channels.push_back({m.cid(), n, m.last_read, m.last_read_message_id});
+  }
+  out.unread_channels = std::int64_t(out.channels.size());
+  std::sort(out.channels.begin(), out.channels.end(),
+            [](const ChannelUnread& a, const ChannelUnread& b) { return a.cid < b.cid; });
+  return out;
+}
+
+PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel) {
+  return [this, app, channel](const std::string& user_id) {
+    json::object f;
+    Result<std::optional<Member>> member =
+        store_.channels().GetMember(app.api_key, channel.type, channel.id, user_id);
+    Result<UnreadSummary> summary = Summary(app, user_id);
+    if (!member.ok() || !summary.ok()) {
+      const Error& e = member.ok() ? summary.error() : member.error();
+      log::Warn("unread counters failed", {{"user", user_id}, {"error", e.message}});
+      return f;
+    }
+    if (*member) {
+      Result<std::int64_t> n = UnreadCount(app, channel, **member);
+      if (n.ok()) f["unread_count"] = *n;
+    }
+    f["total_unread_count"] = summary->total_unread_count;
+    f["unread_channels"] = summary->unread_channels;
+    return f;
+  };
+}
+
+Status ReadService::AdvanceOnSend(const App& app, const Channel& channel, std::string_view user_id,
+                                  std::string_view message_id, Micros at) {
+  auto lock = LockMember(app.api_key, channel.cid(), user_id);
+  EDDY_ASSIGN_OR_RETURN(
+      std::optional<Member> row,
+      store_.channels().GetMember(app.api_key, channel.type, channel.id, user_id));
+  if (!row || row->last_read > at) return {};
+  row->last_read = at;
+  row->last_read_message_id = std::string(message_id);
+  return store_.channels().UpsertMembers(app.api_key, {*row});
+}
+
+Result<bool> ReadService::WriteMark(const App& app, const Channel& channel,
+                                    std::string_view user_id, const ReadMark& mark) {
+  auto lock = LockMember(app.api_key, channel.cid(), user_id);
+  EDDY_ASSIGN_OR_RETURN(
+      std::optional<Member> row,
+      store_.channels().GetMember(app.api_key, channel.type, channel.id, user_id));
+  if (!row) return false;
+  row->last_read = mark.last_read;
+  row->last_read_message_id = mark.last_read_message_id;
+  EDDY_TRY(store_.channels().UpsertMembers(app.api_key, {*row}));
+  return true;
+}
+
+Status ReadService::FillOwnUserExtras(const App& app, std::string_view user_id,
+                                      protocol::OwnUserExtras& extras) {
+  EDDY_ASSIGN_OR_RETURN(UnreadSummary s, Summary(app, user_id));
+  extras.unread_count = s.total_unread_count;
+  extras.total_unread_count = s.total_unread_count;
+  extras.unread_channels = s.unread_channels;
+  extras.unread_threads = 0;
+  return {};
+}
+
+}  // namespace eddy::server

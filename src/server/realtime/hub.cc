@@ -1,0 +1,197 @@
+// Hub bookkeeping: connections, watches and presence follows. Fan-out lives in hub_fanout.cc.
+#include "server/realtime/hub.h"
+
+#include <algorithm>
+
+namespace eddy::server::realtime {
+
+std::string Hub::Key(std::string_view app_key, std::string_view name) {
+  std::string key;
+  key.reserve(app_key.size() + name.size() + 1);
+  key.append(app_key).push_back('\n');  // '\n' cannot appear in an api key
+  key.append(name);
+  return key;
+}
+
+Hub::ConnState* Hub::FindConn(std::string_view app_key, std::string_view connection_id) {
+  auto it = conns_.find(std::string(connection_id));
+  if (it == conns_.end() || it->second.conn->app_key != app_key) return nullptr;
+  return &it->second;
+}
+
+const Hub::ConnState* Hub::FindConn(std::string_view app_key,
+                                    std::string_view connection_id) const {
+  auto it = conns_.find(std::string(connection_id));
+  if (it == conns_.end() || it->second.conn->app_key != app_key) return nullptr;
+  return &it->second;
+}
+
+Hub::AddResult Hub::Add(std::shared_ptr<Connection> conn) {
+  std::lock_guard lock(mutex_);
+  std::string key = Key(conn->app_key, conn->user_id);
+  auto& list = users_[key];
+  if (list.size() >= max_per_user_ || conns_.count(conn->id) > 0) {
+    if (list.empty()) users_.erase(key);
+    return AddResult::kTooMany;
+  }
+  bool first = list.empty();
+  list.push_back(conn);
+  std::string id = conn->id;
+  conns_[id].conn = std::move(conn);
+  return first ? AddResult::kFirstForUser : AddResult::kAdded;
+}
+
+bool Hub::DropWatcher(const Connection& conn, std::string_view cid) {
+  auto cit = channels_.find(Key(conn.app_key, cid));
+  if (cit == channels_.end()) return false;
+  auto uit = cit->second.find(conn.user_id);
+  if (uit == cit->second.end()) return false;
+  Conns& list = uit->second;
+  list.erase(
+      std::remove_if(list.begin(), list.end(), [&](const auto& c) { return c->id == conn.id; }),
+      list.end());
+  if (!list.empty()) return false;
+  cit->second.erase(uit);
+  if (cit->second.empty()) channels_.erase(cit);
+  return true;
+}
+
+Hub::Departure Hub::Remove(const std::string& connection_id) {
+  Departure out;
+  std::lock_guard lock(mutex_);
+  auto it = conns_.find(connection_id);
+  if (it == conns_.end()) return out;
+  ConnState state = std::move(it->second);
+  conns_.erase(it);
+  const Connection& conn = *state.conn;
+  out.connection = state.conn;
+
+  for (const std::string& cid : state.watching) {
+    if (!DropWatcher(conn, cid)) continue;
+    auto cit = channels_.find(Key(conn.app_key, cid));
+    std::int64_t count = cit == channels_.end() ? 0 : std::int64_t(cit->second.size());
+    out.stopped_watching.push_back({cid, count});
+  }
+  std::sort(out.stopped_watching.begin(), out.stopped_watching.end(),
+            [](const WatchEnded& a, const WatchEnded& b) { return a.cid < b.cid; });
+  for (const std::string& user_id : state.following) {
+    auto fit = followers_.find(Key(conn.app_key, user_id));
+    if (fit == followers_.end()) continue;
+    fit->second.erase(conn.id);
+    if (fit->second.empty()) followers_.erase(fit);
+  }
+
+  auto uit = users_.find(Key(conn.app_key, conn.user_id));
+  if (uit != users_.end()) {
+    Conns& list = uit->second;
+    list.erase(std::remove(list.begin(), list.end(), state.conn), list.end());
+    if (list.empty()) {
+      users_.erase(uit);
+      out.went_offline = true;
+    }
+  }
+  return out;
+}
+
+bool Hub::IsOnline(std::string_view app_key, std::string_view user_id) const {
+  std::lock_guard lock(mutex_);
+  return users_.count(Key(app_key, user_id)) > 0;
+}
+
+size_t Hub::connection_count() const {
+  std::lock_guard lock(mutex_);
+  return conns_.size();
+}
+
+bool Hub::Watch(std::string_view app_key, std::string_view connection_id, std::string_view cid) {
+  std::lock_guard lock(mutex_);
+  ConnState* state = FindConn(app_key, connection_id);
+  if (state == nullptr) return false;
+  if (state->watching.count(std::string(cid)) > 0) return true;
+  if (state->watching.size() >= kMaxWatchesPerConnection) return false;
+  state->watching.emplace(cid);
+  channels_[Key(app_key, cid)][state->conn->user_id].push_back(state->conn);
+  return true;
+}
+
+bool Hub::Unwatch(std::string_view app_key, std::string_view connection_id, std::string_view cid) {
+  std::lock_guard lock(mutex_);
+  ConnState* state = FindConn(app_key, connection_id);
+  if (state == nullptr || state->watching.erase(std::string(cid)) == 0) return false;
+  DropWatcher(*state->conn, cid);
+  return true;
+}
+
+void Hub::UnwatchChannel(std::string_view app_key, std::string_view cid) {
+  std::lock_guard lock(mutex_);
+  auto cit = channels_.find(Key(app_key, cid));
+  if (cit == channels_.end()) return;
+  for (const auto& [user_id, conns] : cit->second) {
+    for (const auto& conn : conns) {
+      auto it = conns_.find(conn->id);
+      if (it != conns_.end()) it->second.watching.erase(std::string(cid));
+    }
+  }
+  channels_.erase(cit);
+}
+
+void Hub::UnwatchUser(std::string_view app_key, std::string_view cid, std::string_view user_id) {
+  std::lock_guard lock(mutex_);
+  auto cit = channels_.find(Key(app_key, cid));
+  if (cit == channels_.end()) return;
+  auto uit = cit->second.find(user_id);
+  if (uit == cit->second.end()) return;
+  for (const auto& conn : uit->second) {
+    auto it = conns_.find(conn->id);
+    if (it != conns_.end()) it->second.watching.erase(std::string(cid));
+  }
+  cit->second.erase(uit);
+  if (cit->second.empty()) channels_.erase(cit);
+}
+
+std::int64_t Hub::WatcherCount(std::string_view app_key, std::string_view cid) const {
+  std::lock_guard lock(mutex_);
+  auto cit = channels_.find(Key(app_key, cid));
+  return cit == channels_.end() ? 0 : std::int64_t(cit->second.size());
+}
+
+std::vector<std::string> Hub::Watchers(std::string_view app_key, std::string_view cid, int limit,
+                                       int offset) const {
+  std::vector<std::string> out;
+  if (limit <= 0) return out;
+  std::lock_guard lock(mutex_);
+  auto cit = channels_.find(Key(app_key, cid));
+  if (cit == channels_.end() || offset < 0 || size_t(offset) >= cit->second.size()) return out;
+  auto it = std::next(cit->second.begin(), offset);
+  for (; it != cit->second.end() && out.size() < size_t(limit); ++it) out.push_back(it->first);
+  return out;
+}
+
+bool Hub::IsWatching(std::string_view app_key, std::string_view user_id,
+                     std::string_view cid) const {
+  std::lock_guard lock(mutex_);
+  auto cit = channels_.find(Key(app_key, cid));
+  return cit != channels_.end() && cit->second.find(user_id) != cit->second.end();
+}
+
+void Hub::FollowPresence(std::string_view app_key, std::string_view connection_id,
+                         const std::vector<std::string>& user_ids) {
+  std::lock_guard lock(mutex_);
+  ConnState* state = FindConn(app_key, connection_id);
+  if (state == nullptr) return;
+  for (const std::string& user_id : user_ids) {
+    // The connection's own user is not followed: its presence is the connection itself.
+    if (user_id == state->conn->user_id) continue;
+    if (state->following.size() >= kMaxFollowsPerConnection) break;
+    if (!state->following.insert(user_id).second) continue;
+    followers_[Key(app_key, user_id)].insert(state->conn->id);
+  }
+}
+
+std::string Hub::ConnectionUser(std::string_view app_key, std::string_view connection_id) const {
+  std::lock_guard lock(mutex_);
+  const ConnState* state = FindConn(app_key, connection_id);
+  return state == nullptr ? std::string() : state->conn->user_id;
+}
+
+}  // namespace eddy::server::realtime

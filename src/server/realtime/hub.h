@@ -1,0 +1,135 @@
+// The realtime hub: every open, authenticated WebSocket of this node, by app and user, which
+// channels each connection watches and whose presence it follows (protocol §3.7).
+// Delivers events (EventSink, ChannelEvents) the way Beast's chat-multi does: encode the
+// shared event once into a shared buffer, snapshot the recipients under the lock, send
+// outside it. Per-recipient fields are computed once per distinct user, outside the lock, and
+// spliced onto the shared encoding (see SpliceFields) instead of re-encoding the event.
+// Thread-safe: mutex_ guards users_, conns_, channels_ and followers_; no callback (sockets,
+// PersonalFields) is ever called with mutex_ held.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "common/clock.h"
+#include "server/domain/channel_events.h"
+#include "server/domain/events.h"
+#include "server/domain/presence.h"
+#include "server/domain/watches.h"
+#include "server/transport/handler.h"
+
+namespace eddy::server::realtime {
+
+struct Connection {
+  std::string id;  // connection_id sent in health.check
+  std::string app_key;
+  std::string user_id;
+  std::shared_ptr<transport::WebSocketConnection> socket;
+};
+
+class Hub final : public EventSink, public Presence, public Watches, public ChannelEvents {
+ public:
+  // Bounds on what one connection can make the hub remember: past them Watch() returns false
+  // for a new channel and FollowPresence() ignores further users.
+  static constexpr size_t kMaxWatchesPerConnection = 2000;
+  static constexpr size_t kMaxFollowsPerConnection = 10000;
+
+  explicit Hub(size_t max_connections_per_user) : max_per_user_(max_connections_per_user) {}
+
+  enum class AddResult { kAdded, kFirstForUser, kTooMany };
+  AddResult Add(std::shared_ptr<Connection> conn);
+
+  // A channel on which the departed connection's user no longer has a watching connection.
+  struct WatchEnded {
+    std::string cid;
+    std::int64_t watcher_count = 0;  // distinct watching users after the departure
+  };
+  struct Departure {
+    std::shared_ptr<Connection> connection;  // null: no such connection was open
+    bool went_offline = false;               // it was the user's last connection
+    std::vector<WatchEnded> stopped_watching;
+  };
+  // Forgets the connection with its watches and presence follows.
+  Departure Remove(const std::string& connection_id);
+
+  // Event helpers for the connect handler. `user` is the UserResponse (§5.1) of the user
+  // concerned, with its current `online` and `last_active`.
+  // user.presence.changed to the connections following `user`'s presence.
+  void AnnouncePresence(std::string_view app_key, const json::object& user, Micros now);
+  // user.watching.stop (with the new watcher_count) to the remaining watchers of each channel
+  // the departed user stopped watching.
+  void AnnounceWatchingStopped(const Departure& departure, const json::object& user, Micros now);
+
+  // EventSink
+  void ToUsers(std::string_view app_key, const std::vector<std::string>& user_ids,
+               const json::object& event) override;
+  // Presence
+  bool IsOnline(std::string_view app_key, std::string_view user_id) const override;
+  // Watches
+  bool Watch(std::string_view app_key, std::string_view connection_id,
+             std::string_view cid) override;
+  bool Unwatch(std::string_view app_key, std::string_view connection_id,
+               std::string_view cid) override;
+  void UnwatchChannel(std::string_view app_key, std::string_view cid) override;
+  void UnwatchUser(std::string_view app_key, std::string_view cid,
+                   std::string_view user_id) override;
+  std::int64_t WatcherCount(std::string_view app_key, std::string_view cid) const override;
+  std::vector<std::string> Watchers(std::string_view app_key, std::string_view cid, int limit,
+                                    int offset) const override;
+  bool IsWatching(std::string_view app_key, std::string_view user_id,
+                  std::string_view cid) const override;
+  void FollowPresence(std::string_view app_key, std::string_view connection_id,
+                      const std::vector<std::string>& user_ids) override;
+  std::string ConnectionUser(std::string_view app_key,
+                             std::string_view connection_id) const override;
+  // ChannelEvents
+  void ToWatchers(std::string_view app_key, std::string_view cid, const json::object& event,
+                  const PersonalFields& personal = nullptr) override;
+  void ToUsersPersonal(std::string_view app_key, const std::vector<std::string>& user_ids,
+                       const json::object& event, const PersonalFields& personal) override;
+  void ToPresenceFollowers(std::string_view app_key, std::string_view user_id,
+                           const json::object& event) override;
+
+  size_t connection_count() const;
+
+  // `shared` (a serialized JSON object) with `fields` appended before its closing brace:
+  // {"a":1} + {"b":2} -> {"a":1,"b":2}. The shared bytes are copied, never re-encoded.
+  static std::string SpliceFields(std::string_view shared, const json::object& fields);
+
+ private:
+  using Conns = std::vector<std::shared_ptr<Connection>>;
+  struct ConnState {
+    std::shared_ptr<Connection> conn;
+    std::unordered_set<std::string> watching;   // cids
+    std::unordered_set<std::string> following;  // user ids whose presence it follows
+  };
+  // user id -> that user's connections watching the channel; ordered for Watchers().
+  using ChannelWatchers = std::map<std::string, Conns, std::less<>>;
+
+  static std::string Key(std::string_view app_key, std::string_view name);
+  ConnState* FindConn(std::string_view app_key, std::string_view connection_id);
+  const ConnState* FindConn(std::string_view app_key, std::string_view connection_id) const;
+  // Removes conn from the watchers of `cid`; returns true if its user has no watching
+  // connection left there. Does not touch the ConnState's own set. mutex_ held.
+  bool DropWatcher(const Connection& conn, std::string_view cid);
+  // Encodes once (with the personal fields spliced per user) and sends. mutex_ not held.
+  static void Deliver(const Conns& recipients, const json::object& event,
+                      const PersonalFields& personal);
+
+  const size_t max_per_user_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Conns> users_;               // Key(app, user) -> open connections
+  std::unordered_map<std::string, ConnState> conns_;           // connection id -> state
+  std::unordered_map<std::string, ChannelWatchers> channels_;  // Key(app, cid) -> watchers
+  // Key(app, followed user) -> ids of connections following that user's presence.
+  std::unordered_map<std::string, std::unordered_set<std::string>> followers_;
+};
+
+}  // namespace eddy::server::realtime

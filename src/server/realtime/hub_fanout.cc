@@ -1,0 +1,142 @@
+// Hub fan-out: who gets an event (snapshot under the lock) and how it is encoded (once, with
+// per-user fields spliced on, outside the lock).
+#include <unordered_map>
+
+#include "server/realtime/hub.h"
+
+namespace eddy::server::realtime {
+
+namespace {
+
+// "messaging:general" -> {"messaging", "general"}.
+std::pair<std::string_view, std::string_view> SplitCid(std::string_view cid) {
+  size_t colon = cid.find(':');
+  if (colon == std::string_view::npos) return {cid, {}};
+  return {cid.substr(0, colon), cid.substr(colon + 1)};
+}
+
+}  // namespace
+
+std::string Hub::SpliceFields(std::string_view shared, const json::object& fields) {
+  if (fields.empty() || shared.size() < 2 || shared.back() != '}') return std::string(shared);
+  std::string extra = json::serialize(fields);  // {"k":v,...}
+  std::string out;
+  out.reserve(shared.size() + extra.size());
+  out.append(shared.substr(0, shared.size() - 1));
+  if (shared != "{}") out.push_back(',');
+  out.append(std::string_view(extra).substr(1));  // the fields and the closing brace
+  return out;
+}
+
+void Hub::Deliver(const Conns& recipients, const json::object& event,
+                  const PersonalFields& personal) {
+  if (recipients.empty()) return;
+  if (!personal) {
+    auto encoded = std::make_shared<const std::string>(json::serialize(event));
+    for (const auto& conn : recipients) conn->socket->Send(encoded);
+    return;
+  }
+  // One call per distinct user, whatever their number of connections.
+  std::unordered_map<std::string, json::object> fields;
+  for (const auto& conn : recipients) {
+    if (fields.count(conn->user_id) == 0) fields.emplace(conn->user_id, personal(conn->user_id));
+  }
+  // A key sent per user must not also be in the shared part (it would appear twice).
+  const json::object* shared_event = &event;
+  json::object stripped;
+  for (const auto& [user_id, f] : fields) {
+    for (const auto& kv : f) {
+      if (shared_event->contains(kv.key())) {
+        if (shared_event == &event) {
+          stripped = event;
+          shared_event = &stripped;
+        }
+        stripped.erase(kv.key());
+      }
+    }
+  }
+  auto shared = std::make_shared<const std::string>(json::serialize(*shared_event));
+  std::unordered_map<std::string, std::shared_ptr<const std::string>> frames;
+  for (const auto& [user_id, f] : fields) {
+    frames.emplace(user_id, f.empty()
+                                ? shared
+                                : std::make_shared<const std::string>(SpliceFields(*shared, f)));
+  }
+  for (const auto& conn : recipients) conn->socket->Send(frames.at(conn->user_id));
+}
+
+void Hub::ToUsers(std::string_view app_key, const std::vector<std::string>& user_ids,
+                  const json::object& event) {
+  ToUsersPersonal(app_key, user_ids, event, nullptr);
+}
+
+void Hub::ToUsersPersonal(std::string_view app_key, const std::vector<std::string>& user_ids,
+                          const json::object& event, const PersonalFields& personal) {
+  Conns recipients;
+  {
+    std::lock_guard lock(mutex_);
+    std::unordered_set<std::string_view> seen;
+    for (const std::string& user_id : user_ids) {
+      if (!seen.insert(user_id).second) continue;
+      auto it = users_.find(Key(app_key, user_id));
+      if (it == users_.end()) continue;
+      recipients.insert(recipients.end(), it->second.begin(), it->second.end());
+    }
+  }
+  Deliver(recipients, event, personal);
+}
+
+void Hub::ToWatchers(std::string_view app_key, std::string_view cid, const json::object& event,
+                     const PersonalFields& personal) {
+  Conns recipients;
+  {
+    std::lock_guard lock(mutex_);
+    auto cit = channels_.find(Key(app_key, cid));
+    if (cit == channels_.end()) return;
+    for (const auto& [user_id, conns] : cit->second) {
+      recipients.insert(recipients.end(), conns.begin(), conns.end());
+    }
+  }
+  Deliver(recipients, event, personal);
+}
+
+void Hub::ToPresenceFollowers(std::string_view app_key, std::string_view user_id,
+                              const json::object& event) {
+  Conns recipients;
+  {
+    std::lock_guard lock(mutex_);
+    auto fit = followers_.find(Key(app_key, user_id));
+    if (fit == followers_.end()) return;
+    for (const std::string& id : fit->second) {
+      auto it = conns_.find(id);
+      if (it != conns_.end()) recipients.push_back(it->second.conn);
+    }
+  }
+  Deliver(recipients, event, nullptr);
+}
+
+void Hub::AnnouncePresence(std::string_view app_key, const json::object& user, Micros now) {
+  auto id = user.find("id");
+  if (id == user.end() || !id->value().is_string()) return;
+  json::object event{
+      {"type", "user.presence.changed"}, {"created_at", FormatTime(now)}, {"user", user}};
+  ToPresenceFollowers(app_key, id->value().get_string(), event);
+}
+
+void Hub::AnnounceWatchingStopped(const Departure& departure, const json::object& user,
+                                  Micros now) {
+  if (!departure.connection) return;
+  for (const WatchEnded& ended : departure.stopped_watching) {
+    auto [type, id] = SplitCid(ended.cid);
+    json::object event{{"type", "user.watching.stop"},
+                       {"created_at", FormatTime(now)},
+                       {"cid", ended.cid},
+                       {"channel_type", type},
+                       {"channel_id", id},
+                       {"user", user},
+                       {"watcher_count", ended.watcher_count}};
+    ToWatchers(departure.connection->app_key, ended.cid, event);
+  }
+}
+
+}  // namespace eddy::server::realtime

@@ -1,0 +1,38 @@
+// Row mapping shared by the SQLite channel store's files (CRUD and queries): the column lists,
+// in the order the readers expect, and the readers. Channels are read as `c`, members as `m`.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+#include "server/domain/channel.h"
+#include "server/storage/sqlite/sqlite_db.h"
+
+namespace eddy::server::sqlite_rows {
+
+inline constexpr std::string_view kChannelColumns =
+    "c.type, c.id, c.created_by_id, c.created_at, c.updated_at, c.deleted_at, c.truncated_at, "
+    "c.truncated_by_id, c.last_message_at, c.frozen, c.disabled, c.cooldown, c.team, "
+    "c.member_count, c.message_count, c.custom, c.config_overrides";
+
+inline constexpr std::string_view kMemberColumns =
+    "m.cid, m.user_id, m.channel_role, m.is_owner, m.created_at, m.updated_at, m.invited, "
+    "m.invite_accepted_at, m.invite_rejected_at, m.banned, m.shadow_banned, m.ban_expires, "
+    "m.notifications_muted, m.pinned_at, m.archived_at, m.hidden, m.hide_messages_before, "
+    "m.last_read, m.last_read_message_id, m.last_delivered_at, m.last_delivered_message_id, "
+    "m.custom";
+
+inline std::string Cid(std::string_view type, std::string_view id) {
+  return std::string(type) + ":" + std::string(id);
+}
+
+// Stored JSON text that must be an object (custom data); an internal Error otherwise.
+Result<json::object> ReadObject(std::string_view text, std::string_view what);
+
+// Every row left in `stmt`, read with kChannelColumns / kMemberColumns.
+Result<std::vector<Channel>> ReadChannels(SqliteStatement& stmt);
+Result<std::vector<Member>> ReadMembers(SqliteStatement& stmt);
+
+}  // namespace eddy::server::sqlite_rows

@@ -1,0 +1,63 @@
+#include "server/transport/worker.h"
+
+#include <vector>
+
+namespace eddy::server::transport {
+
+Worker::Worker(const ServerOptions& options, HttpHandler& http_handler,
+               WebSocketHandler& ws_handler)
+    : options_(options),
+      http_handler_(http_handler),
+      ws_handler_(ws_handler),
+      work_(boost::asio::make_work_guard(io_context_)) {}
+
+void Worker::CloseGate() {
+  std::lock_guard<std::mutex> lock(gate_mutex_);
+  gate_open_ = false;
+}
+
+void Worker::ReleaseWork() { work_.reset(); }
+
+std::uint64_t Worker::Register(std::weak_ptr<Connection> connection) {
+  std::uint64_t id = next_id_++;
+  connections_.emplace(id, std::move(connection));
+  return id;
+}
+
+void Worker::Unregister(std::uint64_t id) {
+  connections_.erase(id);
+  CheckDrained();
+}
+
+void Worker::BeginShutdown(std::function<void()> on_drained) {
+  stopping_ = true;
+  on_drained_ = std::move(on_drained);
+  // A connection that died without unregistering (its last owner dropped it) holds no one up.
+  std::erase_if(connections_, [](const auto& entry) { return entry.second.expired(); });
+  // Shutdown() may unregister synchronously, so walk a snapshot.
+  std::vector<std::shared_ptr<Connection>> live;
+  for (auto& [id, weak] : connections_) {
+    if (auto connection = weak.lock()) live.push_back(std::move(connection));
+  }
+  for (auto& connection : live) connection->Shutdown();
+  CheckDrained();
+}
+
+void Worker::ForceCloseAll() {
+  std::vector<std::shared_ptr<Connection>> live;
+  for (auto& [id, weak] : connections_) {
+    if (auto connection = weak.lock()) live.push_back(std::move(connection));
+  }
+  connections_.clear();
+  for (auto& connection : live) connection->ForceClose();
+  CheckDrained();
+}
+
+void Worker::CheckDrained() {
+  if (!stopping_ || !on_drained_ || !connections_.empty()) return;
+  auto on_drained = std::move(on_drained_);
+  on_drained_ = nullptr;
+  on_drained();
+}
+
+}  // namespace eddy::server::transport

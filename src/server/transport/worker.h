@@ -1,0 +1,87 @@
+// One event-loop thread of the Server and the connections that live on it.
+#pragma once
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
+#include <utility>
+
+#include "server/transport/handler.h"
+#include "server/transport/server.h"
+
+namespace eddy::server::transport {
+
+// What the Worker needs of a connection to shut it down. Called on the worker's thread.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Graceful: finish what is in flight, then close.
+  virtual void Shutdown() = 0;
+  // Now: close the socket and release everything.
+  virtual void ForceClose() = 0;
+};
+
+// Owns one io_context (run by exactly one thread) and a registry of the connections on it,
+// so shutdown can reach them. Connections hold a shared_ptr to their Worker, which keeps the
+// io_context alive for as long as any socket on it exists.
+//
+// Threading: Post(), CloseGate(), ReleaseWork() and the accessors are thread-safe; everything
+// else runs on the worker's thread only.
+class Worker {
+ public:
+  Worker(const ServerOptions& options, HttpHandler& http_handler, WebSocketHandler& ws_handler);
+
+  boost::asio::io_context& io_context() { return io_context_; }
+  const ServerOptions& options() const { return options_; }
+  HttpHandler& http_handler() { return http_handler_; }
+  WebSocketHandler& ws_handler() { return ws_handler_; }
+
+  // Queues fn on the loop unless the gate is closed; then fn is destroyed on the calling
+  // thread and false is returned. Closing the gate before the loop ends keeps work (and the
+  // connection references it captures) from being stranded in a loop that will never run it.
+  template <typename F>
+  bool Post(F&& fn) {
+    std::lock_guard<std::mutex> lock(gate_mutex_);
+    if (!gate_open_) return false;
+    boost::asio::post(io_context_, std::forward<F>(fn));
+    return true;
+  }
+  bool InLoopThread() { return io_context_.get_executor().running_in_this_thread(); }
+
+  void CloseGate();
+  // Lets io_context().run() return once nothing is left to do.
+  void ReleaseWork();
+
+  // Loop thread only.
+  bool stopping() const { return stopping_; }
+  std::uint64_t Register(std::weak_ptr<Connection> connection);
+  void Unregister(std::uint64_t id);
+  // Shutdown() on every connection; `on_drained` runs (on this thread) once none is left.
+  void BeginShutdown(std::function<void()> on_drained);
+  void ForceCloseAll();
+
+ private:
+  void CheckDrained();
+
+  ServerOptions options_;
+  HttpHandler& http_handler_;
+  WebSocketHandler& ws_handler_;
+  boost::asio::io_context io_context_{1};
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+
+  std::mutex gate_mutex_;
+  bool gate_open_ = true;  // guarded by gate_mutex_
+
+  std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections_;
+  std::uint64_t next_id_ = 1;
+  bool stopping_ = false;
+  std::function<void()> on_drained_;
+};
+
+}  // namespace eddy::server::transport

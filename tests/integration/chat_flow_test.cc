@@ -1,0 +1,273 @@
+// The 30 calls of a minimal real chat app (protocol §10), over real sockets with three users,
+// checking each response shape and which connection receives which event. Uploads (#17-19)
+// and the ban (#28) belong to later issues.
+#include "integration/events.h"
+#include "integration/fixture.h"
+
+namespace eddy::testing {
+namespace {
+
+using Types = std::multiset<std::string>;
+
+class ChatFlowTest : public EddyTest {
+ protected:
+  HttpResult Call(const std::string& user, EventClient& conn, const std::string& method,
+                  const std::string& path, const std::string& body = "", Params params = {}) {
+    params.push_back({"connection_id", conn.connection_id()});
+    return AsUser(user, method, path, body, params);
+  }
+
+  static void ExpectChannelShape(const json::object& channel) {
+    for (const char* key : {"id", "type", "cid", "created_at", "updated_at", "frozen", "disabled",
+                            "member_count", "config", "own_capabilities"}) {
+      EXPECT_TRUE(channel.contains(key)) << key << " missing in " << json::serialize(channel);
+    }
+    EXPECT_TRUE(channel.at("config").is_object());
+    EXPECT_TRUE(channel.at("config").as_object().contains("typing_events"));
+  }
+
+  static void ExpectStateShape(const json::object& state) {
+    ASSERT_TRUE(state.contains("channel")) << json::serialize(state);
+    ExpectChannelShape(state.at("channel").as_object());
+    EXPECT_TRUE(state.at("messages").is_array());
+    EXPECT_TRUE(state.at("members").is_array());
+    EXPECT_TRUE(state.at("pinned_messages").is_array());
+    for (const auto& m : state.at("members").as_array()) {
+      EXPECT_TRUE(m.as_object().at("user").as_object().contains("id"));
+      EXPECT_TRUE(m.as_object().contains("channel_role"));
+    }
+    if (state.contains("read")) {
+      for (const auto& r : state.at("read").as_array()) {
+        EXPECT_TRUE(r.as_object().at("user").as_object().contains("id"));
+        EXPECT_TRUE(r.as_object().at("last_read").is_string());
+        EXPECT_TRUE(r.as_object().at("unread_messages").is_int64());
+      }
+    }
+  }
+
+  static void ExpectMessageShape(const json::object& m) {
+    for (const char* key : {"id", "text", "type", "user", "cid", "attachments", "latest_reactions",
+                            "own_reactions", "reaction_counts", "reaction_scores", "reply_count",
+                            "created_at", "updated_at", "mentioned_users"}) {
+      EXPECT_TRUE(m.contains(key)) << key << " missing in " << json::serialize(m);
+    }
+  }
+};
+
+TEST_F(ChatFlowTest, TheThirtyCalls) {
+  // 1. The backend upserts the users.
+  auto r = AsServer("POST", "/users", R"({"users":{"alice":{"id":"alice","name":"Alice"},
+      "bob":{"id":"bob","name":"Bob"},"carol":{"id":"carol","name":"Carol"}}})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_EQ(r.obj().at("users").as_object().size(), 3u);
+  // 2. Carol becomes an app admin.
+  r = AsServer("PATCH", "/users", R"({"users":[{"id":"carol","set":{"role":"admin"}}]})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_EQ(r.obj().at("users").at("carol").at("role"), "admin");
+  // 3. Tokens are minted locally (UserToken). 4. The backend creates the channel.
+  r = AsServer("POST", "/channels/messaging/general/query",
+               R"({"data":{"name":"General","created_by_id":"carol","members":["alice","bob","carol"]},
+                   "state":false,"watch":false,"presence":false})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  ExpectChannelShape(r.obj().at("channel").as_object());
+  EXPECT_EQ(r.obj().at("channel").at("cid"), "messaging:general");
+  EXPECT_EQ(r.obj().at("channel").at("name"), "General");
+  EXPECT_EQ(r.obj().at("channel").at("member_count"), 3);
+  // 5. Bob becomes a channel moderator.
+  r = AsServer("POST", "/channels/messaging/general", R"({"add_moderators":["bob"]})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  bool bob_is_moderator = false;
+  for (const auto& m : r.obj().at("members").as_array()) {
+    if (m.at("user_id") == "bob") bob_is_moderator = m.at("channel_role") == "channel_moderator";
+  }
+  EXPECT_TRUE(bob_is_moderator) << r.body;
+
+  // 6. The apps connect.
+  EventClient alice, bob, carol;
+  ASSERT_TRUE(alice.Connect(port(), ConnectTarget("alice", UserToken("alice"))));
+  ASSERT_TRUE(bob.Connect(port(), ConnectTarget("bob", UserToken("bob"))));
+  ASSERT_TRUE(carol.Connect(port(), ConnectTarget("carol", UserToken("carol"))));
+  EXPECT_EQ(carol.hello().at("me").at("role"), "admin");
+
+  // 7. Alice and Bob list their channels and watch them; Carol does not watch.
+  std::string query = R"({"filter_conditions":{"type":"messaging","members":{"$in":["alice"]}},
+      "sort":[{"field":"last_message_at","direction":-1}],"state":true,"watch":true,
+      "presence":true,"limit":10})";
+  r = Call("alice", alice, "POST", "/channels", query);
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  ASSERT_EQ(r.obj().at("channels").as_array().size(), 1u);
+  ExpectStateShape(r.obj().at("channels").as_array()[0].as_object());
+  EXPECT_EQ(r.obj().at("channels").as_array()[0].at("members").as_array().size(), 3u);
+  r = Call("bob", bob, "POST", "/channels",
+           R"({"filter_conditions":{"cid":{"$in":["messaging:general"]}},"state":true,"watch":true})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  auto start = alice.WaitFor("user.watching.start", "bob");
+  ASSERT_TRUE(start) << "alice did not see bob start watching";
+  EXPECT_EQ(start->at("user").at("id"), "bob");
+  EXPECT_EQ(start->at("watcher_count"), 2);
+  EXPECT_EQ(start->at("cid"), "messaging:general");
+  bob.Drain();
+  EXPECT_TRUE(Find(carol.Drain(), "user.watching.start") == nullptr);
+
+  // 9. Alice opens the channel (watch with a message page).
+  r = Call("alice", alice, "POST", "/channels/messaging/general/query",
+           R"({"data":{},"state":true,"watch":true,"presence":false,"messages":{"limit":25}})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  ExpectStateShape(r.obj());
+  EXPECT_TRUE(r.obj().at("duration").is_string());
+
+  // 10. Alice marks the channel read.
+  r = Call("alice", alice, "POST", "/channels/messaging/general/read", "{}");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_EQ(r.obj().at("event").at("type"), "message.read");
+  auto alice_events = alice.Drain();
+  EXPECT_TRUE(Find(alice_events, "notification.mark_read")) << "alice: no notification.mark_read";
+  auto bob_events = bob.Drain();
+  ASSERT_TRUE(Find(bob_events, "message.read")) << [&] {
+    std::string all;
+    for (const auto& e : bob_events) all += json::serialize(e) + "\n";
+    return all;
+  }();
+  EXPECT_EQ(Find(bob_events, "message.read")->at("user").at("id"), "alice");
+  EXPECT_FALSE(Find(bob_events, "notification.mark_read"));
+  EXPECT_TRUE(carol.Drain().empty());
+
+  // 11-12. Typing.
+  r = Call("alice", alice, "POST", "/channels/messaging/general/event",
+           R"({"event":{"type":"typing.start"}})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_EQ(r.obj().at("event").at("user").at("id"), "alice");
+  auto typing = bob.WaitFor("typing.start");
+  ASSERT_TRUE(typing);
+  EXPECT_EQ(typing->at("user").at("id"), "alice");
+  EXPECT_EQ(typing->at("cid"), "messaging:general");
+  r = Call("alice", alice, "POST", "/channels/messaging/general/event",
+           R"({"event":{"type":"typing.stop"}})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_TRUE(bob.WaitFor("typing.stop"));
+  alice.Drain();
+  EXPECT_TRUE(carol.Drain().empty());
+
+  // 13-14. Alice sends a message mentioning Bob.
+  r = Call("alice", alice, "POST", "/channels/messaging/general/message",
+           R"({"message":{"id":"3b2f3a52-1111-4c1e-9a0e-000000000001","text":"Hi @bob",
+               "mentioned_users":["bob"]}})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  ExpectMessageShape(r.obj().at("message").as_object());
+  EXPECT_EQ(r.obj().at("message").at("mentioned_users").as_array()[0].at("id"), "bob");
+  auto bob_new = bob.WaitFor("message.new");
+  ASSERT_TRUE(bob_new);
+  EXPECT_EQ(bob_new->at("message").at("text"), "Hi @bob");
+  EXPECT_EQ(bob_new->at("user").at("id"), "alice");
+  EXPECT_EQ(bob_new->at("unread_count"), 1);
+  EXPECT_EQ(bob_new->at("total_unread_count"), 1);
+  EXPECT_EQ(bob_new->at("watcher_count"), 2);
+  auto alice_new = alice.WaitFor("message.new");
+  ASSERT_TRUE(alice_new);
+  EXPECT_EQ(alice_new->at("unread_count"), 0);
+  auto carol_note = carol.WaitFor("notification.message_new");
+  ASSERT_TRUE(carol_note) << "carol is a member who does not watch";
+  EXPECT_EQ(carol_note->at("channel").at("cid"), "messaging:general");
+  EXPECT_TRUE(carol_note->at("channel").as_object().contains("config"));
+  EXPECT_FALSE(Find(carol.Drain(), "message.new"));
+
+  // 15-16. Bob reacts and takes it back.
+  std::string msg = "3b2f3a52-1111-4c1e-9a0e-000000000001";
+  r = Call("bob", bob, "POST", "/messages/" + msg + "/reaction", R"({"reaction":{"type":"like"}})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_EQ(r.obj().at("reaction").at("user_id"), "bob");
+  EXPECT_EQ(r.obj().at("message").at("reaction_counts").at("like"), 1);
+  auto reaction = alice.WaitFor("reaction.new");
+  ASSERT_TRUE(reaction);
+  EXPECT_EQ(reaction->at("reaction").at("type"), "like");
+  r = Call("bob", bob, "DELETE", "/messages/" + msg + "/reaction/like");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_TRUE(alice.WaitFor("reaction.deleted"));
+  bob.Drain();
+
+  // 20. Alice edits her message.
+  r = Call("alice", alice, "POST", "/messages/" + msg,
+           R"J({"message":{"id":"3b2f3a52-1111-4c1e-9a0e-000000000001","text":"Hi @bob (edited)","pinned":false}})J");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_EQ(r.obj().at("message").at("text"), "Hi @bob (edited)");
+  auto updated = bob.WaitFor("message.updated");
+  ASSERT_TRUE(updated);
+  EXPECT_EQ(updated->at("message").at("text"), "Hi @bob (edited)");
+  alice.Drain();
+
+  // 21-22. Bob replies in a thread; Alice reads the thread.
+  r = Call("bob", bob, "POST", "/channels/messaging/general/message",
+           R"({"message":{"id":"reply-1","text":"reply","parent_id":"3b2f3a52-1111-4c1e-9a0e-000000000001"}})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_EQ(r.obj().at("message").at("type"), "reply");
+  auto thread_note = alice.WaitFor("notification.thread_message_new");
+  EXPECT_TRUE(thread_note) << "the parent's author follows the thread";
+  r = Call("alice", alice, "GET", "/messages/" + msg + "/replies", "", {{"limit", "25"}});
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  ASSERT_EQ(r.obj().at("messages").as_array().size(), 1u);
+  EXPECT_EQ(r.obj().at("messages").as_array()[0].at("id"), "reply-1");
+  r = Call("alice", alice, "GET", "/messages/" + msg);
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_EQ(r.obj().at("message").at("reply_count"), 1);
+
+  // 23. Older history.
+  r = Call("alice", alice, "POST", "/channels/messaging/general/query",
+           R"({"data":{},"state":true,"messages":{"limit":25,"id_lt":"3b2f3a52-1111-4c1e-9a0e-000000000001"}})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_TRUE(r.obj().at("messages").as_array().empty());
+
+  // 24. Alice deletes her message.
+  r = Call("alice", alice, "DELETE", "/messages/" + msg);
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_EQ(r.obj().at("message").at("type"), "deleted");
+  auto deleted = bob.WaitFor("message.deleted");
+  ASSERT_TRUE(deleted);
+  EXPECT_EQ(deleted->at("hard_delete"), false);
+
+  // 25. Mention autocomplete.
+  r = Call("alice", alice, "GET", "/members", "",
+           {{"payload", R"({"type":"messaging","id":"general","filter_conditions":{"name":{"$autocomplete":"bo"}},"limit":10})"}});
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  ASSERT_EQ(r.obj().at("members").as_array().size(), 1u);
+  EXPECT_EQ(r.obj().at("members").as_array()[0].at("user").at("id"), "bob");
+
+  // 26. Heartbeat.
+  alice.Drain();
+  alice.ws().Send(R"([{"type":"health.check","client_id":"alice--1"}])");
+  EXPECT_TRUE(alice.WaitFor("health.check"));
+
+  // 27. Alice reconnects and recovers her channels on the new connection.
+  EventClient alice2;
+  ASSERT_TRUE(alice2.Connect(port(), ConnectTarget("alice", UserToken("alice"))));
+  r = Call("alice", alice2, "POST", "/channels",
+           R"({"filter_conditions":{"cid":{"$in":["messaging:general"]}},
+               "sort":[{"field":"last_message_at","direction":-1}],"state":true,"watch":true,
+               "presence":false,"limit":30})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  ASSERT_EQ(r.obj().at("channels").as_array().size(), 1u);
+  r = Call("bob", bob, "POST", "/channels/messaging/general/message",
+           R"({"message":{"id":"after-reconnect","text":"still here?"}})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  auto recovered = alice2.WaitFor("message.new");
+  ASSERT_TRUE(recovered);
+  EXPECT_EQ(recovered->at("message").at("id"), "after-reconnect");
+
+  // 29. Bob stops watching; the watchers see it.
+  alice2.Drain();
+  r = Call("bob", bob, "POST", "/channels/messaging/general/stop-watching", "{}");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  auto stop = alice2.WaitFor("user.watching.stop", "bob");
+  ASSERT_TRUE(stop);
+  EXPECT_EQ(stop->at("user").at("id"), "bob");
+
+  // 30. Bob logs out: those following his presence see him go offline.
+  alice.Drain();
+  bob.ws().Close(1000);
+  auto offline = alice.WaitFor("user.presence.changed", "bob");
+  ASSERT_TRUE(offline) << "alice asked for presence in #7";
+  EXPECT_EQ(offline->at("user").at("id"), "bob");
+  EXPECT_EQ(offline->at("user").at("online"), false);
+}
+
+}  // namespace
+}  // namespace eddy::testing

@@ -1,0 +1,147 @@
+// Users over real sockets: upsert, partial update, query, and what a client may not do.
+#include "integration/fixture.h"
+
+namespace eddy::testing {
+namespace {
+
+class UsersTest : public EddyTest {
+ protected:
+  json::object GetUser(const std::string& id) {
+    auto r = AsServer("GET", "/users", "",
+                      {{"payload", R"({"filter_conditions":{"id":")" + id + R"("}})"}});
+    EXPECT_EQ(r.status, 200) << r.body;
+    const auto& users = r.obj().at("users").as_array();
+    if (users.empty()) return {};
+    return users.at(0).as_object();
+  }
+};
+
+TEST_F(UsersTest, UpsertBatchWithServerTokenRoundTripsCustomFields) {
+  auto r = AsServer("POST", "/users", R"({"users":{
+      "ua":{"id":"ua","name":"User A","role":"user","profile":{"age":31,"tags":["x","y"]},"vip":true},
+      "ub":{"id":"ub","name":"User B"}}})");
+  ASSERT_TRUE(r.status == 200 || r.status == 201) << r.body;
+  const json::object& users = r.obj().at("users").as_object();
+  ASSERT_TRUE(users.contains("ua"));
+  ASSERT_TRUE(users.contains("ub"));
+  EXPECT_EQ(users.at("ua").at("name"), "User A");
+  json::object ua = GetUser("ua");
+  EXPECT_EQ(ua.at("profile"), json::parse(R"({"age":31,"tags":["x","y"]})"));
+  EXPECT_EQ(ua.at("vip"), true);
+  EXPECT_TRUE(ua.at("created_at").is_string());
+  EXPECT_TRUE(ua.at("updated_at").is_string());
+  EXPECT_EQ(ua.at("banned"), false);
+}
+
+TEST_F(UsersTest, QueryWithFilterSortAndLimit) {
+  ASSERT_EQ(AsServer("POST", "/users", R"({"users":{
+      "q1":{"id":"q1","name":"Quinn","team_color":"red","score":10},
+      "q2":{"id":"q2","name":"Quentin","team_color":"blue","score":20},
+      "q3":{"id":"q3","name":"Zed","team_color":"red","score":30}}})").status / 100, 2);
+  auto r = AsServer("GET", "/users", "",
+                    {{"payload", R"({"filter_conditions":{"$and":[{"id":{"$in":["q1","q2","q3"]}},
+                      {"team_color":"red"}]},"sort":[{"field":"score","direction":-1}],"limit":5})"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto& users = r.obj().at("users").as_array();
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_EQ(users[0].at("id"), "q3");
+  EXPECT_EQ(users[1].at("id"), "q1");
+
+  r = AsServer("GET", "/users", "",
+               {{"payload", R"({"filter_conditions":{"name":{"$autocomplete":"que"}}})"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.obj().at("users").as_array().size(), 1u);
+  EXPECT_EQ(r.obj().at("users").as_array()[0].at("id"), "q2");
+}
+
+TEST_F(UsersTest, PromotionToAdminIsServerSide) {
+  ASSERT_EQ(AsServer("POST", "/users", R"({"users":{"carol":{"id":"carol","name":"Carol"}}})").status / 100, 2);
+  auto r = AsServer("PATCH", "/users", R"({"users":[{"id":"carol","set":{"role":"admin"}}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.obj().at("users").at("carol").at("role"), "admin");
+  EXPECT_EQ(GetUser("carol").at("role"), "admin");
+}
+
+TEST_F(UsersTest, UserCannotRaiseOwnRole) {
+  ASSERT_EQ(AsServer("POST", "/users", R"({"users":{"dave":{"id":"dave","name":"Dave"}}})").status / 100, 2);
+  auto r = AsUser("dave", "PATCH", "/users", R"({"users":[{"id":"dave","set":{"role":"admin"}}]})");
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(r.code(), 17);
+  EXPECT_EQ(r.obj().at("StatusCode"), 403);
+  r = AsUser("dave", "POST", "/users", R"({"users":{"dave":{"id":"dave","role":"admin"}}})");
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(r.code(), 17);
+  json::object dave = GetUser("dave");
+  EXPECT_EQ(dave.at("role"), "user");
+  EXPECT_EQ(dave.at("name"), "Dave");
+}
+
+TEST_F(UsersTest, UserMayUpdateOnlyItself) {
+  ASSERT_EQ(AsServer("POST", "/users", R"({"users":{"erin":{"id":"erin"},"frank":{"id":"frank","name":"Frank"}}})").status / 100, 2);
+  auto r = AsUser("erin", "PATCH", "/users", R"({"users":[{"id":"erin","set":{"name":"Erin E."}}]})");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(GetUser("erin").at("name"), "Erin E.");
+  r = AsUser("erin", "PATCH", "/users", R"({"users":[{"id":"frank","set":{"name":"Hacked"}}]})");
+  EXPECT_EQ(r.status, 403) << r.body;
+  EXPECT_EQ(r.code(), 17);
+  EXPECT_EQ(GetUser("frank").at("name"), "Frank");
+}
+
+TEST_F(UsersTest, PartialUpdateSetAndUnset) {
+  ASSERT_EQ(AsServer("POST", "/users", R"({"users":{"gina":{"id":"gina","a":{"b":1,"c":2},"color":"red"}}})").status / 100, 2);
+  auto r = AsServer("PATCH", "/users",
+                    R"({"users":[{"id":"gina","set":{"a.b":5,"name":"Gina"},"unset":["color"]}]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::object gina = GetUser("gina");
+  EXPECT_EQ(gina.at("a"), json::parse(R"({"b":5,"c":2})"));
+  EXPECT_EQ(gina.at("name"), "Gina");
+  EXPECT_FALSE(gina.contains("color"));
+}
+
+TEST_F(UsersTest, DeactivateReactivateDelete) {
+  ASSERT_EQ(AsServer("POST", "/users", R"({"users":{"hank":{"id":"hank"},"ivy":{"id":"ivy"}}})").status / 100, 2);
+  auto r = AsServer("POST", "/users/hank/deactivate", "{}");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.obj().at("user").at("deactivated_at").is_string());
+  EXPECT_TRUE(GetUser("hank").empty());  // deactivated users are hidden from queries
+  r = AsServer("GET", "/users", "",
+               {{"payload", R"({"filter_conditions":{"id":"hank"},"include_deactivated_users":true})"}});
+  EXPECT_EQ(r.obj().at("users").as_array().size(), 1u);
+  // A deactivated user's token no longer works.
+  EXPECT_EQ(AsUser("hank", "GET", "/users").status, 401);
+  r = AsServer("POST", "/users/hank/reactivate", "{}");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(GetUser("hank").empty());
+
+  r = AsServer("DELETE", "/users/ivy", "", {{"hard_delete", "true"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(GetUser("ivy").empty());
+}
+
+TEST_F(UsersTest, GetAppHidesTheSecret) {
+  auto r = AsUser("reader", "GET", "/app");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::object& app = r.obj().at("app").as_object();
+  EXPECT_TRUE(app.contains("file_upload_config"));
+  EXPECT_TRUE(app.contains("image_upload_config"));
+  EXPECT_EQ(r.body.find(secret()), std::string::npos);
+}
+
+TEST_F(UsersTest, GuestGetsATokenAndAGuestRole) {
+  auto r = http().Request("POST", Target("/guest", {{"api_key", key()}}),
+                          R"({"user":{"id":"visitor","name":"V"}})",
+                          {{"stream-auth-type", "anonymous"}});
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_TRUE(r.obj().at("access_token").is_string());
+  const json::object& user = r.obj().at("user").as_object();
+  EXPECT_EQ(user.at("role"), "guest");
+  std::string id(user.at("id").as_string());
+  EXPECT_EQ(id.rfind("guest-", 0), 0u);
+  std::string token(r.obj().at("access_token").as_string());
+  auto me = http().Request("GET", Target("/users", {{"api_key", key()}, {"user_id", id}}), "",
+                           {{"Authorization", token}, {"stream-auth-type", "jwt"}});
+  EXPECT_EQ(me.status, 200) << me.body;
+}
+
+}  // namespace
+}  // namespace eddy::testing
