@@ -1,6 +1,10 @@
 # The two commands of the README: `make run` and `make test`.
 .PHONY: deps build release run test clean
 
+# ccache keys on paths relative to the checkout, so a fresh clone (CI) reuses the cache.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
+
 deps:
 	@bash scripts/install-deps.sh
 

@@ -100,6 +100,20 @@ TEST_F(ConnectTest, DevTokenRefusedWhenAuthChecksOn) {
   ExpectRefused(ConnectTarget("u1", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjoidTEifQ==.devtoken"), 5);
 }
 
+TEST_F(ConnectTest, DevTokenAcceptedOnlyWhenAuthChecksAreOff) {
+  const std::string dev = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjoidTEifQ==.devtoken";
+  auto r = AsServer("PATCH", "/app", R"({"disable_auth_checks":true})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  WsClient ws;
+  auto frame = Open(ws, ConnectTarget("u1", dev));
+  r = AsServer("PATCH", "/app", R"({"disable_auth_checks":false})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->at("type"), "health.check") << json::serialize(*frame);
+  EXPECT_EQ(frame->at("me").at("id"), "u1");
+  ExpectRefused(ConnectTarget("u1", dev), 5);
+}
+
 TEST_F(ConnectTest, UserDetailsCannotRaisePrivileges) {
   WsClient ws;
   auto frame = Open(ws, ConnectTarget("sneaky", UserToken("sneaky"),

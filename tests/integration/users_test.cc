@@ -127,6 +127,41 @@ TEST_F(UsersTest, GetAppHidesTheSecret) {
   EXPECT_EQ(r.body.find(secret()), std::string::npos);
 }
 
+TEST_F(UsersTest, GetAppListsChannelTypeConfigs) {
+  auto r = AsUser("reader", "GET", "/app");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::object& configs = r.obj().at("app").at("channel_configs").as_object();
+  for (const char* type : {"messaging", "team", "livestream", "commerce", "gaming"}) {
+    ASSERT_TRUE(configs.contains(type)) << type;
+    EXPECT_TRUE(configs.at(type).as_object().contains("typing_events"));
+    EXPECT_TRUE(configs.at(type).as_object().contains("max_message_length"));
+  }
+}
+
+TEST_F(UsersTest, QueryUsersWithPresenceFollowsThem) {
+  ASSERT_EQ(AsServer("POST", "/users", R"({"users":{"watcher":{"id":"watcher"},"watched":{"id":"watched"}}})").status / 100, 2);
+  WsClient ws;
+  ASSERT_TRUE(ws.Connect(port(), ConnectTarget("watcher", UserToken("watcher"))));
+  auto hello = ws.ReadJson();
+  ASSERT_TRUE(hello);
+  std::string connection_id(hello->at("connection_id").as_string());
+  auto r = AsUser("watcher", "GET", "/users", "",
+                  {{"connection_id", connection_id},
+                   {"payload", R"({"filter_conditions":{"id":"watched"},"presence":true})"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  WsClient watched;
+  ASSERT_TRUE(watched.Connect(port(), ConnectTarget("watched", UserToken("watched"))));
+  ASSERT_TRUE(watched.ReadJson());
+  std::optional<json::object> change;
+  for (int i = 0; i < 20 && !change; ++i) {
+    auto frame = ws.ReadJson(std::chrono::milliseconds(250));
+    if (frame && frame->at("type") == "user.presence.changed") change = frame;
+  }
+  ASSERT_TRUE(change) << "no user.presence.changed for a followed user";
+  EXPECT_EQ(change->at("user").at("id"), "watched");
+  EXPECT_EQ(change->at("user").at("online"), true);
+}
+
 TEST_F(UsersTest, GuestGetsATokenAndAGuestRole) {
   auto r = http().Request("POST", Target("/guest", {{"api_key", key()}}),
                           R"({"user":{"id":"visitor","name":"V"}})",

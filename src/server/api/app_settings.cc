@@ -30,8 +30,8 @@ json::object PushNotifications() {
 }
 
 // GET /app
-Result<ApiResponse> GetApp(const ApiRequest& req) {
-  return Ok({{"app", AppToJson(*req.caller.app)}});
+Result<ApiResponse> GetApp(const ChannelTypes* types, const ApiRequest& req) {
+  return Ok({{"app", AppToJson(*req.caller.app, types)}});
 }
 
 // PATCH /app
@@ -49,7 +49,7 @@ Result<ApiResponse> UpdateApp(AppService& apps, std::mutex& mutex, const ApiRequ
 
 }  // namespace
 
-json::object AppToJson(const App& app) {
+json::object AppToJson(const App& app, const ChannelTypes* types) {
   const json::object& s = app.settings;
   json::object a;
   a["name"] = app.name;
@@ -57,7 +57,11 @@ json::object AppToJson(const App& app) {
   a["disable_auth_checks"] = app.DisableAuthChecks();
   a["disable_permissions_checks"] = app.DisablePermissionsChecks();
   a["permission_version"] = "v2";
-  a["channel_configs"] = json::object();
+  json::object configs;
+  if (types != nullptr) {
+    for (const ChannelType& t : types->List(app.api_key)) configs[t.name] = t.config;
+  }
+  a["channel_configs"] = std::move(configs);
   a["file_upload_config"] = UploadConfig(s, "file_upload_config");
   a["image_upload_config"] = UploadConfig(s, "image_upload_config");
   a["grants"] = json::object();
@@ -76,8 +80,9 @@ json::object AppToJson(const App& app) {
   return a;
 }
 
-void RegisterAppRoutes(Router& router, AppService& apps) {
-  router.Add("GET", "/app", "GetApp", Access::kServerOrUser, GetApp);
+void RegisterAppRoutes(Router& router, AppService& apps, const ChannelTypes* types) {
+  router.Add("GET", "/app", "GetApp", Access::kServerOrUser,
+             [types](const ApiRequest& req) { return GetApp(types, req); });
   auto mutex = std::make_shared<std::mutex>();
   router.Add("PATCH", "/app", "UpdateApp", Access::kServerOnly,
              [&apps, mutex](const ApiRequest& req) { return UpdateApp(apps, *mutex, req); });

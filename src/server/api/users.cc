@@ -104,13 +104,24 @@ Result<ApiResponse> PartialUpdateUsers(UserService& svc, const ApiRequest& req) 
 }
 
 // GET /users?payload={...}
-Result<ApiResponse> QueryUsers(UserService& svc, const ApiRequest& req) {
+// With `presence: true` the caller's own connection follows the returned users' presence.
+Result<ApiResponse> QueryUsers(UserService& svc, Watches* watches, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(json::object payload, req.Payload());
   EDDY_ASSIGN_OR_RETURN(QueryUsersOptions options, ParseQueryUsers(payload));
+  bool presence = options.presence;
   EDDY_ASSIGN_OR_RETURN(std::vector<UserView> out,
                         svc.QueryUsers(ActorOf(req.caller), *req.caller.app, std::move(options)));
   json::array users;
-  for (const UserView& v : out) users.push_back(UserJson(v));
+  std::vector<std::string> ids;
+  for (const UserView& v : out) {
+    users.push_back(UserJson(v));
+    ids.push_back(v.user.id);
+  }
+  const std::string& app_key = req.caller.app->api_key;
+  if (presence && watches != nullptr && !req.connection_id.empty() && !req.caller.IsServer() &&
+      watches->ConnectionUser(app_key, req.connection_id) == req.caller.user_id) {
+    watches->FollowPresence(app_key, req.connection_id, ids);
+  }
   return Ok({{"users", std::move(users)}});
 }
 
@@ -165,7 +176,7 @@ Result<ApiResponse> CreateGuest(UserService& svc, const ApiRequest& req) {
 
 }  // namespace
 
-void RegisterUserRoutes(Router& router, UserService& users) {
+void RegisterUserRoutes(Router& router, UserService& users, Watches* watches) {
   UserService* svc = &users;
   auto bind = [svc](Result<ApiResponse> (*fn)(UserService&, const ApiRequest&)) {
     return [svc, fn](const ApiRequest& req) { return fn(*svc, req); };
@@ -173,7 +184,8 @@ void RegisterUserRoutes(Router& router, UserService& users) {
   router.Add("POST", "/users", "UpdateUsers", Access::kServerOrUser, bind(UpsertUsers));
   router.Add("PATCH", "/users", "UpdateUsersPartial", Access::kServerOrUser,
              bind(PartialUpdateUsers));
-  router.Add("GET", "/users", "QueryUsers", Access::kServerOrUser, bind(QueryUsers));
+  router.Add("GET", "/users", "QueryUsers", Access::kServerOrUser,
+             [svc, watches](const ApiRequest& req) { return QueryUsers(*svc, watches, req); });
   router.Add("POST", "/users/{id}/deactivate", "DeactivateUser", Access::kServerOnly,
              bind(DeactivateUser));
   router.Add("POST", "/users/{id}/reactivate", "ReactivateUser", Access::kServerOnly,

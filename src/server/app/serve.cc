@@ -166,8 +166,8 @@ int RunServe(const std::vector<std::string>& args) {
   realtime::Hub hub(kMaxConnectionsPerUser);
   Services services(*store, hub, clock);
   api::Router router;
-  api::RegisterUserRoutes(router, services.users);
-  api::RegisterAppRoutes(router, apps);
+  api::RegisterUserRoutes(router, services.users, &hub);
+  api::RegisterAppRoutes(router, apps, &services.types);
   api::RegisterChannelRoutes(router, services.channels);
   api::RegisterMemberRoutes(router, services.channels);
   api::RegisterMessageRoutes(router, services.messages);
