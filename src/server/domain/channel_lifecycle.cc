@@ -6,6 +6,7 @@
 
 namespace eddy::server {
 
+using channel_internal::ActingUser;
 using channel_internal::Quote;
 
 namespace {
@@ -14,7 +15,7 @@ std::string CidOf(std::string_view type, std::string_view id) {
   return std::string(type) + ":" + std::string(id);
 }
 
-// The acting user of a truncate named server-side: user_id, else the message's author.
+// The acting user a truncate names: user_id, else the message's author.
 std::string TruncatingUser(const TruncateRequest& req) {
   if (!req.user_id.empty() || !req.message) return req.user_id;
   if (const json::value* id = req.message->if_contains("user_id"); id && id->is_string()) {
@@ -64,7 +65,7 @@ Result<json::object> ChannelService::Delete(const Actor& actor, const App& app,
 Result<ChannelChange> ChannelService::Truncate(const Actor& actor, const App& app,
                                                std::string_view type, std::string_view id,
                                                TruncateRequest req) {
-  const std::string acting = actor.server ? TruncatingUser(req) : actor.user_id;
+  EDDY_ASSIGN_OR_RETURN(const std::string acting, ActingUser(actor, TruncatingUser(req)));
   if (req.message && acting.empty()) {
     return Error::Input("a message needs a user: set user_id or message.user_id server side");
   }
@@ -122,7 +123,7 @@ Status ChannelService::Hide(const Actor& actor, const App& app, std::string_view
   EDDY_TRY(TypeOf(app, type));
   EDDY_TRY(protocol::ValidateChannelId(id));
   const std::string cid = CidOf(type, id);
-  const std::string who = actor.server ? std::string(user_id) : actor.user_id;
+  EDDY_ASSIGN_OR_RETURN(const std::string who, ActingUser(actor, std::string(user_id)));
   if (who.empty()) return Error::Input("user_id is required to hide a channel server side");
   auto lock = Lock(app.api_key, cid);
   EDDY_ASSIGN_OR_RETURN(Loaded l, Load(app, type, id));
@@ -158,7 +159,7 @@ Status ChannelService::Show(const Actor& actor, const App& app, std::string_view
   EDDY_TRY(TypeOf(app, type));
   EDDY_TRY(protocol::ValidateChannelId(id));
   const std::string cid = CidOf(type, id);
-  const std::string who = actor.server ? std::string(user_id) : actor.user_id;
+  EDDY_ASSIGN_OR_RETURN(const std::string who, ActingUser(actor, std::string(user_id)));
   if (who.empty()) return Error::Input("user_id is required to show a channel server side");
   auto lock = Lock(app.api_key, cid);
   EDDY_ASSIGN_OR_RETURN(Loaded l, Load(app, type, id));

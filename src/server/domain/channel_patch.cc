@@ -6,6 +6,7 @@
 
 namespace eddy::server {
 
+using channel_internal::ActingUser;
 using channel_internal::Quote;
 using protocol::ChannelKey;
 
@@ -80,7 +81,7 @@ Result<ChannelChange> ChannelService::PartialUpdate(const Actor& actor, const Ap
   EDDY_TRY(TypeOf(app, type));
   EDDY_TRY(protocol::ValidateChannelId(id));
   const std::string cid = std::string(type) + ":" + std::string(id);
-  const std::string acting = actor.server ? patch.user_id : actor.user_id;
+  EDDY_ASSIGN_OR_RETURN(const std::string acting, ActingUser(actor, patch.user_id));
   auto lock = Lock(app.api_key, cid);
   EDDY_ASSIGN_OR_RETURN(Loaded l, Load(app, type, id));
   EDDY_ASSIGN_OR_RETURN(Reader reader, ReaderFor(actor, app, l.channel, acting));

@@ -99,6 +99,17 @@ inline bool Joined(const Member& m) {
   return !m.invite_rejected_at && (!m.invited || m.invite_accepted_at.has_value());
 }
 
+// The user a request acts for: server-side, the one it names; client-side, the caller, who
+// may name only itself (acting for another user is a server-side privilege, §2.1).
+inline Result<std::string> ActingUser(const Actor& actor, std::string named) {
+  if (actor.server) return named;
+  if (!named.empty() && named != actor.user_id) {
+    return Error::NotAllowed("user " + Quote(actor.user_id) + " cannot act as user " +
+                             Quote(named) + ": only server-side requests may name another user");
+  }
+  return actor.user_id;
+}
+
 inline std::string JoinIds(const std::vector<std::string>& ids) {
   std::string out;
   for (const std::string& id : ids) out += (out.empty() ? "" : ", ") + id;

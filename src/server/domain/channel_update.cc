@@ -8,13 +8,14 @@
 
 namespace eddy::server {
 
+using channel_internal::ActingUser;
 using channel_internal::JoinIds;
 using channel_internal::Quote;
 
 namespace {
 
-// The acting user named server-side: user_id, else the message's author.
-std::string ServerSideUser(const UpdateChannelRequest& req) {
+// The acting user a request names: user_id, else the message's author.
+std::string NamedUser(const UpdateChannelRequest& req) {
   if (!req.user_id.empty() || !req.message) return req.user_id;
   const json::object& m = *req.message;
   if (const json::value* id = m.if_contains("user_id"); id && id->is_string()) {
@@ -61,7 +62,7 @@ Result<ChannelChange> ChannelService::Update(const Actor& actor, const App& app,
   if (req.accept_invite && req.reject_invite) {
     return Error::Input("accept_invite and reject_invite cannot both be set");
   }
-  const std::string acting = actor.server ? ServerSideUser(req) : actor.user_id;
+  EDDY_ASSIGN_OR_RETURN(const std::string acting, ActingUser(actor, NamedUser(req)));
   EDDY_TRY(TypeOf(app, type));
   EDDY_TRY(protocol::ValidateChannelId(id));
   const std::string cid = std::string(type) + ":" + std::string(id);

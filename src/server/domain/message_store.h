@@ -74,7 +74,9 @@ class MessageStore {
   // deleted parent's replies stay. A missing message is not an error.
   virtual Status DeleteMessage(std::string_view app_key, std::string_view id) = 0;
 
-  // The channel's main list: thread-only replies are left out.
+  // The channel's main list: thread-only replies are left out. In these two lists an id
+  // bound (id_lt, ..., id_around) must name a message of the list's channel: input Error if
+  // it does not exist or is in another channel.
   virtual Result<std::vector<Message>> ChannelMessages(std::string_view app_key,
                                                        std::string_view type, std::string_view id,
                                                        const MessagePage& page) = 0;

@@ -20,14 +20,21 @@ struct Position {
   std::int64_t seq = 0;
 };
 
-Result<Position> FindPosition(SqliteDb& db, std::string_view app_key, std::string_view id) {
+// The place of message `id`, which must be in channel `cid`: a message of another channel
+// says nothing about this list.
+Result<Position> FindPosition(SqliteDb& db, std::string_view app_key, std::string_view id,
+                              std::string_view cid) {
   EDDY_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
-      db.Prepare("SELECT created_at, seq FROM messages WHERE app_key = ?1 AND id = ?2"));
+      db.Prepare("SELECT created_at, seq, cid FROM messages WHERE app_key = ?1 AND id = ?2"));
   stmt.Bind(1, app_key).Bind(2, id);
   EDDY_ASSIGN_OR_RETURN(bool found, stmt.Step());
   if (!found) {
     return Error::Input("message " + std::string(id) + " given for pagination does not exist");
+  }
+  if (stmt.ColumnText(2) != cid) {
+    return Error::Input("message " + std::string(id) + " given for pagination is not in channel " +
+                        std::string(cid));
   }
   return Position{stmt.ColumnInt(0), stmt.ColumnInt(1)};
 }
@@ -80,8 +87,10 @@ int CountSet(std::initializer_list<bool> flags) {
   return static_cast<int>(std::count(flags.begin(), flags.end(), true));
 }
 
+// `cid` is the channel of the list: id bounds must name its messages.
 Result<std::vector<Message>> Page(SqliteDb& db, std::string_view app_key, std::string_view scope,
-                                  std::string_view scope_value, const MessagePage& p) {
+                                  std::string_view scope_value, std::string_view cid,
+                                  const MessagePage& p) {
   if (p.limit < 0) return Error::Input("message limit must not be negative");
   const int id_bounds = CountSet({!p.id_lt.empty(), !p.id_lte.empty(), !p.id_gt.empty(),
                                   !p.id_gte.empty(), !p.id_around.empty()});
@@ -109,7 +118,7 @@ Result<std::vector<Message>> Page(SqliteDb& db, std::string_view app_key, std::s
   if (around) {
     PageQuery older = q, newer = q;
     if (!p.id_around.empty()) {
-      EDDY_ASSIGN_OR_RETURN(Position at, FindPosition(db, app_key, p.id_around));
+      EDDY_ASSIGN_OR_RETURN(Position at, FindPosition(db, app_key, p.id_around, cid));
       older.AndPosition("<=", at);
       newer.AndPosition(">", at);
     } else {
@@ -133,7 +142,7 @@ Result<std::vector<Message>> Page(SqliteDb& db, std::string_view app_key, std::s
 
   auto id_bound = [&](const std::string& id, std::string_view op) -> Status {
     if (id.empty()) return {};
-    EDDY_ASSIGN_OR_RETURN(Position at, FindPosition(db, app_key, id));
+    EDDY_ASSIGN_OR_RETURN(Position at, FindPosition(db, app_key, id, cid));
     q.AndPosition(op, at);
     return {};
   };
@@ -184,14 +193,25 @@ Result<std::vector<Message>> SqliteMessageStore::ChannelMessages(std::string_vie
                                                                  std::string_view type,
                                                                  std::string_view id,
                                                                  const MessagePage& page) {
-  return Page(db_, app_key, "cid = ?2 AND " + std::string(sqlite_rows::kInChannelList),
-              std::string(type) + ":" + std::string(id), page);
+  const std::string cid = std::string(type) + ":" + std::string(id);
+  return Page(db_, app_key, "cid = ?2 AND " + std::string(sqlite_rows::kInChannelList), cid, cid,
+              page);
 }
 
 Result<std::vector<Message>> SqliteMessageStore::Replies(std::string_view app_key,
                                                          std::string_view parent_id,
                                                          const MessagePage& page) {
-  return Page(db_, app_key, "parent_id = ?2", parent_id, page);
+  std::string cid;  // the thread's channel, which id bounds must be in
+  if (!page.id_lt.empty() || !page.id_lte.empty() || !page.id_gt.empty() || !page.id_gte.empty() ||
+      !page.id_around.empty()) {
+    std::lock_guard lock(db_.mutex());
+    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                          db_.Prepare("SELECT cid FROM messages WHERE app_key = ?1 AND id = ?2"));
+    stmt.Bind(1, app_key).Bind(2, parent_id);
+    EDDY_ASSIGN_OR_RETURN(bool found, stmt.Step());
+    if (found) cid = stmt.ColumnText(0);
+  }
+  return Page(db_, app_key, "parent_id = ?2", parent_id, cid, page);
 }
 
 Result<std::vector<Message>> SqliteMessageStore::PinnedMessages(std::string_view app_key,
