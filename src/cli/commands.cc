@@ -1,9 +1,10 @@
+#include "cli/commands.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <memory>
 
-#include "cli/commands.h"
 #include "cli/flags.h"
 #include "common/clock.h"
 #include "common/json.h"
@@ -16,7 +17,8 @@ namespace eddy::cli {
 namespace {
 
 int ReportFlagErrors(const ParsedFlags& flags, const char* command) {
-  for (const std::string& e : flags.errors) std::fprintf(stderr, "eddy %s: %s\n", command, e.c_str());
+  for (const std::string& e : flags.errors)
+    std::fprintf(stderr, "eddy %s: %s\n", command, e.c_str());
   return flags.errors.empty() ? 0 : 2;
 }
 

@@ -6,8 +6,8 @@ namespace eddy::cli {
 namespace {
 
 TEST(FlagsTest, ParsesBothForms) {
-  ParsedFlags f = ParseFlags({"--name", "a b", "--data-dir=/tmp/x", "--json"}, {"name", "data-dir"},
-                             {"json"});
+  ParsedFlags f =
+      ParseFlags({"--name", "a b", "--data-dir=/tmp/x", "--json"}, {"name", "data-dir"}, {"json"});
   EXPECT_TRUE(f.errors.empty());
   EXPECT_EQ(*f.Get("name"), "a b");
   EXPECT_EQ(*f.Get("data-dir"), "/tmp/x");

@@ -56,8 +56,8 @@ struct Error {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
-  Result(Error error) : v_(std::move(error)) {}     // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  Result(Error error) : v_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -95,9 +95,9 @@ class [[nodiscard]] Result<void> {
 using Status = Result<void>;
 
 // Propagates an error from an expression returning Result<...>.
-#define EDDY_TRY(expr)                                   \
-  do {                                                   \
-    auto eddy_try_result_ = (expr);                      \
+#define EDDY_TRY(expr)                                                      \
+  do {                                                                      \
+    auto eddy_try_result_ = (expr);                                         \
     if (!eddy_try_result_.ok()) return std::move(eddy_try_result_).error(); \
   } while (0)
 

@@ -16,10 +16,14 @@ std::mutex g_mutex;
 
 const char* LevelName(Level l) {
   switch (l) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "info";
 }
@@ -28,11 +32,21 @@ void AppendJsonString(std::string& out, std::string_view s) {
   out.push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -121,11 +135,16 @@ bool ParseFormat(std::string_view s, Format& out) {
 }
 
 bool ParseLevel(std::string_view s, Level& out) {
-  if (s == "debug") out = Level::kDebug;
-  else if (s == "info") out = Level::kInfo;
-  else if (s == "warn") out = Level::kWarn;
-  else if (s == "error") out = Level::kError;
-  else return false;
+  if (s == "debug")
+    out = Level::kDebug;
+  else if (s == "info")
+    out = Level::kInfo;
+  else if (s == "warn")
+    out = Level::kWarn;
+  else if (s == "error")
+    out = Level::kError;
+  else
+    return false;
   return true;
 }
 

@@ -87,8 +87,7 @@ TEST_F(AuthTest, MissingOrUnknownApiKeyIsCode2) {
 TEST_F(AuthTest, MissingTokenIsCode5) { ExpectError(GetUsersWith("", "u1", key()), 401, 5); }
 
 TEST_F(AuthTest, BadSignatureIsCode43) {
-  ExpectError(GetUsersWith(protocol::CreateUserToken("u1", {}, {}, "wrong"), "u1", key()), 401,
-              43);
+  ExpectError(GetUsersWith(protocol::CreateUserToken("u1", {}, {}, "wrong"), "u1", key()), 401, 43);
 }
 
 TEST_F(AuthTest, TimeClaimsAreChecked) {

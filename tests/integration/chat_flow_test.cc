@@ -65,8 +65,9 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   ASSERT_EQ(r.status / 100, 2) << r.body;
   EXPECT_EQ(r.obj().at("users").at("carol").at("role"), "admin");
   // 3. Tokens are minted locally (UserToken). 4. The backend creates the channel.
-  r = AsServer("POST", "/channels/messaging/general/query",
-               R"({"data":{"name":"General","created_by_id":"carol","members":["alice","bob","carol"]},
+  r = AsServer(
+      "POST", "/channels/messaging/general/query",
+      R"({"data":{"name":"General","created_by_id":"carol","members":["alice","bob","carol"]},
                    "state":false,"watch":false,"presence":false})");
   ASSERT_EQ(r.status / 100, 2) << r.body;
   ExpectChannelShape(r.obj().at("channel").as_object());
@@ -98,8 +99,9 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   ASSERT_EQ(r.obj().at("channels").as_array().size(), 1u);
   ExpectStateShape(r.obj().at("channels").as_array()[0].as_object());
   EXPECT_EQ(r.obj().at("channels").as_array()[0].at("members").as_array().size(), 3u);
-  r = Call("bob", bob, "POST", "/channels",
-           R"({"filter_conditions":{"cid":{"$in":["messaging:general"]}},"state":true,"watch":true})");
+  r = Call(
+      "bob", bob, "POST", "/channels",
+      R"({"filter_conditions":{"cid":{"$in":["messaging:general"]}},"state":true,"watch":true})");
   ASSERT_EQ(r.status / 100, 2) << r.body;
   auto start = alice.WaitFor("user.watching.start", "bob");
   ASSERT_TRUE(start) << "alice did not see bob start watching";
@@ -186,8 +188,9 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   bob.Drain();
 
   // 20. Alice edits her message.
-  r = Call("alice", alice, "POST", "/messages/" + msg,
-           R"J({"message":{"id":"3b2f3a52-1111-4c1e-9a0e-000000000001","text":"Hi @bob (edited)","pinned":false}})J");
+  r = Call(
+      "alice", alice, "POST", "/messages/" + msg,
+      R"J({"message":{"id":"3b2f3a52-1111-4c1e-9a0e-000000000001","text":"Hi @bob (edited)","pinned":false}})J");
   ASSERT_EQ(r.status / 100, 2) << r.body;
   EXPECT_EQ(r.obj().at("message").at("text"), "Hi @bob (edited)");
   auto updated = bob.WaitFor("message.updated");
@@ -196,8 +199,9 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   alice.Drain();
 
   // 21-22. Bob replies in a thread; Alice reads the thread.
-  r = Call("bob", bob, "POST", "/channels/messaging/general/message",
-           R"({"message":{"id":"reply-1","text":"reply","parent_id":"3b2f3a52-1111-4c1e-9a0e-000000000001"}})");
+  r = Call(
+      "bob", bob, "POST", "/channels/messaging/general/message",
+      R"({"message":{"id":"reply-1","text":"reply","parent_id":"3b2f3a52-1111-4c1e-9a0e-000000000001"}})");
   ASSERT_EQ(r.status / 100, 2) << r.body;
   EXPECT_EQ(r.obj().at("message").at("type"), "reply");
   auto thread_note = alice.WaitFor("notification.thread_message_new");
@@ -211,8 +215,9 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   EXPECT_EQ(r.obj().at("message").at("reply_count"), 1);
 
   // 23. Older history.
-  r = Call("alice", alice, "POST", "/channels/messaging/general/query",
-           R"({"data":{},"state":true,"messages":{"limit":25,"id_lt":"3b2f3a52-1111-4c1e-9a0e-000000000001"}})");
+  r = Call(
+      "alice", alice, "POST", "/channels/messaging/general/query",
+      R"({"data":{},"state":true,"messages":{"limit":25,"id_lt":"3b2f3a52-1111-4c1e-9a0e-000000000001"}})");
   ASSERT_EQ(r.status / 100, 2) << r.body;
   EXPECT_TRUE(r.obj().at("messages").as_array().empty());
 
@@ -225,8 +230,10 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   EXPECT_EQ(deleted->at("hard_delete"), false);
 
   // 25. Mention autocomplete.
-  r = Call("alice", alice, "GET", "/members", "",
-           {{"payload", R"({"type":"messaging","id":"general","filter_conditions":{"name":{"$autocomplete":"bo"}},"limit":10})"}});
+  r = Call(
+      "alice", alice, "GET", "/members", "",
+      {{"payload",
+        R"({"type":"messaging","id":"general","filter_conditions":{"name":{"$autocomplete":"bo"}},"limit":10})"}});
   ASSERT_EQ(r.status / 100, 2) << r.body;
   ASSERT_EQ(r.obj().at("members").as_array().size(), 1u);
   EXPECT_EQ(r.obj().at("members").as_array()[0].at("user").at("id"), "bob");

@@ -61,7 +61,8 @@ TEST_F(ConnectTest, PingIsAnsweredWithoutMe) {
   WsClient ws;
   auto first = Open(ws, ConnectTarget("pinger", UserToken("pinger")));
   ASSERT_TRUE(first);
-  ws.Send(R"([{"type":"health.check","client_id":"pinger--6a3f0e52-cc0e-4c7c-9d59-21f1c0c3a0a1"}])");
+  ws.Send(
+      R"([{"type":"health.check","client_id":"pinger--6a3f0e52-cc0e-4c7c-9d59-21f1c0c3a0a1"}])");
   auto reply = ws.ReadJson();
   ASSERT_TRUE(reply);
   EXPECT_EQ(reply->at("type"), "health.check");
@@ -92,12 +93,12 @@ TEST_F(ConnectTest, TokenOfAnotherUserIsRefused) {
   EXPECT_EQ(ws.close_code(), 1000);
 }
 
-TEST_F(ConnectTest, MissingTokenIsCode5) {
-  ExpectRefused(ConnectTarget("nobody", ""), 5);
-}
+TEST_F(ConnectTest, MissingTokenIsCode5) { ExpectRefused(ConnectTarget("nobody", ""), 5); }
 
 TEST_F(ConnectTest, DevTokenRefusedWhenAuthChecksOn) {
-  ExpectRefused(ConnectTarget("u1", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjoidTEifQ==.devtoken"), 5);
+  ExpectRefused(
+      ConnectTarget("u1", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjoidTEifQ==.devtoken"),
+      5);
 }
 
 TEST_F(ConnectTest, DevTokenAcceptedOnlyWhenAuthChecksAreOff) {
@@ -116,8 +117,9 @@ TEST_F(ConnectTest, DevTokenAcceptedOnlyWhenAuthChecksAreOff) {
 
 TEST_F(ConnectTest, UserDetailsCannotRaisePrivileges) {
   WsClient ws;
-  auto frame = Open(ws, ConnectTarget("sneaky", UserToken("sneaky"),
-                                      R"({"id":"sneaky","role":"admin","banned":false,"name":"S"})"));
+  auto frame =
+      Open(ws, ConnectTarget("sneaky", UserToken("sneaky"),
+                             R"({"id":"sneaky","role":"admin","banned":false,"name":"S"})"));
   ASSERT_TRUE(frame);
   ASSERT_EQ(frame->at("type"), "health.check") << json::serialize(*frame);
   EXPECT_EQ(frame->at("me").at("role"), "user");
@@ -126,9 +128,10 @@ TEST_F(ConnectTest, UserDetailsCannotRaisePrivileges) {
 
 TEST_F(ConnectTest, AnonymousConnects) {
   WsClient ws;
-  auto frame = Open(ws, ConnectTarget("0d6c3a5e-4f0a-4d4e-8a77-5c1f1f1f1f1f", "",
-                                      R"({"id":"0d6c3a5e-4f0a-4d4e-8a77-5c1f1f1f1f1f","anon":true})",
-                                      "anonymous"));
+  auto frame =
+      Open(ws, ConnectTarget("0d6c3a5e-4f0a-4d4e-8a77-5c1f1f1f1f1f", "",
+                             R"({"id":"0d6c3a5e-4f0a-4d4e-8a77-5c1f1f1f1f1f","anon":true})",
+                             "anonymous"));
   ASSERT_TRUE(frame);
   ASSERT_EQ(frame->at("type"), "health.check") << json::serialize(*frame);
   EXPECT_EQ(frame->at("me").at("role"), "anonymous");
@@ -142,8 +145,8 @@ TEST_F(ConnectTest, SeveralConnectionsPerUserAndPresence) {
   EXPECT_NE(fa->at("connection_id"), fb->at("connection_id"));
 
   auto online = [&] {
-    auto r = AsServer("GET", "/users", "",
-                      {{"payload", R"({"filter_conditions":{"id":"multi"}})"}});
+    auto r =
+        AsServer("GET", "/users", "", {{"payload", R"({"filter_conditions":{"id":"multi"}})"}});
     return r.obj().at("users").as_array().at(0).at("online").as_bool();
   };
   EXPECT_TRUE(online());

@@ -22,7 +22,8 @@ class EventClient {
   }
 
   // Reads every frame that arrives within `quiet` of the previous one.
-  std::vector<json::object> Drain(std::chrono::milliseconds quiet = std::chrono::milliseconds(300)) {
+  std::vector<json::object> Drain(
+      std::chrono::milliseconds quiet = std::chrono::milliseconds(300)) {
     std::vector<json::object> out;
     while (auto frame = ws_.ReadJson(quiet)) out.push_back(std::move(*frame));
     seen_.insert(seen_.end(), out.begin(), out.end());
@@ -45,7 +46,8 @@ class EventClient {
       if (frame->at("type").as_string() != type) continue;
       if (user_id.empty()) return frame;
       const json::value* user = frame->if_contains("user");
-      if (user && user->is_object() && user->as_object().at("id").as_string() == user_id) return frame;
+      if (user && user->is_object() && user->as_object().at("id").as_string() == user_id)
+        return frame;
     }
     return std::nullopt;
   }

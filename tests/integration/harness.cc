@@ -60,7 +60,7 @@ std::string EddyProcess::cli_stderr_text() const { return ReadFile(dir_ + "/cli-
 
 bool EddyProcess::Start(const std::vector<std::string>& extra_args) {
   port_ = FreePort();
-  std::vector<std::string> args = {EDDY_BINARY, "serve", "--port", std::to_string(port_),
+  std::vector<std::string> args = {EDDY_BINARY,  "serve",   "--port",    std::to_string(port_),
                                    "--data-dir", data_dir_, "--threads", "2"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   // Each start appends to the same logs; remember where this start's output begins.

@@ -74,7 +74,8 @@ HttpResult HttpClient::Request(const std::string& method, const std::string& tar
       HttpResult out;
       out.status = res.result_int();
       out.body = res.body();
-      for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+      for (const auto& f : res)
+        out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
       boost::system::error_code ec;
       out.json = json::parse(out.body, ec);
       if (ec) out.json = nullptr;
@@ -147,8 +148,8 @@ WsClient::~WsClient() = default;
 bool WsClient::Connect(int port, const std::string& target) {
   try {
     impl_->ws.emplace(impl_->ioc);
-    beast::get_lowest_layer(*impl_->ws).connect(
-        tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    beast::get_lowest_layer(*impl_->ws)
+        .connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     impl_->ws->handshake("127.0.0.1:" + std::to_string(port), target);
     return true;
   } catch (const std::exception&) {

@@ -63,12 +63,12 @@ TEST(ServeTest, GracefulStopClosesWebSocketsWithRestartCode) {
   ASSERT_TRUE(eddy.Start());
   WsClient ws;
   std::string json_param = R"({"user_id":"stopper","user_details":{"id":"stopper"}})";
-  ASSERT_TRUE(ws.Connect(eddy.port(),
-                         Target("/connect", {{"json", json_param},
-                                             {"api_key", eddy.api_key()},
-                                             {"authorization", protocol::CreateUserToken(
-                                                                   "stopper", {}, {}, eddy.api_secret())},
-                                             {"stream-auth-type", "jwt"}})));
+  ASSERT_TRUE(ws.Connect(
+      eddy.port(), Target("/connect", {{"json", json_param},
+                                       {"api_key", eddy.api_key()},
+                                       {"authorization", protocol::CreateUserToken(
+                                                             "stopper", {}, {}, eddy.api_secret())},
+                                       {"stream-auth-type", "jwt"}})));
   auto first = ws.ReadJson();
   ASSERT_TRUE(first);
   ASSERT_EQ(first->at("type"), "health.check");
@@ -113,14 +113,14 @@ TEST(ServeTest, CorsPreflight) {
 TEST(ServeTest, PrintConfigMasksSecretsAndBadConfigListsEveryProblem) {
   EddyProcess eddy;
   int rc = -1;
-  std::string out = eddy.RunCli({"serve", "--store", "postgres://eddy:hunter2@db/eddy",
-                                 "--print-config"}, &rc);
+  std::string out =
+      eddy.RunCli({"serve", "--store", "postgres://eddy:hunter2@db/eddy", "--print-config"}, &rc);
   EXPECT_EQ(rc, 0);
   EXPECT_NE(out.find("\"port\""), std::string::npos) << out;
   EXPECT_EQ(out.find("hunter2"), std::string::npos) << out;
 
-  std::string cmd_out = eddy.RunCli({"serve", "--port", "notaport", "--log-level", "loud",
-                                     "--bogus-flag", "1"}, &rc);
+  std::string cmd_out =
+      eddy.RunCli({"serve", "--port", "notaport", "--log-level", "loud", "--bogus-flag", "1"}, &rc);
   EXPECT_EQ(rc, 2);
   std::string err = eddy.cli_stderr_text();
   EXPECT_NE(err.find("port"), std::string::npos) << err;

@@ -37,7 +37,10 @@ TEST_F(UsersTest, QueryWithFilterSortAndLimit) {
   ASSERT_EQ(AsServer("POST", "/users", R"({"users":{
       "q1":{"id":"q1","name":"Quinn","team_color":"red","score":10},
       "q2":{"id":"q2","name":"Quentin","team_color":"blue","score":20},
-      "q3":{"id":"q3","name":"Zed","team_color":"red","score":30}}})").status / 100, 2);
+      "q3":{"id":"q3","name":"Zed","team_color":"red","score":30}}})")
+                    .status /
+                100,
+            2);
   auto r = AsServer("GET", "/users", "",
                     {{"payload", R"({"filter_conditions":{"$and":[{"id":{"$in":["q1","q2","q3"]}},
                       {"team_color":"red"}]},"sort":[{"field":"score","direction":-1}],"limit":5})"}});
@@ -55,7 +58,10 @@ TEST_F(UsersTest, QueryWithFilterSortAndLimit) {
 }
 
 TEST_F(UsersTest, PromotionToAdminIsServerSide) {
-  ASSERT_EQ(AsServer("POST", "/users", R"({"users":{"carol":{"id":"carol","name":"Carol"}}})").status / 100, 2);
+  ASSERT_EQ(
+      AsServer("POST", "/users", R"({"users":{"carol":{"id":"carol","name":"Carol"}}})").status /
+          100,
+      2);
   auto r = AsServer("PATCH", "/users", R"({"users":[{"id":"carol","set":{"role":"admin"}}]})");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.obj().at("users").at("carol").at("role"), "admin");
@@ -63,7 +69,9 @@ TEST_F(UsersTest, PromotionToAdminIsServerSide) {
 }
 
 TEST_F(UsersTest, UserCannotRaiseOwnRole) {
-  ASSERT_EQ(AsServer("POST", "/users", R"({"users":{"dave":{"id":"dave","name":"Dave"}}})").status / 100, 2);
+  ASSERT_EQ(
+      AsServer("POST", "/users", R"({"users":{"dave":{"id":"dave","name":"Dave"}}})").status / 100,
+      2);
   auto r = AsUser("dave", "PATCH", "/users", R"({"users":[{"id":"dave","set":{"role":"admin"}}]})");
   EXPECT_EQ(r.status, 403) << r.body;
   EXPECT_EQ(r.code(), 17);
@@ -77,8 +85,13 @@ TEST_F(UsersTest, UserCannotRaiseOwnRole) {
 }
 
 TEST_F(UsersTest, UserMayUpdateOnlyItself) {
-  ASSERT_EQ(AsServer("POST", "/users", R"({"users":{"erin":{"id":"erin"},"frank":{"id":"frank","name":"Frank"}}})").status / 100, 2);
-  auto r = AsUser("erin", "PATCH", "/users", R"({"users":[{"id":"erin","set":{"name":"Erin E."}}]})");
+  ASSERT_EQ(AsServer("POST", "/users",
+                     R"({"users":{"erin":{"id":"erin"},"frank":{"id":"frank","name":"Frank"}}})")
+                    .status /
+                100,
+            2);
+  auto r =
+      AsUser("erin", "PATCH", "/users", R"({"users":[{"id":"erin","set":{"name":"Erin E."}}]})");
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(GetUser("erin").at("name"), "Erin E.");
   r = AsUser("erin", "PATCH", "/users", R"({"users":[{"id":"frank","set":{"name":"Hacked"}}]})");
@@ -88,7 +101,11 @@ TEST_F(UsersTest, UserMayUpdateOnlyItself) {
 }
 
 TEST_F(UsersTest, PartialUpdateSetAndUnset) {
-  ASSERT_EQ(AsServer("POST", "/users", R"({"users":{"gina":{"id":"gina","a":{"b":1,"c":2},"color":"red"}}})").status / 100, 2);
+  ASSERT_EQ(AsServer("POST", "/users",
+                     R"({"users":{"gina":{"id":"gina","a":{"b":1,"c":2},"color":"red"}}})")
+                    .status /
+                100,
+            2);
   auto r = AsServer("PATCH", "/users",
                     R"({"users":[{"id":"gina","set":{"a.b":5,"name":"Gina"},"unset":["color"]}]})");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -99,13 +116,17 @@ TEST_F(UsersTest, PartialUpdateSetAndUnset) {
 }
 
 TEST_F(UsersTest, DeactivateReactivateDelete) {
-  ASSERT_EQ(AsServer("POST", "/users", R"({"users":{"hank":{"id":"hank"},"ivy":{"id":"ivy"}}})").status / 100, 2);
+  ASSERT_EQ(
+      AsServer("POST", "/users", R"({"users":{"hank":{"id":"hank"},"ivy":{"id":"ivy"}}})").status /
+          100,
+      2);
   auto r = AsServer("POST", "/users/hank/deactivate", "{}");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(r.obj().at("user").at("deactivated_at").is_string());
   EXPECT_TRUE(GetUser("hank").empty());  // deactivated users are hidden from queries
-  r = AsServer("GET", "/users", "",
-               {{"payload", R"({"filter_conditions":{"id":"hank"},"include_deactivated_users":true})"}});
+  r = AsServer(
+      "GET", "/users", "",
+      {{"payload", R"({"filter_conditions":{"id":"hank"},"include_deactivated_users":true})"}});
   EXPECT_EQ(r.obj().at("users").as_array().size(), 1u);
   // A deactivated user's token no longer works.
   EXPECT_EQ(AsUser("hank", "GET", "/users").status, 401);
@@ -139,7 +160,11 @@ TEST_F(UsersTest, GetAppListsChannelTypeConfigs) {
 }
 
 TEST_F(UsersTest, QueryUsersWithPresenceFollowsThem) {
-  ASSERT_EQ(AsServer("POST", "/users", R"({"users":{"watcher":{"id":"watcher"},"watched":{"id":"watched"}}})").status / 100, 2);
+  ASSERT_EQ(AsServer("POST", "/users",
+                     R"({"users":{"watcher":{"id":"watcher"},"watched":{"id":"watched"}}})")
+                    .status /
+                100,
+            2);
   WsClient ws;
   ASSERT_TRUE(ws.Connect(port(), ConnectTarget("watcher", UserToken("watcher"))));
   auto hello = ws.ReadJson();

@@ -33,7 +33,7 @@ struct ApiRequest {
   // The parsed JSON body; an empty object when the request had none.
   json::object body;
   Caller caller;
-  std::string connection_id;  // the `connection_id` query parameter, if any
+  std::string connection_id;                     // the `connection_id` query parameter, if any
   const transport::HttpRequest* http = nullptr;  // query string and headers
 
   const std::string* Query(std::string_view name) const { return http->Query(name); }
@@ -52,9 +52,9 @@ using Handler = std::function<Result<ApiResponse>(const ApiRequest&)>;
 
 // Who may call a route.
 enum class Access {
-  kServerOrUser,    // a server token or a user token (the default)
-  kServerOnly,      // a server token; user tokens get 403 code 17
-  kAnyone,          // also anonymous callers (stream-auth-type: anonymous)
+  kServerOrUser,  // a server token or a user token (the default)
+  kServerOnly,    // a server token; user tokens get 403 code 17
+  kAnyone,        // also anonymous callers (stream-auth-type: anonymous)
 };
 
 inline ApiResponse Ok(json::object body, int status = 200) { return {status, std::move(body)}; }

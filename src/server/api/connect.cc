@@ -97,7 +97,8 @@ class ClientSession final : public transport::WebSocketSession,
     if (!conn) return;
     realtime::Hub::Departure gone = h_.hub_.Remove(conn->id);
     bool offline = gone.went_offline;
-    log::Info("ws close", {{"app", conn->app_key}, {"user", conn->user_id}, {"connection_id", conn->id}});
+    log::Info("ws close",
+              {{"app", conn->app_key}, {"user", conn->user_id}, {"connection_id", conn->id}});
     AnnounceClose(gone);
     if (offline) {
       h_.work_.Post([h = &h_, conn] { h->users_.MarkOffline(conn->app_key, conn->user_id); });
@@ -133,12 +134,13 @@ class ClientSession final : public transport::WebSocketSession,
     auto caller = auth_().Authenticate(creds);
     if (!caller.ok()) return Fail(caller.error(), hs, claimed);
     if (caller->IsServer() || caller->user_id.empty()) {
-      return Fail(Error::Input("a WebSocket connection needs a user: set json.user_id"), hs, claimed);
+      return Fail(Error::Input("a WebSocket connection needs a user: set json.user_id"), hs,
+                  claimed);
     }
     const json::object empty;
-    auto user = h_.users_.UpsertFromConnect(*caller->app, caller->user_id,
-                                            *details ? **details : empty,
-                                            caller->kind == Caller::Kind::kAnonymous);
+    auto user =
+        h_.users_.UpsertFromConnect(*caller->app, caller->user_id, *details ? **details : empty,
+                                    caller->kind == Caller::Kind::kAnonymous);
     if (!user.ok()) return Fail(user.error(), hs, caller->user_id);
 
     auto conn = std::make_shared<realtime::Connection>();
@@ -164,7 +166,8 @@ class ClientSession final : public transport::WebSocketSession,
     protocol::OwnUserExtras extras;
     if (Status filled = h_.reads_.FillOwnUserExtras(*caller->app, caller->user_id, extras);
         !filled.ok()) {
-      log::Warn("unread counts unavailable", {{"user", caller->user_id}, {"error", filled.error().message}});
+      log::Warn("unread counts unavailable",
+                {{"user", caller->user_id}, {"error", filled.error().message}});
     }
     json::object me = protocol::OwnUserToJson(*user, /*online=*/true, extras);
     socket_->Send(Encode(json::object{{"type", "health.check"},

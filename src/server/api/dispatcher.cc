@@ -76,7 +76,7 @@ transport::HttpResponse Dispatcher::HandleNow(const transport::HttpRequest& http
 }
 
 Result<ApiResponse> Dispatcher::Execute(const transport::HttpRequest& http, const Route** route_out,
-                                      std::string* app_out, std::string* user_out) {
+                                        std::string* app_out, std::string* user_out) {
   Router::Match match = router_.Find(http.method, http.path);
   if (match.route == nullptr) {
     if (match.path_known) {
@@ -94,14 +94,15 @@ Result<ApiResponse> Dispatcher::Execute(const transport::HttpRequest& http, cons
   const std::string* token = http.Header("authorization");
   const std::string* user_id = http.Query("user_id");
   if (key != nullptr) *app_out = *key;
-  Credentials creds{key ? *key : kEmpty, auth_type ? *auth_type : kEmpty,
-                    token ? *token : kEmpty, user_id ? *user_id : kEmpty};
+  Credentials creds{key ? *key : kEmpty, auth_type ? *auth_type : kEmpty, token ? *token : kEmpty,
+                    user_id ? *user_id : kEmpty};
   EDDY_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(creds));
   *user_out = caller.user_id;
 
   switch (route.access) {
     case Access::kServerOnly:
-      if (!caller.IsServer()) return Error::NotAllowed("this endpoint can only be called server side");
+      if (!caller.IsServer())
+        return Error::NotAllowed("this endpoint can only be called server side");
       break;
     case Access::kServerOrUser:
       if (caller.kind == Caller::Kind::kAnonymous) {

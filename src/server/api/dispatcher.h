@@ -28,7 +28,7 @@ class Dispatcher final : public transport::HttpHandler {
 
  private:
   Result<ApiResponse> Execute(const transport::HttpRequest& http, const Route** route_out,
-                            std::string* app_out, std::string* user_out);
+                              std::string* app_out, std::string* user_out);
 
   const Router& router_;
   Authenticator& auth_;

@@ -103,7 +103,8 @@ class SignalWaiter {
       while (!done_.load()) {
         int sig = sigtimedwait(&set, nullptr, &tick);
         if (sig == SIGINT || sig == SIGTERM) {
-          log::Info("signal received, stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+          log::Info("signal received, stopping",
+                    {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
           on_signal();
           return;
         }
@@ -125,7 +126,8 @@ class SignalWaiter {
 int RunServe(const std::vector<std::string>& args) {
   Result<Config> loaded = LoadConfig(args, Environment());
   if (!loaded.ok()) {
-    std::fprintf(stderr, "eddy serve: invalid configuration:\n%s\n", loaded.error().message.c_str());
+    std::fprintf(stderr, "eddy serve: invalid configuration:\n%s\n",
+                 loaded.error().message.c_str());
     return 2;
   }
   Config config = std::move(loaded).value();
@@ -133,12 +135,11 @@ int RunServe(const std::vector<std::string>& args) {
     std::printf("%s\n", PrintConfig(config).c_str());
     return 0;
   }
-  log::Configure(config.log_format == "json" ? log::Format::kJson : log::Format::kText,
-                 [&] {
-                   log::Level level = log::Level::kInfo;
-                   log::ParseLevel(config.log_level, level);
-                   return level;
-                 }());
+  log::Configure(config.log_format == "json" ? log::Format::kJson : log::Format::kText, [&] {
+    log::Level level = log::Level::kInfo;
+    log::ParseLevel(config.log_level, level);
+    return level;
+  }());
 
   sigset_t blocked;
   sigemptyset(&blocked);

@@ -18,8 +18,8 @@ struct Channel {
   std::string created_by_id;  // empty: created server-side without a creator
   Micros created_at = 0;
   Micros updated_at = 0;
-  std::optional<Micros> deleted_at;       // soft delete
-  std::optional<Micros> truncated_at;     // messages before this are gone for everyone
+  std::optional<Micros> deleted_at;    // soft delete
+  std::optional<Micros> truncated_at;  // messages before this are gone for everyone
   std::string truncated_by_id;
   std::optional<Micros> last_message_at;  // newest visible non-thread-only message
   bool frozen = false;

@@ -41,9 +41,8 @@ class ReadState {
   // total_unread_count and unread_channels.
   virtual PersonalFields UnreadFields(const App& app, const Channel& channel) = 0;
   // The author of a new message has read up to it (§6.7: "a sender's own read state advances").
-  virtual Status AdvanceOnSend(const App& app, const Channel& channel,
-                               std::string_view user_id, std::string_view message_id,
-                               Micros at) = 0;
+  virtual Status AdvanceOnSend(const App& app, const Channel& channel, std::string_view user_id,
+                               std::string_view message_id, Micros at) = 0;
 };
 
 }  // namespace eddy::server
