@@ -122,11 +122,21 @@ void ReadService::NotifyMarkRead(const App& app, const Channel* channel, const j
   json::object n;
   if (channel != nullptr) {
     n = ChannelEventBase("notification.mark_read", *channel, clock_.Now());
-    std::int64_t here = 0;
-    for (const ChannelUnread& cu : summary->channels) {
-      if (cu.cid == channel->cid()) here = cu.unread_count;
+    // The channel's own count, also when the user hid it (the totals leave hidden channels
+    // out): what it shows once opened, as in read[] and notification.mark_unread.
+    Result<std::int64_t> here = std::int64_t{0};
+    Result<std::optional<Member>> member =
+        store_.channels().GetMember(app.api_key, channel->type, channel->id, user_id);
+    if (!member.ok()) {
+      here = member.error();
+    } else if (*member) {
+      here = UnreadCount(app, *channel, **member);
     }
-    n["unread_count"] = here;
+    if (!here.ok()) {
+      log::Warn("notification.mark_read without the channel's count",
+                {{"user", user_id}, {"error", here.error().message}});
+    }
+    n["unread_count"] = here.ok() ? *here : 0;
     if (mark != nullptr && !mark->last_read_message_id.empty()) {
       n["last_read_message_id"] = mark->last_read_message_id;
     }

@@ -151,6 +151,22 @@ TEST_F(ReadServiceTest, MarkReadUpToAMessage) {
   EXPECT_EQ(notes[0].event.at("total_unread_count"), 2);
 }
 
+TEST_F(ReadServiceTest, MarkReadOfAHiddenChannelTellsTheChannelsOwnCount) {
+  Channel c = MakeChannel("messaging", "general", {"alice", "bob"});
+  Message first = Send(c, "bob");
+  Send(c, "bob");
+  Send(c, "bob");
+  SetMember(c, "alice", [](Member& m) { m.hidden = true; });
+  auto r = reads_->MarkRead(Actor::ForUser("alice"), app_, "messaging", "general", "", first.id);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  auto notes = events_.Take();
+  ASSERT_EQ(notes.size(), 1u);
+  // The totals leave the hidden channel out; its own count is what it shows once opened.
+  EXPECT_EQ(notes[0].event.at("unread_count"), 2);
+  EXPECT_EQ(notes[0].event.at("total_unread_count"), 0);
+  EXPECT_EQ(notes[0].event.at("unread_channels"), 0);
+}
+
 TEST_F(ReadServiceTest, MarkReadRefusesBadInputAndChangesNothing) {
   Channel c = MakeChannel("messaging", "general", {"alice", "bob"});
   Channel elsewhere = MakeChannel("messaging", "elsewhere", {"alice", "bob"});
