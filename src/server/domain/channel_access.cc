@@ -39,6 +39,22 @@ std::string_view ActionName(ChannelAction action) {
       return "DeleteAnyMessage";
     case ChannelAction::kPinMessage:
       return "PinMessage";
+    case ChannelAction::kUploadAttachment:
+      return "UploadAttachment";
+    case ChannelAction::kFlagMessage:
+      return "FlagMessage";
+    case ChannelAction::kMuteChannel:
+      return "MuteChannel";
+    case ChannelAction::kBanChannelMembers:
+      return "BanChannelMember";
+    case ChannelAction::kFreezeChannel:
+      return "UpdateChannelFrozen";
+    case ChannelAction::kSetChannelCooldown:
+      return "UpdateChannelCooldown";
+    case ChannelAction::kSkipSlowMode:
+      return "SkipChannelCooldown";
+    case ChannelAction::kSendToFrozenChannel:
+      return "SendToFrozenChannel";
   }
   return "Unknown";
 }
@@ -106,9 +122,19 @@ bool Allowed(const AccessContext& ctx, ChannelAction action) {
     case ChannelAction::kUpdateOwnMessage:
     case ChannelAction::kDeleteOwnMessage:
     case ChannelAction::kPinMessage:
+    case ChannelAction::kUploadAttachment:
       return CanWrite(ctx);
+    case ChannelAction::kFlagMessage:
+    case ChannelAction::kMuteChannel:
+      return !ctx.actor.anonymous && !ctx.actor.user_id.empty() &&
+             Allowed(ctx, ChannelAction::kReadChannel);
     case ChannelAction::kUpdateAnyMessage:
     case ChannelAction::kDeleteAnyMessage:
+    case ChannelAction::kBanChannelMembers:
+    case ChannelAction::kFreezeChannel:
+    case ChannelAction::kSetChannelCooldown:
+    case ChannelAction::kSkipSlowMode:
+    case ChannelAction::kSendToFrozenChannel:
       return moderator;
     case ChannelAction::kUpdateChannelRoles:
       return false;
@@ -133,9 +159,8 @@ json::array OwnCapabilities(const AccessContext& ctx) {
   const ChannelType& t = ctx.type;
   const bool read = Allowed(ctx, ChannelAction::kReadChannel);
   const bool user = !ctx.actor.anonymous && (ctx.actor.server || !ctx.actor.user_id.empty());
-  const bool privileged = ctx.actor.server || IsStaff(ctx) || IsChannelModerator(ctx);
-  // A frozen channel takes writes only from those who may unfreeze it.
-  const bool writable = !ctx.channel.frozen || privileged;
+  auto allowed = [&ctx](ChannelAction action) { return Allowed(ctx, action); };
+  const bool writable = !ctx.channel.frozen || allowed(ChannelAction::kSendToFrozenChannel);
   const bool send = writable && Allowed(ctx, ChannelAction::kSendMessage);
   const bool event = Allowed(ctx, ChannelAction::kSendEvent);
 
@@ -144,7 +169,7 @@ json::array OwnCapabilities(const AccessContext& ctx) {
     if (on) caps.emplace_back(name);
   };
   // Alphabetical, as the real backend lists them.
-  add(privileged, "ban-channel-members");
+  add(allowed(ChannelAction::kBanChannelMembers), "ban-channel-members");
   add(read && t.Flag("connect_events"), "connect-events");
   add(send && t.Flag("uploads"), "create-attachment");
   add(send, "create-mention");
@@ -152,11 +177,11 @@ json::array OwnCapabilities(const AccessContext& ctx) {
   add(Allowed(ctx, ChannelAction::kDeleteChannel), "delete-channel");
   add(Allowed(ctx, ChannelAction::kDeleteOwnMessage), "delete-own-message");
   add(read && user && t.Flag("delivery_events"), "delivery-events");
-  add(read && user, "flag-message");
-  add(privileged, "freeze-channel");
+  add(allowed(ChannelAction::kFlagMessage), "flag-message");
+  add(allowed(ChannelAction::kFreezeChannel), "freeze-channel");
   add(Allowed(ctx, ChannelAction::kUpdateChannelMembers) && ctx.member == nullptr, "join-channel");
   add(ctx.member != nullptr, "leave-channel");
-  add(read && user && t.Flag("mutes"), "mute-channel");
+  add(allowed(ChannelAction::kMuteChannel) && t.Flag("mutes"), "mute-channel");
   add(writable && Allowed(ctx, ChannelAction::kPinMessage), "pin-message");
   add(send && t.Flag("quotes"), "quote-message");
   add(read && user && t.Flag("read_events"), "read-events");
@@ -168,16 +193,16 @@ json::array OwnCapabilities(const AccessContext& ctx) {
       "send-reaction");
   add(send && t.Flag("replies"), "send-reply");
   add(event && t.Flag("typing_events"), "send-typing-events");
-  add(privileged, "set-channel-cooldown");
+  add(allowed(ChannelAction::kSetChannelCooldown), "set-channel-cooldown");
   add(send && t.Flag("shared_locations"), "share-location");
-  add(privileged, "skip-slow-mode");
+  add(allowed(ChannelAction::kSkipSlowMode), "skip-slow-mode");
   add(event && t.Flag("typing_events"), "typing-events");
   add(Allowed(ctx, ChannelAction::kUpdateAnyMessage), "update-any-message");
   add(Allowed(ctx, ChannelAction::kUpdateChannel), "update-channel");
   add(Allowed(ctx, ChannelAction::kUpdateChannelMembers), "update-channel-members");
   add(Allowed(ctx, ChannelAction::kUpdateOwnMessage), "update-own-message");
   add(send && t.Flag("replies"), "update-thread");
-  add(send && t.Flag("uploads"), "upload-file");
+  add(writable && allowed(ChannelAction::kUploadAttachment) && t.Flag("uploads"), "upload-file");
   return caps;
 }
 

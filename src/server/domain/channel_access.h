@@ -45,6 +45,14 @@ enum class ChannelAction {
   kDeleteOwnMessage,
   kDeleteAnyMessage,
   kPinMessage,
+  kUploadAttachment,
+  kFlagMessage,
+  kMuteChannel,
+  kBanChannelMembers,
+  kFreezeChannel,
+  kSetChannelCooldown,
+  kSkipSlowMode,
+  kSendToFrozenChannel,  // send messages and reactions while the channel is frozen
 };
 
 struct AccessContext {
