@@ -14,6 +14,7 @@
 #include "common/work_queue.h"
 #include "server/api/app_settings.h"
 #include "server/api/authenticator.h"
+#include "server/api/blocklists.h"
 #include "server/api/channels.h"
 #include "server/api/connect.h"
 #include "server/api/dispatcher.h"
@@ -79,7 +80,8 @@ struct Services {
         reads(store, types, hub, hub, channels, clock, &hub),
         events(store, types, hub, clock, &hub),
         messages(store, types, hub, hub, hub, reads, channels, hub, clock),
-        channels(store, types, hub, hub, hub, messages, reads, hub, clock) {}
+        channels(store, types, hub, hub, hub, messages, reads, hub, clock),
+        blocklists(store, types, clock) {}
 
   ChannelTypes types;
   UserService users;
@@ -87,6 +89,7 @@ struct Services {
   EventService events;
   MessageService messages;
   ChannelService channels;
+  BlocklistService blocklists;
 };
 
 // Waits for SIGINT/SIGTERM on its own thread (the signals are blocked everywhere else).
@@ -174,6 +177,7 @@ int RunServe(const std::vector<std::string>& args) {
   api::RegisterMessageRoutes(router, services.messages);
   api::RegisterReadRoutes(router, services.reads);
   api::RegisterEventRoutes(router, services.events);
+  api::RegisterBlocklistRoutes(router, services.blocklists);
   api::Authenticator auth(apps, store->users(), clock);
   api::Dispatcher dispatcher(router, auth, work);
   api::ConnectHandler connect(auth, services.users, services.reads, hub, work, clock);

@@ -14,9 +14,9 @@
 //  - `state:false` answers the channel, members and membership with empty message lists;
 //  - member changes emit member.* to watchers, notification.* to the users concerned, then one
 //    channel.updated (with the new member_count) for the request;
-//  - last_message_at belongs to the store (it follows the stored messages): a soft truncate
-//    leaves it alone, a hard one recomputes it; a truncate system message is created just
-//    after truncated_at so that it survives;
+//  - last_message_at belongs to the store (it follows the visible messages): a truncate
+//    clears it; a truncate system message is created just after truncated_at so that it
+//    survives and sets it again;
 //  - hide/show need membership (code 4 otherwise); hiding an already hidden channel only
 //    moves hide_messages_before (clear_history) and emits nothing new;
 //  - watch and presence subscribe only a connection that belongs to the calling user; a

@@ -4,6 +4,7 @@
 
 #include "common/error.h"
 #include "server/domain/app_store.h"
+#include "server/domain/blocklist_store.h"
 #include "server/domain/channel_store.h"
 #include "server/domain/message_store.h"
 #include "server/domain/user_store.h"
@@ -17,6 +18,7 @@ class Store {
   virtual UserStore& users() = 0;
   virtual ChannelStore& channels() = 0;
   virtual MessageStore& messages() = 0;
+  virtual BlocklistStore& blocklists() = 0;
   // Makes every acknowledged write durable (called on graceful stop).
   virtual Status Flush() = 0;
 };

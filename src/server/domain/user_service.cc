@@ -261,11 +261,20 @@ Result<UserView> UserService::DeactivateUser(const Actor& actor, const App& app,
   if (u.deactivated_at) return View(app, std::move(u));
   u.deactivated_at = clock_.Now();
   u.updated_at = *u.deactivated_at;
+  if (options.mark_messages_deleted) {
+    // Stamped with the deactivation time, so that reactivation can restore exactly these.
+    EDDY_TRY(store_.messages().SoftDeleteUserMessages(app.api_key, u.id, *u.deactivated_at));
+  }
   EDDY_TRY(store_.users().UpsertUsers(app.api_key, {u}));
   UserView view = View(app, std::move(u));
   json::object extra;
   if (!options.created_by_id.empty()) extra["created_by_id"] = options.created_by_id;
+  extra["mark_messages_deleted"] = options.mark_messages_deleted;
   Emit(app, "user.deactivated", view, std::move(extra));
+  events_.DisconnectUser(
+      app.api_key, id,
+      Error::Auth(ErrorCode::kAuthentication, "user \"" + std::string(id) + "\" is deactivated"),
+      clock_.Now());
   return view;
 }
 
@@ -276,6 +285,9 @@ Result<UserView> UserService::ReactivateUser(const Actor& actor, const App& app,
   StripeLock lock = LockUsers(app.api_key, {std::string(id)});
   EDDY_ASSIGN_OR_RETURN(User u, MustFind(app, id));
   if (!u.deactivated_at) return View(app, std::move(u));
+  if (options.restore_messages) {
+    EDDY_TRY(store_.messages().RestoreUserMessages(app.api_key, u.id, *u.deactivated_at));
+  }
   u.deactivated_at.reset();
   if (options.name) u.custom["name"] = *options.name;
   EDDY_TRY(protocol::ValidateCustomData(u.custom));
@@ -296,6 +308,11 @@ Result<UserView> UserService::DeleteUser(const Actor& actor, const App& app, std
   const Micros now = clock_.Now();
   const bool already_deleted = u.deleted_at.has_value();
   if (!already_deleted) u.deleted_at = now;
+  if (options.mark_messages_deleted && options.hard_delete) {
+    EDDY_TRY(store_.messages().HardDeleteUserMessages(app.api_key, u.id));
+  } else if (options.mark_messages_deleted) {
+    EDDY_TRY(store_.messages().SoftDeleteUserMessages(app.api_key, u.id, now));
+  }
   if (options.hard_delete) {
     EDDY_TRY(store_.users().DeleteUser(app.api_key, id));
   } else if (!already_deleted) {
@@ -308,6 +325,10 @@ Result<UserView> UserService::DeleteUser(const Actor& actor, const App& app, std
          {{"hard_delete", options.hard_delete},
           {"mark_messages_deleted", options.mark_messages_deleted},
           {"delete_conversation_channels", options.delete_conversation_channels}});
+    events_.DisconnectUser(
+        app.api_key, id,
+        Error::Auth(ErrorCode::kAuthentication, "user \"" + std::string(id) + "\" was deleted"),
+        now);
   }
   return view;
 }

@@ -152,6 +152,20 @@ CREATE TABLE reactions (
 );
 CREATE INDEX reactions_by_message ON reactions (app_key, message_id, created_at);
 )sql"},
+    {5, "deleted reply counts", R"sql(
+ALTER TABLE messages ADD COLUMN deleted_reply_count INTEGER NOT NULL DEFAULT 0;
+-- Slow mode looks up a user's newest message in a channel.
+CREATE INDEX messages_by_author ON messages (app_key, cid, user_id, created_at);
+CREATE TABLE blocklists (
+  app_key TEXT NOT NULL REFERENCES apps (api_key) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  words TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (app_key, name)
+);
+)sql"},
 };
 
 Result<int> CurrentVersion(SqliteDb& db) {
