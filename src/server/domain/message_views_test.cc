@@ -21,6 +21,8 @@ class CountingStore final : public Store, UserStore, MessageStore {
   UserStore& users() override { return *this; }
   ChannelStore& channels() override { return inner_.channels(); }
   MessageStore& messages() override { return *this; }
+  ChannelTypeStore& channel_types() override { return inner_.channel_types(); }
+  RoleStore& roles() override { return inner_.roles(); }
   Status Flush() override { return inner_.Flush(); }
 
   // UserStore
