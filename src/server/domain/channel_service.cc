@@ -78,15 +78,6 @@ Status ChannelService::Check(const App& app, const Reader& reader, const Loaded&
   return CheckChannelAccess(ctx, action);
 }
 
-bool ChannelService::Privileged(const App& app, const Reader& reader) const {
-  if (reader.actor.server || app.DisablePermissionsChecks()) return true;
-  if (reader.user && (reader.user->role == "admin" || reader.user->role == "moderator")) {
-    return true;
-  }
-  return reader.member && channel_internal::Joined(*reader.member) &&
-         reader.member->channel_role == "channel_moderator";
-}
-
 std::optional<Micros> ChannelService::NotBefore(const Channel& c, const Member* m) const {
   std::optional<Micros> out = c.truncated_at;
   if (m != nullptr && m->hide_messages_before && (!out || *m->hide_messages_before > *out)) {

@@ -194,9 +194,6 @@ class ChannelService final : public ChannelViews {
   Result<Reader> ReaderFor(const Actor& actor, const App& app, const Channel& channel,
                            std::string_view user_id);
   Status Check(const App& app, const Reader& reader, const Loaded& l, ChannelAction action) const;
-  // Server, permission checks off, app admin/moderator or channel moderator: may freeze,
-  // disable and set the cooldown.
-  bool Privileged(const App& app, const Reader& reader) const;
   std::unique_lock<std::mutex> Lock(std::string_view app_key, std::string_view cid);
 
   Result<json::object> CreateOrGet(const Actor& actor, const App& app, std::string_view type,

@@ -99,11 +99,7 @@ Result<std::string> MessageService::ActingUser(const Actor& actor, std::string_v
 }
 
 bool MessageService::MayBypassFrozen(const Scope& s) const {
-  if (s.bypass) return true;
-  if (s.user && !s.actor.anonymous && (s.user->role == "admin" || s.user->role == "moderator")) {
-    return true;
-  }
-  return s.member && s.member->channel_role == "channel_moderator";
+  return s.bypass || Check(s, ChannelAction::kSendToFrozenChannel).ok();
 }
 
 std::optional<Micros> MessageService::NotBefore(const Scope& s) const {

@@ -22,6 +22,8 @@ class CountingStore final : public Store, UserStore, MessageStore {
   ChannelStore& channels() override { return inner_.channels(); }
   MessageStore& messages() override { return *this; }
   BlocklistStore& blocklists() override { return inner_.blocklists(); }
+  ChannelTypeStore& channel_types() override { return inner_.channel_types(); }
+  RoleStore& roles() override { return inner_.roles(); }
   Status Flush() override { return inner_.Flush(); }
 
   // UserStore

@@ -6,7 +6,9 @@
 #include "server/domain/app_store.h"
 #include "server/domain/blocklist_store.h"
 #include "server/domain/channel_store.h"
+#include "server/domain/channel_type_store.h"
 #include "server/domain/message_store.h"
+#include "server/domain/role_store.h"
 #include "server/domain/user_store.h"
 
 namespace eddy::server {
@@ -19,6 +21,8 @@ class Store {
   virtual ChannelStore& channels() = 0;
   virtual MessageStore& messages() = 0;
   virtual BlocklistStore& blocklists() = 0;
+  virtual ChannelTypeStore& channel_types() = 0;
+  virtual RoleStore& roles() = 0;
   // Makes every acknowledged write durable (called on graceful stop).
   virtual Status Flush() = 0;
 };

@@ -8,6 +8,7 @@
 
 #include "common/ids.h"
 #include "common/log.h"
+#include "server/domain/role_service.h"
 #include "server/domain/user_patch.h"
 
 namespace eddy::server {
@@ -154,6 +155,9 @@ Result<std::vector<UserView>> UserService::UpsertUsers(const Actor& actor, const
                                    " can only be updated server side");
       }
     }
+    if (in.role && *in.role != current.role) {
+      EDDY_TRY(CheckAppRoleDefined(store_, app.api_key, *in.role));
+    }
     ApplyTypedFields(current, in);
     current.custom = std::move(in.custom);
     current.updated_at = now;
@@ -205,6 +209,9 @@ Result<std::vector<UserView>> UserService::PartialUpdateUsers(
                                "perform action UpdateUser: field " + Quote(field) +
                                    " can only be updated server side");
       }
+    }
+    if (changes.typed.role && *changes.typed.role != user.role) {
+      EDDY_TRY(CheckAppRoleDefined(store_, app.api_key, *changes.typed.role));
     }
     ApplyTypedFields(user, changes.typed);
     user.updated_at = now;

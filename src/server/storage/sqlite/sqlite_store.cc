@@ -9,6 +9,7 @@
 #include "server/storage/sqlite/sqlite_db.h"
 #include "server/storage/sqlite/sqlite_message_store.h"
 #include "server/storage/sqlite/sqlite_migrations.h"
+#include "server/storage/sqlite/sqlite_permission_stores.h"
 #include "server/storage/sqlite/sqlite_user_store.h"
 
 namespace eddy::server {
@@ -25,13 +26,17 @@ class SqliteStore final : public Store {
         users_(*db_),
         channels_(*db_),
         messages_(*db_),
-        blocklists_(*db_) {}
+        blocklists_(*db_),
+        channel_types_(*db_),
+        roles_(*db_) {}
 
   AppStore& apps() override { return apps_; }
   UserStore& users() override { return users_; }
   ChannelStore& channels() override { return channels_; }
   MessageStore& messages() override { return messages_; }
   BlocklistStore& blocklists() override { return blocklists_; }
+  ChannelTypeStore& channel_types() override { return channel_types_; }
+  RoleStore& roles() override { return roles_; }
 
   Status Flush() override {
     std::lock_guard lock(db_->mutex());
@@ -45,6 +50,8 @@ class SqliteStore final : public Store {
   SqliteChannelStore channels_;
   SqliteMessageStore messages_;
   SqliteBlocklistStore blocklists_;
+  SqliteChannelTypeStore channel_types_;
+  SqliteRoleStore roles_;
 };
 
 }  // namespace
