@@ -187,6 +187,8 @@ Outcome RunFanout(Bench& bench) {
       double cpu = cpu_after.cpu_seconds - cpu_before.cpu_seconds;
       s["server_cpu_s"] = Round(cpu, 3);
       s["server_cpu_per_delivery_us"] = Round(cpu * 1e6 / delivered, 3);
+      // Near 1.0 the server's one core is the limit, not the load.
+      s["server_core_busy"] = Round(cpu / (cpu_after.taken_at - cpu_before.taken_at), 2);
       s["server_rss_bytes"] = cpu_after.rss_bytes;
     }
     json::object lat = s["latency"].as_object();

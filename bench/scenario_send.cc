@@ -164,6 +164,7 @@ Outcome RunSend(Bench& bench) {
     double cpu = after.cpu_seconds - before.cpu_seconds;
     r["server_cpu_s"] = Round(cpu, 3);
     r["server_cpu_per_message_us"] = Round(cpu * 1e6 / acked, 1);
+    r["server_core_busy"] = Round(cpu / (after.taken_at - before.taken_at), 2);
     r["server_rss_bytes"] = after.rss_bytes;
   }
   out.ok = errors == 0 && missing == 0 && duplicated == 0 && read_errors == 0;
