@@ -77,9 +77,9 @@ done
 
 echo
 echo "\$ eddy-microbench"
-micro=$(taskset -c 1 "$microbench" --benchmark_min_time=0.2 --benchmark_format=json 2>/dev/null |
-  tr -d '\n')
-taskset -c 1 "$microbench" --benchmark_min_time=0.2 2>/dev/null | grep -E '^(BM_|---|Benchmark)' || true
+taskset -c 1 "$microbench" --benchmark_min_time=0.2 --benchmark_out="$work/micro.json" \
+  --benchmark_out_format=json 2>/dev/null | grep -E '^(BM_|---|Benchmark)' || true
+micro=$(tr -d '\n' <"$work/micro.json" 2>/dev/null || true)
 
 kill -TERM "$server_pid"
 wait "$server_pid" 2>/dev/null || true

@@ -13,6 +13,11 @@ namespace {
 
 constexpr std::uint64_t kSeqStride = 100'000'000;  // seq = step * stride + index
 constexpr size_t kSenderConnections = 32;
+// A server that cannot keep up would make a step last for minutes: sending stops at 1.5
+// step lengths, waiting for deliveries after 10 s, and higher rates are then skipped.
+constexpr double kSendWindow = 1.5;
+constexpr std::int64_t kMaxDrainNanos = 10'000'000'000;
+constexpr double kSaturatedP99Ms = 1000;
 
 struct Receiver {
   std::vector<std::uint8_t> seen;  // by index within the current step
@@ -89,23 +94,35 @@ Outcome RunFanout(Bench& bench) {
   out.ok = c.failures == 0 && watched;
   const std::string token = bench.UserToken(sender);
   const std::string message_target = bench.Rest(path + "/message", sender);
+  json::array skipped;
+  bool saturated = false;
   for (size_t k = 0; k < o.rates.size() && watched; ++k) {
+    if (saturated) {
+      skipped.push_back(o.rates[k]);
+      continue;
+    }
     const double rate = o.rates[k];
     const size_t count = static_cast<size_t>(rate * o.step_seconds + 0.5);
     step_now = k + 1;
     for (auto& l : loops) l.received = 0;
     ProcSample cpu_before = bench.Server();
     double bench_cpu_before = OwnCpuSeconds();
-    std::atomic<std::uint64_t> send_errors{0};
+    std::atomic<std::uint64_t> send_errors{0}, unsent{0};
     std::string send_error;
     std::vector<std::unique_ptr<HttpConn>> conns(kSenderConnections);
     std::vector<Latencies> acks(kSenderConnections);
     const std::int64_t t0 = NowNanos() + 20'000'000;
+    const std::int64_t send_end =
+        t0 + static_cast<std::int64_t>(o.step_seconds * kSendWindow * 1e9);
     bench.pool().ParallelFor(
         count, kSenderConnections, [&](size_t j, size_t w) -> asio::awaitable<void> {
           auto ex = co_await asio::this_coro::executor;
           if (!conns[w]) conns[w] = std::make_unique<HttpConn>(ex, bench.target(), 1'000'000 + w);
           const std::int64_t due = t0 + static_cast<std::int64_t>(j * 1e9 / rate);
+          if (NowNanos() > send_end) {
+            ++unsent;
+            co_return;
+          }
           if (due > NowNanos()) {
             asio::steady_timer timer(ex, SteadyClock::time_point(std::chrono::nanoseconds(due)));
             co_await timer.async_wait(asio::use_awaitable);
@@ -118,7 +135,8 @@ Outcome RunFanout(Bench& bench) {
         });
     const std::int64_t sent_end = NowNanos();
     // Wait until everything arrived, or nothing more has arrived for 2 s.
-    const std::uint64_t expected = (count - send_errors) * watching;
+    const std::uint64_t sent_ok = count - send_errors - unsent;
+    const std::uint64_t expected = sent_ok * watching;
     std::uint64_t received = 0, last_seen = 0;
     std::int64_t quiet_since = NowNanos();
     while (true) {
@@ -128,7 +146,8 @@ Outcome RunFanout(Bench& bench) {
       if (received != last_seen) {
         last_seen = received;
         quiet_since = NowNanos();
-      } else if (NowNanos() - quiet_since > 2'000'000'000) {
+      } else if (NowNanos() - quiet_since > 2'000'000'000 ||
+                 NowNanos() - sent_end > kMaxDrainNanos) {
         break;
       }
       SleepSeconds(0.01);
@@ -167,11 +186,18 @@ Outcome RunFanout(Bench& bench) {
 
     const double seconds = static_cast<double>(last_arrival - t0) / 1e9;
     const std::uint64_t delivered = unique;
-    const std::uint64_t lost =
-        (count - send_errors) * watching - std::min(delivered, (count - send_errors) * watching);
+    const std::uint64_t lost = expected - std::min(delivered, expected);
+    std::atomic<std::uint64_t> closed{0};
+    bench.pool().OnEach([&](size_t loop) {
+      for (auto& conn : c.conns) {
+        if (conn.ws && conn.loop == loop && !conn.ws->open()) ++closed;
+      }
+    });
     json::object s{{"rate_msgs_per_s", rate},
                    {"messages", count},
                    {"send_errors", send_errors.load()},
+                   {"unsent", unsent.load()},
+                   {"receivers_closed", closed.load()},
                    {"receivers", watching},
                    {"delivered", delivered},
                    {"lost", lost},
@@ -195,7 +221,8 @@ Outcome RunFanout(Bench& bench) {
     char line[512];
     std::snprintf(line, sizeof line,
                   "\n  %6.0f msg/s x %s: %s deliveries/s, p50 %.2f ms p99 %.2f ms max %.2f ms, "
-                  "lost %llu dup %llu, send errors %llu, server CPU/delivery %.3f us",
+                  "lost %llu dup %llu, send errors %llu unsent %llu, receivers closed %llu, "
+                  "server CPU/delivery %.3f us",
                   rate, Thousands(static_cast<double>(watching)).c_str(),
                   Thousands(seconds > 0 ? delivered / seconds : 0).c_str(),
                   lat.contains("p50_ms") ? lat["p50_ms"].to_number<double>() : 0.0,
@@ -204,11 +231,16 @@ Outcome RunFanout(Bench& bench) {
                   static_cast<unsigned long long>(lost),
                   static_cast<unsigned long long>(duplicates.load()),
                   static_cast<unsigned long long>(send_errors.load()),
+                  static_cast<unsigned long long>(unsent.load()),
+                  static_cast<unsigned long long>(closed.load()),
                   s.contains("server_cpu_per_delivery_us")
                       ? s["server_cpu_per_delivery_us"].to_number<double>()
                       : -1.0);
     out.summary += line;
-    if (lost || duplicates || send_errors) out.ok = false;
+    if (lost || duplicates || send_errors || unsent) out.ok = false;
+    const json::value* p99 = s["latency"].as_object().if_contains("p99_ms");
+    saturated = lost || unsent || closed || (p99 && p99->to_number<double>() > kSaturatedP99Ms);
+    s["saturated"] = saturated;
     steps.push_back(std::move(s));
   }
   std::atomic<std::uint64_t> strays{0};
@@ -226,6 +258,8 @@ Outcome RunFanout(Bench& bench) {
   out.result["step_seconds"] = o.step_seconds;
   out.result["late_events"] = strays.load();
   out.result["steps"] = std::move(steps);
+  out.result["skipped_rates"] = std::move(skipped);
+  if (saturated) out.summary += "\n  (saturated: higher rates skipped)";
   return out;
 }
 
