@@ -21,6 +21,7 @@ class CountingStore final : public Store, UserStore, MessageStore {
   UserStore& users() override { return *this; }
   ChannelStore& channels() override { return inner_.channels(); }
   MessageStore& messages() override { return *this; }
+  ModerationStore& moderation() override { return inner_.moderation(); }
   Status Flush() override { return inner_.Flush(); }
 
   // UserStore

@@ -6,6 +6,7 @@
 #include "server/domain/app_store.h"
 #include "server/domain/channel_store.h"
 #include "server/domain/message_store.h"
+#include "server/domain/moderation_store.h"
 #include "server/domain/user_store.h"
 
 namespace eddy::server {
@@ -17,6 +18,7 @@ class Store {
   virtual UserStore& users() = 0;
   virtual ChannelStore& channels() = 0;
   virtual MessageStore& messages() = 0;
+  virtual ModerationStore& moderation() = 0;
   // Makes every acknowledged write durable (called on graceful stop).
   virtual Status Flush() = 0;
 };

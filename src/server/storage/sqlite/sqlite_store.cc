@@ -8,6 +8,7 @@
 #include "server/storage/sqlite/sqlite_db.h"
 #include "server/storage/sqlite/sqlite_message_store.h"
 #include "server/storage/sqlite/sqlite_migrations.h"
+#include "server/storage/sqlite/sqlite_moderation_store.h"
 #include "server/storage/sqlite/sqlite_user_store.h"
 
 namespace eddy::server {
@@ -19,12 +20,15 @@ namespace {
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db)
-      : db_(std::move(db)), apps_(*db_), users_(*db_), channels_(*db_), messages_(*db_) {}
+      : db_(std::move(db)), apps_(*db_), users_(*db_), channels_(*db_),
+        messages_(*db_),
+        moderation_(*db_) {}
 
   AppStore& apps() override { return apps_; }
   UserStore& users() override { return users_; }
   ChannelStore& channels() override { return channels_; }
   MessageStore& messages() override { return messages_; }
+  ModerationStore& moderation() override { return moderation_; }
 
   Status Flush() override {
     std::lock_guard lock(db_->mutex());
@@ -37,6 +41,7 @@ class SqliteStore final : public Store {
   SqliteUserStore users_;
   SqliteChannelStore channels_;
   SqliteMessageStore messages_;
+  SqliteModerationStore moderation_;
 };
 
 }  // namespace
