@@ -8,6 +8,7 @@
 #include "common/ids.h"
 #include "common/log.h"
 #include "protocol/user_json.h"
+#include "server/domain/moderation_checks.h"
 
 namespace eddy::server {
 
@@ -201,6 +202,9 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
   EDDY_ASSIGN_OR_RETURN(Scope s, LoadScope(actor, app, type, id, author));
   EDDY_TRY(Check(s, ChannelAction::kSendMessage));
   if (!s.user) return Error::Input("user " + Quote(author) + " does not exist");
+  EDDY_ASSIGN_OR_RETURN(std::optional<Ban> ban, ActiveBan(store_.moderation(), app.api_key, author,
+                                                          s.channel.cid(), clock_.Now()));
+  if (!actor.server) EDDY_TRY(RefuseBanned(ban, author, "send messages"));
   if (in.type == "system" && !s.bypass) {
     return Error::NotAllowed("system messages can only be sent server-side");
   }
@@ -266,7 +270,7 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
     m.pinned_by_id = author;
     if (in.pin_expires) m.pin_expires = *in.pin_expires;
   }
-  m.shadowed = s.user->shadow_banned || (s.member && s.member->shadow_banned);
+  m.shadowed = ban && ban->shadow;
 
   if (s.channel.frozen && !MayBypassFrozen(s)) {
     // The real backend answers with an unsaved error message rather than an HTTP error.

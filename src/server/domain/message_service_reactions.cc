@@ -2,6 +2,7 @@
 #include <utility>
 
 #include "server/domain/message_service.h"
+#include "server/domain/moderation_checks.h"
 
 namespace eddy::server {
 
@@ -52,6 +53,11 @@ Result<ReactionResult> MessageService::SendReaction(const Actor& actor, const Ap
   }
   EDDY_TRY(Check(s, ChannelAction::kSendReaction));
   if (!s.user) return Error::Input("user " + Quote(acting) + " does not exist");
+  if (!actor.server) {
+    EDDY_ASSIGN_OR_RETURN(std::optional<Ban> ban, ActiveBan(store_.moderation(), app.api_key,
+                                                            acting, s.channel.cid(), clock_.Now()));
+    EDDY_TRY(RefuseBanned(ban, acting, "send reactions"));
+  }
   if (m.type == "deleted") {
     return Error::Input("message " + Quote(message_id) + " is deleted: it takes no reactions");
   }
