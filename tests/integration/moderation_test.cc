@@ -264,7 +264,7 @@ TEST_F(ModerationTest, ShadowBanHidesMessagesFromEveryoneButTheSender) {
 }
 
 TEST_F(ModerationTest, MuteUserShowsInMeAndNotifiesTheMuter) {
-  Setup({"mu_a", "mu_b", "mu_c"});
+  Setup({"mu_a", "mu_b", "mu_c"}, "mu");
   EventClient a;
   ASSERT_TRUE(a.Connect(port(), ConnectTarget("mu_a", UserToken("mu_a"))));
   EXPECT_TRUE(a.hello().at("me").at("mutes").as_array().empty());
@@ -280,6 +280,11 @@ TEST_F(ModerationTest, MuteUserShowsInMeAndNotifiesTheMuter) {
   auto me = Me("mu_a");
   ASSERT_EQ(me.at("mutes").as_array().size(), 1u);
   EXPECT_EQ(me.at("mutes").as_array()[0].at("target").at("id"), "mu_b");
+  // A muted user's messages do not count as unread; others' do.
+  ASSERT_EQ(Send("mu_b", "mu", "mu-1").status, 201);
+  EXPECT_EQ(Me("mu_a").at("total_unread_count"), 0);
+  ASSERT_EQ(Send("mu_c", "mu", "mu-2").status, 201);
+  EXPECT_EQ(Me("mu_a").at("total_unread_count"), 1);
 
   // Refusals: nothing changes, nothing is announced.
   EXPECT_EQ(AsUser("mu_a", "POST", "/moderation/mute", R"({"target_id":"mu_a"})").code(), 4);
@@ -297,6 +302,7 @@ TEST_F(ModerationTest, MuteUserShowsInMeAndNotifiesTheMuter) {
   n = a.WaitFor("notification.mutes_updated");
   ASSERT_TRUE(n);
   EXPECT_TRUE(n->at("me").at("mutes").as_array().empty());
+  EXPECT_EQ(n->at("me").at("total_unread_count"), 2);
 
   // A mute with a timeout ends by itself.
   r = AsServer("POST", "/moderation/mute",
