@@ -3,6 +3,7 @@
 
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "server/storage/sql/filter_sql.h"
 #include "server/storage/sqlite/sqlite_dialect.h"
@@ -71,20 +72,20 @@ Flag ReadFlag(const SqliteStatement& s) {
   return f;
 }
 
-UserMute ReadMute(const SqliteStatement& s) {
-  UserMute m;
-  m.user_id = s.ColumnText(0);
-  m.target_id = s.ColumnText(1);
-  m.created_at = s.ColumnInt(2);
-  m.updated_at = s.ColumnInt(3);
-  m.expires = s.ColumnOptionalInt(4);
-  return m;
-}
+// user_mutes and channel_mutes share one shape: (user_id, <key>, created_at, updated_at,
+// expires), keyed by (app_key, user_id, <key>).
+struct MuteTable {
+  std::string table;
+  std::string key;  // the column naming what is muted
+};
+const MuteTable kUserMutes{"user_mutes", "target_id"};
+const MuteTable kChannelMutes{"channel_mutes", "channel_cid"};
 
-ChannelMute ReadChannelMute(const SqliteStatement& s) {
-  ChannelMute m;
+template <typename M>
+M ReadMute(const SqliteStatement& s, std::string M::*key) {
+  M m;
   m.user_id = s.ColumnText(0);
-  m.channel_cid = s.ColumnText(1);
+  m.*key = s.ColumnText(1);
   m.created_at = s.ColumnInt(2);
   m.updated_at = s.ColumnInt(3);
   m.expires = s.ColumnOptionalInt(4);
@@ -99,6 +100,65 @@ Result<std::vector<T>> ReadAll(SqliteStatement& stmt, ReadFn read) {
     if (!row) return out;
     out.push_back(read(stmt));
   }
+}
+
+// A repeated mute keeps its created_at and takes the new expiry. Holds the db mutex.
+template <typename M>
+Status UpsertMuteRow(SqliteDb& db, const MuteTable& t, std::string_view app_key, const M& m,
+                     std::string M::*key) {
+  std::lock_guard lock(db.mutex());
+  EDDY_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      db.Prepare("INSERT INTO " + t.table + " (app_key, user_id, " + t.key +
+                 ", created_at, updated_at, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                 " ON CONFLICT (app_key, user_id, " +
+                 t.key +
+                 ") DO UPDATE SET"
+                 " updated_at = excluded.updated_at, expires = excluded.expires"));
+  stmt.Bind(1, app_key)
+      .Bind(2, m.user_id)
+      .Bind(3, m.*key)
+      .Bind(4, static_cast<std::int64_t>(m.created_at))
+      .Bind(5, static_cast<std::int64_t>(m.updated_at))
+      .Bind(6, m.expires);
+  return stmt.Run();
+}
+
+// Every mute of the user in the table, oldest first. Holds the db mutex.
+template <typename M>
+Result<std::vector<M>> MuteRows(SqliteDb& db, const MuteTable& t, std::string_view app_key,
+                                std::string_view user_id, std::string M::*key) {
+  std::lock_guard lock(db.mutex());
+  EDDY_ASSIGN_OR_RETURN(
+      SqliteStatement stmt,
+      db.Prepare("SELECT user_id, " + t.key + ", created_at, updated_at, expires FROM " + t.table +
+                 " WHERE app_key = ?1 AND user_id = ?2 ORDER BY created_at, " + t.key));
+  stmt.Bind(1, app_key).Bind(2, user_id);
+  return ReadAll<M>(stmt, [key](const SqliteStatement& s) { return ReadMute<M>(s, key); });
+}
+
+// SELECT `columns` FROM `table` of the app, filtered by `filter` and `extra` (a condition the
+// caller builds with the translator, or empty), ordered and paged. Holds the db mutex.
+template <typename T, typename ReadFn, typename ExtraFn>
+Result<std::vector<T>> QueryRows(SqliteDb& db, const sql::TableSchema& schema,
+                                 std::string_view columns, std::string_view table,
+                                 std::string_view app_key, const Filter& filter,
+                                 const std::vector<SortField>& sort, int limit, int offset,
+                                 ExtraFn extra, ReadFn read) {
+  if (limit < 0 || offset < 0) return Error::Input("limit and offset must not be negative");
+  std::vector<sql::SqlParam> params = {std::string(app_key)};
+  sql::FilterTranslator translator(schema, kDialect, &params);
+  EDDY_ASSIGN_OR_RETURN(std::string where, translator.Where(filter));
+  EDDY_ASSIGN_OR_RETURN(std::string order, translator.OrderBy(sort));
+  std::string more = extra(translator);
+  std::string page = " LIMIT " + translator.Bind(static_cast<std::int64_t>(limit)) + " OFFSET " +
+                     translator.Bind(static_cast<std::int64_t>(offset));
+  std::string text = "SELECT " + std::string(columns) + " FROM " + std::string(table) +
+                     " WHERE app_key = ?1" + more + " AND " + where + " ORDER BY " + order + page;
+  std::lock_guard lock(db.mutex());
+  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db.PrepareTransient(text));
+  for (size_t i = 0; i < params.size(); ++i) stmt.BindParam(static_cast<int>(i + 1), params[i]);
+  return ReadAll<T>(stmt, read);
 }
 
 }  // namespace
@@ -124,9 +184,7 @@ Status SqliteModerationStore::UpsertBan(std::string_view app_key, const Ban& b) 
 
 Result<bool> SqliteModerationStore::DeleteBan(std::string_view app_key, std::string_view user_id,
                                               std::string_view channel_cid) {
-  return DeleteOne(
-      "DELETE FROM bans WHERE app_key = ?1 AND user_id = ?2 AND channel_cid = ?3",
-      [&](SqliteStatement& s) { s.Bind(1, app_key).Bind(2, user_id).Bind(3, channel_cid); });
+  return DeleteKeyed("bans", "channel_cid", app_key, user_id, channel_cid);
 }
 
 Result<std::vector<Ban>> SqliteModerationStore::BansOf(std::string_view app_key,
@@ -143,100 +201,44 @@ Result<std::vector<Ban>> SqliteModerationStore::BansOf(std::string_view app_key,
 
 Result<std::vector<Ban>> SqliteModerationStore::QueryBans(std::string_view app_key,
                                                           const BanQuery& q) {
-  if (q.limit < 0 || q.offset < 0) return Error::Input("limit and offset must not be negative");
-  std::vector<sql::SqlParam> params = {std::string(app_key)};
-  sql::FilterTranslator translator(kBanSchema, kDialect, &params);
-  EDDY_ASSIGN_OR_RETURN(std::string where, translator.Where(q.filter));
   std::vector<SortField> sort = q.sort;
   if (sort.empty()) sort.push_back({"created_at", -1});
-  EDDY_ASSIGN_OR_RETURN(std::string order, translator.OrderBy(sort));
-  std::string active;
-  if (q.active_at) {
-    active = " AND (expires IS NULL OR expires > " +
-             translator.Bind(static_cast<std::int64_t>(*q.active_at)) + ")";
-  }
-  std::string limit = translator.Bind(static_cast<std::int64_t>(q.limit));
-  std::string offset = translator.Bind(static_cast<std::int64_t>(q.offset));
-  std::string text = "SELECT " + std::string(kBanColumns) + " FROM bans WHERE app_key = ?1" +
-                     active + " AND " + where + " ORDER BY " + order + " LIMIT " + limit +
-                     " OFFSET " + offset;
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.PrepareTransient(text));
-  for (size_t i = 0; i < params.size(); ++i) stmt.BindParam(static_cast<int>(i + 1), params[i]);
-  return ReadAll<Ban>(stmt, ReadBan);
+  auto active = [&q](sql::FilterTranslator& t) -> std::string {
+    if (!q.active_at) return "";
+    return " AND (expires IS NULL OR expires > " + t.Bind(static_cast<std::int64_t>(*q.active_at)) +
+           ")";
+  };
+  return QueryRows<Ban>(db_, kBanSchema, kBanColumns, "bans", app_key, q.filter, sort, q.limit,
+                        q.offset, active, ReadBan);
 }
 
-// A repeated mute keeps its created_at and takes the new expiry.
 Status SqliteModerationStore::UpsertMute(std::string_view app_key, const UserMute& m) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      db_.Prepare("INSERT INTO user_mutes (app_key, user_id, target_id, created_at, updated_at,"
-                  " expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-                  " ON CONFLICT (app_key, user_id, target_id) DO UPDATE SET"
-                  " updated_at = excluded.updated_at, expires = excluded.expires"));
-  stmt.Bind(1, app_key)
-      .Bind(2, m.user_id)
-      .Bind(3, m.target_id)
-      .Bind(4, static_cast<std::int64_t>(m.created_at))
-      .Bind(5, static_cast<std::int64_t>(m.updated_at))
-      .Bind(6, m.expires);
-  return stmt.Run();
+  return UpsertMuteRow(db_, kUserMutes, app_key, m, &UserMute::target_id);
 }
 
 Result<bool> SqliteModerationStore::DeleteMute(std::string_view app_key, std::string_view user_id,
                                                std::string_view target_id) {
-  return DeleteOne(
-      "DELETE FROM user_mutes WHERE app_key = ?1 AND user_id = ?2 AND target_id = ?3",
-      [&](SqliteStatement& s) { s.Bind(1, app_key).Bind(2, user_id).Bind(3, target_id); });
+  return DeleteKeyed(kUserMutes.table, kUserMutes.key, app_key, user_id, target_id);
 }
 
 Result<std::vector<UserMute>> SqliteModerationStore::MutesOf(std::string_view app_key,
                                                              std::string_view user_id) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      db_.Prepare("SELECT user_id, target_id, created_at, updated_at, expires FROM user_mutes"
-                  " WHERE app_key = ?1 AND user_id = ?2 ORDER BY created_at, target_id"));
-  stmt.Bind(1, app_key).Bind(2, user_id);
-  return ReadAll<UserMute>(stmt, ReadMute);
+  return MuteRows(db_, kUserMutes, app_key, user_id, &UserMute::target_id);
 }
 
 Status SqliteModerationStore::UpsertChannelMute(std::string_view app_key, const ChannelMute& m) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      db_.Prepare("INSERT INTO channel_mutes (app_key, user_id, channel_cid, created_at,"
-                  " updated_at, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-                  " ON CONFLICT (app_key, user_id, channel_cid) DO UPDATE SET"
-                  " updated_at = excluded.updated_at, expires = excluded.expires"));
-  stmt.Bind(1, app_key)
-      .Bind(2, m.user_id)
-      .Bind(3, m.channel_cid)
-      .Bind(4, static_cast<std::int64_t>(m.created_at))
-      .Bind(5, static_cast<std::int64_t>(m.updated_at))
-      .Bind(6, m.expires);
-  return stmt.Run();
+  return UpsertMuteRow(db_, kChannelMutes, app_key, m, &ChannelMute::channel_cid);
 }
 
 Result<bool> SqliteModerationStore::DeleteChannelMute(std::string_view app_key,
                                                       std::string_view user_id,
                                                       std::string_view channel_cid) {
-  return DeleteOne(
-      "DELETE FROM channel_mutes WHERE app_key = ?1 AND user_id = ?2 AND channel_cid = ?3",
-      [&](SqliteStatement& s) { s.Bind(1, app_key).Bind(2, user_id).Bind(3, channel_cid); });
+  return DeleteKeyed(kChannelMutes.table, kChannelMutes.key, app_key, user_id, channel_cid);
 }
 
 Result<std::vector<ChannelMute>> SqliteModerationStore::ChannelMutesOf(std::string_view app_key,
                                                                        std::string_view user_id) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      db_.Prepare("SELECT user_id, channel_cid, created_at, updated_at, expires FROM"
-                  " channel_mutes WHERE app_key = ?1 AND user_id = ?2"
-                  " ORDER BY created_at, channel_cid"));
-  stmt.Bind(1, app_key).Bind(2, user_id);
-  return ReadAll<ChannelMute>(stmt, ReadChannelMute);
+  return MuteRows(db_, kChannelMutes, app_key, user_id, &ChannelMute::channel_cid);
 }
 
 Status SqliteModerationStore::UpsertFlag(std::string_view app_key, const Flag& f) {
@@ -263,30 +265,36 @@ Status SqliteModerationStore::UpsertFlag(std::string_view app_key, const Flag& f
 Result<bool> SqliteModerationStore::DeleteFlag(std::string_view app_key, std::string_view user_id,
                                                std::string_view target_message_id,
                                                std::string_view target_user_id) {
-  return DeleteOne(
-      "DELETE FROM flags WHERE app_key = ?1 AND user_id = ?2 AND target_message_id = ?3"
-      " AND target_user_id = ?4",
-      [&](SqliteStatement& s) {
-        s.Bind(1, app_key).Bind(2, user_id).Bind(3, target_message_id).Bind(4, target_user_id);
-      });
+  std::lock_guard lock(db_.mutex());
+  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                        db_.Prepare("DELETE FROM flags WHERE app_key = ?1 AND user_id = ?2"
+                                    " AND target_message_id = ?3 AND target_user_id = ?4"));
+  stmt.Bind(1, app_key).Bind(2, user_id).Bind(3, target_message_id).Bind(4, target_user_id);
+  EDDY_TRY(stmt.Run());
+  return db_.Changes() > 0;
+}
+
+Result<bool> SqliteModerationStore::DeleteKeyed(const std::string& table,
+                                                const std::string& key_column,
+                                                std::string_view app_key, std::string_view user_id,
+                                                std::string_view key) {
+  std::lock_guard lock(db_.mutex());
+  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare("DELETE FROM " + table +
+                                                          " WHERE app_key = ?1 AND user_id = ?2"
+                                                          " AND " +
+                                                          key_column + " = ?3"));
+  stmt.Bind(1, app_key).Bind(2, user_id).Bind(3, key);
+  EDDY_TRY(stmt.Run());
+  return db_.Changes() > 0;
 }
 
 Result<std::vector<Flag>> SqliteModerationStore::QueryFlags(std::string_view app_key,
                                                             const FlagQuery& q) {
-  if (q.limit < 0 || q.offset < 0) return Error::Input("limit and offset must not be negative");
-  std::vector<sql::SqlParam> params = {std::string(app_key)};
-  sql::FilterTranslator translator(kFlagSchema, kDialect, &params);
-  EDDY_ASSIGN_OR_RETURN(std::string where, translator.Where(q.filter));
-  EDDY_ASSIGN_OR_RETURN(std::string order, translator.OrderBy({{"created_at", -1}}));
-  std::string limit = translator.Bind(static_cast<std::int64_t>(q.limit));
-  std::string offset = translator.Bind(static_cast<std::int64_t>(q.offset));
-  std::string text = "SELECT " + std::string(kFlagColumns) + " FROM flags WHERE app_key = ?1" +
-                     (q.messages_only ? " AND target_message_id <> ''" : "") + " AND " + where +
-                     " ORDER BY " + order + " LIMIT " + limit + " OFFSET " + offset;
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.PrepareTransient(text));
-  for (size_t i = 0; i < params.size(); ++i) stmt.BindParam(static_cast<int>(i + 1), params[i]);
-  return ReadAll<Flag>(stmt, ReadFlag);
+  auto messages = [&q](sql::FilterTranslator&) -> std::string {
+    return q.messages_only ? " AND target_message_id <> ''" : "";
+  };
+  return QueryRows<Flag>(db_, kFlagSchema, kFlagColumns, "flags", app_key, q.filter,
+                         {{"created_at", -1}}, q.limit, q.offset, messages, ReadFlag);
 }
 
 }  // namespace eddy::server

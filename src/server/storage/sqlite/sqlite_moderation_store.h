@@ -3,7 +3,6 @@
 // part of the primary key.
 #pragma once
 
-#include <mutex>
 #include <string>
 
 #include "server/domain/moderation_store.h"
@@ -43,15 +42,11 @@ class SqliteModerationStore final : public ModerationStore {
   Result<std::vector<Flag>> QueryFlags(std::string_view app_key, const FlagQuery& q) override;
 
  private:
-  // Runs a DELETE whose parameters `bind` sets; true if a row went.
-  template <typename BindFn>
-  Result<bool> DeleteOne(const std::string& sql, BindFn bind) {
-    std::lock_guard lock(db_.mutex());
-    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare(sql));
-    bind(stmt);
-    EDDY_TRY(stmt.Run());
-    return db_.Changes() > 0;
-  }
+  // Deletes the row (app_key, user_id, <key_column> = key) of `table` (trusted names); true if
+  // one went.
+  Result<bool> DeleteKeyed(const std::string& table, const std::string& key_column,
+                           std::string_view app_key, std::string_view user_id,
+                           std::string_view key);
 
   SqliteDb& db_;
 };
