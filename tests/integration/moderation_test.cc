@@ -173,7 +173,9 @@ TEST_F(ModerationTest, ChannelBanAppliesToThatChannelOnly) {
   EXPECT_EQ(banned->at("cid"), "messaging:cb-a");
   EXPECT_EQ(banned->at("created_by").at("id"), "cb_mod");
 
-  EXPECT_EQ(Send("cb_b", "cb-a", "cb-1").code(), 17);
+  r = Send("cb_b", "cb-a", "cb-1");
+  EXPECT_EQ(r.code(), 17);
+  EXPECT_NE(r.body.find("banned from channel 'messaging:cb-a'"), std::string::npos) << r.body;
   EXPECT_EQ(React("cb_b", "cb-m").code(), 17);
   EXPECT_EQ(Send("cb_b", "cb-b", "cb-2").status, 201);
   EXPECT_FALSE(Has(MessageIds("", "cb-a"), "cb-1"));
@@ -196,6 +198,20 @@ TEST_F(ModerationTest, ChannelBanAppliesToThatChannelOnly) {
   ASSERT_TRUE(unbanned);
   EXPECT_EQ(unbanned->at("cid"), "messaging:cb-a");
   EXPECT_EQ(Send("cb_b", "cb-a", "cb-3").status, 201);
+}
+
+TEST_F(ModerationTest, ChannelBanWithTimeoutExpiresByItself) {
+  Setup({"ct_a", "ct_b"}, "ct");
+  auto r = AsServer("POST", "/moderation/ban",
+                    R"({"target_user_id":"ct_b","channel_cid":"messaging:ct","timeout":1})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  ASSERT_EQ(Send("ct_a", "ct", "ct-m").status, 201);
+  EXPECT_EQ(Send("ct_b", "ct", "ct-1").code(), 17);
+  EXPECT_EQ(React("ct_b", "ct-m").code(), 17);
+  Advance(61);
+  EXPECT_EQ(React("ct_b", "ct-m").status, 201);
+  EXPECT_EQ(Send("ct_b", "ct", "ct-2").status, 201);
+  EXPECT_TRUE(Bans(R"({"user_id":"ct_b"})").empty());  // lifted once it ran out
 }
 
 TEST_F(ModerationTest, BansWithoutRightsChangeNothingAndEmitNothing) {

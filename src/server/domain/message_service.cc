@@ -199,12 +199,16 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
   if (actor.server && author.empty()) {
     return Error::Input("message.user_id (or message.user) is required server-side");
   }
+  // An expired ban must not linger in the member flags the access rules read.
+  EDDY_TRY(LiftExpiredBans(store_, app.api_key, author, std::string(type) + ":" + std::string(id),
+                           clock_.Now()));
   EDDY_ASSIGN_OR_RETURN(Scope s, LoadScope(actor, app, type, id, author));
-  EDDY_TRY(Check(s, ChannelAction::kSendMessage));
-  if (!s.user) return Error::Input("user " + Quote(author) + " does not exist");
+  // Before the access rules, which refuse banned members less clearly.
   EDDY_ASSIGN_OR_RETURN(std::optional<Ban> ban, ActiveBan(store_.moderation(), app.api_key, author,
                                                           s.channel.cid(), clock_.Now()));
   if (!actor.server) EDDY_TRY(RefuseBanned(ban, author, "send messages"));
+  EDDY_TRY(Check(s, ChannelAction::kSendMessage));
+  if (!s.user) return Error::Input("user " + Quote(author) + " does not exist");
   if (in.type == "system" && !s.bypass) {
     return Error::NotAllowed("system messages can only be sent server-side");
   }

@@ -87,7 +87,7 @@ Status ModerationService::BanUser(const Actor& actor, const App& app, const BanR
   ban.created_at = now;
   if (in.timeout_minutes) ban.expires = now + *in.timeout_minutes * kMicrosPerMinute;
   EDDY_TRY(store_.moderation().UpsertBan(app.api_key, ban));
-  EDDY_TRY(SyncBanFlags(app, ban, true));
+  EDDY_TRY(SetBanFlags(store_, app.api_key, ban, true));
   if (ban.shadow) return {};  // the shadow-banned user must not learn of it
 
   json::object e{{"type", "user.banned"},
@@ -114,7 +114,7 @@ Status ModerationService::UnbanUser(const Actor& actor, const App& app, const Un
   }
   if (!existing) return {};  // nothing to lift: nothing changes, nothing is announced
   EDDY_TRY(store_.moderation().DeleteBan(app.api_key, target.id, in.channel_cid));
-  EDDY_TRY(SyncBanFlags(app, *existing, false));
+  EDDY_TRY(SetBanFlags(store_, app.api_key, *existing, false));
   if (existing->shadow) return {};
   json::object e{{"type", "user.unbanned"},
                  {"created_at", FormatTime(clock_.Now())},
@@ -126,28 +126,6 @@ Status ModerationService::UnbanUser(const Actor& actor, const App& app, const Un
   }
   EmitBanEvent(app, e, target.id, scope ? &scope->channel : nullptr);
   return {};
-}
-
-// The user's `banned`/`shadow_banned` (global) or the member's `banned`/`shadow_banned`/
-// `ban_expires` (channel) mirror the ban for rendering and for user/member queries;
-// enforcement reads the ban itself, so an expired ban stops counting even while these still
-// show it.
-Status ModerationService::SyncBanFlags(const App& app, const Ban& ban, bool banned) {
-  if (ban.channel_cid.empty()) {
-    EDDY_ASSIGN_OR_RETURN(User u, MustFindUser(app, ban.user_id));
-    u.banned = banned && !ban.shadow;
-    u.shadow_banned = banned && ban.shadow;
-    return store_.users().UpsertUsers(app.api_key, {u});
-  }
-  const size_t colon = ban.channel_cid.find(':');
-  std::string type = ban.channel_cid.substr(0, colon), id = ban.channel_cid.substr(colon + 1);
-  EDDY_ASSIGN_OR_RETURN(std::optional<Member> m,
-                        store_.channels().GetMember(app.api_key, type, id, ban.user_id));
-  if (!m) return {};
-  m->banned = banned && !ban.shadow;
-  m->shadow_banned = banned && ban.shadow;
-  m->ban_expires = banned ? ban.expires : std::nullopt;
-  return store_.channels().UpsertMembers(app.api_key, {*m});
 }
 
 // A channel ban concerns the channel: its watchers hear of it (§3.7). A global ban concerns
@@ -165,6 +143,7 @@ void ModerationService::EmitBanEvent(const App& app, json::object event, const s
 }
 
 Status ModerationService::CheckMayConnect(const App& app, std::string_view user_id) {
+  EDDY_TRY(LiftExpiredBans(store_, app.api_key, user_id, "", clock_.Now()));
   EDDY_ASSIGN_OR_RETURN(std::optional<Ban> ban,
                         ActiveBan(store_.moderation(), app.api_key, user_id, "", clock_.Now()));
   return RefuseBanned(ban, user_id, "connect");

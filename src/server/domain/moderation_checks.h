@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "server/domain/moderation_store.h"
+#include "server/domain/store.h"
 
 namespace eddy::server {
 
@@ -20,6 +21,18 @@ namespace eddy::server {
 Result<std::optional<Ban>> ActiveBan(ModerationStore& store, std::string_view app_key,
                                      std::string_view user_id, std::string_view channel_cid,
                                      Micros now);
+
+// The user's `banned`/`shadow_banned` (global ban) or the member's `banned`/`shadow_banned`/
+// `ban_expires` (channel ban, if a member) mirror the ban: for rendering, for user and member
+// queries, and for the channel access rules (a banned member may not write). `banned` false
+// clears them.
+Status SetBanFlags(Store& store, std::string_view app_key, const Ban& ban, bool banned);
+
+// Removes the user's bans (global, and in the channel if channel_cid is set) that ran out by
+// `now` and clears the flags they set, so an expired ban stops counting everywhere. Called
+// before the checks of an action a ban refuses.
+Status LiftExpiredBans(Store& store, std::string_view app_key, std::string_view user_id,
+                       std::string_view channel_cid, Micros now);
 
 // 403 code 17 for a user under a ban that is not a shadow ban (a shadow-banned user must not
 // notice); Ok otherwise. `what` names the refused action ("send messages").

@@ -146,7 +146,6 @@ class ModerationService {
   Status CheckModerator(const Actor& actor, const App& app, std::string_view what);
   json::object UserJson(const App& app, const User& u) const;
   Result<json::object> OwnUser(const App& app, std::string_view user_id);
-  Status SyncBanFlags(const App& app, const Ban& ban, bool banned);
   // channel null: a global ban's event.
   void EmitBanEvent(const App& app, json::object event, const std::string& user_id,
                     const Channel* channel);
