@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "server/api/api_test_support.h"
 #include "server/api/channels.h"
 #include "server/api/router.h"
 #include "server/domain/app_service.h"
@@ -18,7 +19,7 @@ namespace {
 
 constexpr Micros kStart = 1'700'000'000'000'000;
 
-using Query = std::vector<std::pair<std::string, std::string>>;
+using Query = RouteCaller::Query;
 
 class ChannelsApiTest : public ::testing::Test {
  protected:
@@ -56,27 +57,10 @@ class ChannelsApiTest : public ::testing::Test {
   Result<ApiResponse> Call(const std::string& method, const std::string& path, Caller caller,
                            std::string_view body = "", Query query = {},
                            std::string connection_id = "") {
-    Router::Match m = router_.Find(method, path);
-    if (!m.route) return Error::NotFound("no route for " + method + " " + path);
-    if (m.route->access == Access::kServerOnly && !caller.IsServer()) {
-      return Error::NotAllowed("this endpoint can only be called server side");
-    }
-    http_ = std::make_unique<transport::HttpRequest>();
-    http_->method = method;
-    http_->path = path;
-    http_->query = std::move(query);
-    ApiRequest req;
-    req.method = method;
-    req.path = path;
-    req.path_params = m.params;
-    req.caller = std::move(caller);
-    req.http = http_.get();
-    req.connection_id = std::move(connection_id);
-    if (!body.empty()) {
-      EDDY_ASSIGN_OR_RETURN(req.body, ParseJsonObject(body));
-    }
-    last_operation_ = m.route->operation;
-    return m.route->handler(req);
+    Result<ApiResponse> r = caller_.Call(method, path, std::move(caller), body, std::move(query),
+                                         std::move(connection_id));
+    last_operation_ = caller_.last_operation();
+    return r;
   }
 
   json::object Ok(Result<ApiResponse> r, int status = 200) {
@@ -114,7 +98,7 @@ class ChannelsApiTest : public ::testing::Test {
   std::unique_ptr<ChannelService> channels_;
   std::string app_key_;
   Router router_;
-  std::unique_ptr<transport::HttpRequest> http_;
+  RouteCaller caller_{router_};
   std::string last_operation_;
 };
 

@@ -4,14 +4,15 @@
 
 #include <memory>
 
+#include "server/api/api_test_support.h"
 #include "server/api/messages.h"
 #include "server/domain/message_service_fixture.h"
 
 namespace eddy::server::api {
 namespace {
 
-using Query = std::vector<std::pair<std::string, std::string>>;
 using testing::kStart;
+using Query = RouteCaller::Query;
 
 class MessagesApiTest : public testing::MessageServiceFixture {
  protected:
@@ -32,23 +33,8 @@ class MessagesApiTest : public testing::MessageServiceFixture {
 
   Result<ApiResponse> Call(const std::string& method, const std::string& path, Caller caller,
                            std::string_view body = "", Query query = {}) {
-    Router::Match m = router_.Find(method, path);
-    if (!m.route) return Error::NotFound("no route for " + method + " " + path);
-    http_ = std::make_unique<transport::HttpRequest>();
-    http_->method = method;
-    http_->path = path;
-    http_->query = std::move(query);
-    ApiRequest req;
-    req.method = method;
-    req.path = path;
-    req.path_params = m.params;
-    req.caller = std::move(caller);
-    req.http = http_.get();
-    if (!body.empty()) {
-      EDDY_ASSIGN_OR_RETURN(req.body, ParseJsonObject(body));
-    }
     clock_.Advance(1000);
-    return m.route->handler(req);
+    return caller_.Call(method, path, std::move(caller), body, std::move(query));
   }
 
   json::object Ok(Result<ApiResponse> r, int status = 200) {
@@ -74,7 +60,7 @@ class MessagesApiTest : public testing::MessageServiceFixture {
   }
 
   Router router_;
-  std::unique_ptr<transport::HttpRequest> http_;
+  RouteCaller caller_{router_};
 };
 
 TEST_F(MessagesApiTest, SendReturns201WithTheMessage) {

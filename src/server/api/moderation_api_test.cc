@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "server/api/api_test_support.h"
 #include "server/api/messages.h"
 #include "server/api/moderation.h"
 #include "server/domain/message_service_fixture.h"
@@ -13,7 +14,7 @@
 namespace eddy::server::api {
 namespace {
 
-using Query = std::vector<std::pair<std::string, std::string>>;
+using Query = RouteCaller::Query;
 constexpr Micros kMinute = 60'000'000;
 
 class ModerationApiTest : public testing::MessageServiceFixture {
@@ -40,23 +41,8 @@ class ModerationApiTest : public testing::MessageServiceFixture {
   // user empty: server-side.
   Result<ApiResponse> Call(const std::string& method, const std::string& path,
                            const std::string& user, std::string_view body = "", Query query = {}) {
-    Router::Match m = router_.Find(method, path);
-    if (!m.route) return Error::NotFound("no route for " + method + " " + path);
-    http_ = std::make_unique<transport::HttpRequest>();
-    http_->method = method;
-    http_->path = path;
-    http_->query = std::move(query);
-    ApiRequest req;
-    req.method = method;
-    req.path = path;
-    req.path_params = m.params;
-    req.caller = User(user);
-    req.http = http_.get();
-    if (!body.empty()) {
-      EDDY_ASSIGN_OR_RETURN(req.body, ParseJsonObject(body));
-    }
     clock_.Advance(1000);
-    return m.route->handler(req);
+    return caller_.Call(method, path, User(user), body, std::move(query));
   }
   ErrorCode Code(const Result<ApiResponse>& r) {
     EXPECT_FALSE(r.ok());
@@ -77,7 +63,7 @@ class ModerationApiTest : public testing::MessageServiceFixture {
   }
 
   Router router_;
-  std::unique_ptr<transport::HttpRequest> http_;
+  RouteCaller caller_{router_};
   std::unique_ptr<ReadService> read_service_;
   std::unique_ptr<ModerationService> moderation_;
 };

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "server/api/api_test_support.h"
 #include "server/api/events.h"
 #include "server/api/reads.h"
 #include "server/api/router.h"
@@ -21,8 +22,8 @@ namespace eddy::server::api {
 namespace {
 
 constexpr Micros kStart = 1'700'000'000'000'000;
-using Query = std::vector<std::pair<std::string, std::string>>;
 using realtime::testing::RecordingSocket;
+using Query = RouteCaller::Query;
 
 class ReadsApiTest : public ::testing::Test {
  protected:
@@ -101,22 +102,7 @@ class ReadsApiTest : public ::testing::Test {
 
   Result<ApiResponse> Call(const std::string& method, const std::string& path, Caller caller,
                            std::string_view body = "", Query query = {}) {
-    Router::Match m = router_.Find(method, path);
-    if (!m.route) return Error::NotFound("no route for " + method + " " + path);
-    http_ = std::make_unique<transport::HttpRequest>();
-    http_->method = method;
-    http_->path = path;
-    http_->query = std::move(query);
-    ApiRequest req;
-    req.method = method;
-    req.path = path;
-    req.path_params = m.params;
-    req.caller = std::move(caller);
-    req.http = http_.get();
-    if (!body.empty()) {
-      EDDY_ASSIGN_OR_RETURN(req.body, ParseJsonObject(body));
-    }
-    return m.route->handler(req);
+    return caller_.Call(method, path, std::move(caller), body, std::move(query));
   }
 
   json::object Ok(Result<ApiResponse> r, int status) {
@@ -147,7 +133,7 @@ class ReadsApiTest : public ::testing::Test {
   std::unique_ptr<ReadService> reads_;
   std::unique_ptr<EventService> events_;
   Router router_;
-  std::unique_ptr<transport::HttpRequest> http_;
+  RouteCaller caller_{router_};
   Channel general_;
   std::shared_ptr<RecordingSocket> alice_, bob_, carol_;
   int next_id_ = 0;

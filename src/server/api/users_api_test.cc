@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "protocol/jwt.h"
+#include "server/api/api_test_support.h"
 #include "server/api/app_settings.h"
 #include "server/api/router.h"
 #include "server/api/users.h"
@@ -18,7 +19,7 @@ namespace {
 
 constexpr Micros kStart = 1'700'000'000'000'000;
 
-using Query = std::vector<std::pair<std::string, std::string>>;
+using Query = RouteCaller::Query;
 
 class UsersApiTest : public ::testing::Test {
  protected:
@@ -47,28 +48,7 @@ class UsersApiTest : public ::testing::Test {
   // body parse; then the handler itself.
   Result<ApiResponse> Call(const std::string& method, const std::string& path, Caller caller,
                            std::string_view body = "", Query query = {}) {
-    Router::Match m = router_.Find(method, path);
-    if (!m.route) return Error::NotFound("no route for " + method + " " + path);
-    if (m.route->access == Access::kServerOnly && !caller.IsServer()) {
-      return Error::NotAllowed("this endpoint can only be called server side");
-    }
-    if (m.route->access == Access::kServerOrUser && caller.kind == Caller::Kind::kAnonymous) {
-      return Error::Make(ErrorCode::kAuthentication, 401, "anonymous");
-    }
-    http_ = std::make_unique<transport::HttpRequest>();
-    http_->method = method;
-    http_->path = path;
-    http_->query = std::move(query);
-    ApiRequest req;
-    req.method = method;
-    req.path = path;
-    req.path_params = m.params;
-    req.caller = std::move(caller);
-    req.http = http_.get();
-    if (!body.empty()) {
-      EDDY_ASSIGN_OR_RETURN(req.body, ParseJsonObject(body));
-    }
-    return m.route->handler(req);
+    return caller_.Call(method, path, std::move(caller), body, std::move(query));
   }
 
   json::object Ok(Result<ApiResponse> r, int status = 200) {
@@ -109,7 +89,7 @@ class UsersApiTest : public ::testing::Test {
   std::unique_ptr<UserService> users_;
   std::string app_key_;
   Router router_;
-  std::unique_ptr<transport::HttpRequest> http_;
+  RouteCaller caller_{router_};
 };
 
 TEST_F(UsersApiTest, UpsertBatchRoundTripsCustomData) {

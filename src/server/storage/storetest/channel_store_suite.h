@@ -13,24 +13,8 @@
 
 namespace eddy::server::storetest {
 
-// Two apps exist from the start, so app isolation can be checked anywhere.
-class ChannelStoreSuite : public StoreSuiteBase {
+class ChannelStoreSuite : public TwoAppSuiteBase {
  protected:
-  static constexpr std::string_view kApp = "app1";
-  static constexpr std::string_view kOtherApp = "app2";
-
-  void SetUp() override {
-    StoreSuiteBase::SetUp();
-    if (HasFatalFailure()) return;
-    for (std::string_view key : {kApp, kOtherApp}) {
-      App app;
-      app.api_key = key;
-      app.api_secret = "secret";
-      app.name = key;
-      ASSERT_TRUE(store().apps().CreateApp(app).ok());
-    }
-  }
-
   ChannelStore& channels() { return store().channels(); }
 
   static Channel MakeChannel(std::string type, std::string id, Micros created_at,

@@ -14,24 +14,8 @@
 
 namespace eddy::server::storetest {
 
-// Two apps exist from the start, so app isolation can be checked anywhere.
-class UserStoreSuite : public StoreSuiteBase {
+class UserStoreSuite : public TwoAppSuiteBase {
  protected:
-  static constexpr std::string_view kApp = "app1";
-  static constexpr std::string_view kOtherApp = "app2";
-
-  void SetUp() override {
-    StoreSuiteBase::SetUp();
-    if (HasFatalFailure()) return;
-    for (std::string_view key : {kApp, kOtherApp}) {
-      App app;
-      app.api_key = key;
-      app.api_secret = "secret";
-      app.name = key;
-      ASSERT_TRUE(store().apps().CreateApp(app).ok());
-    }
-  }
-
   UserStore& users() { return store().users(); }
 
   static User MakeUser(std::string id, Micros created_at, json::object custom = {}) {
