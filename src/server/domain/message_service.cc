@@ -285,41 +285,48 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
     return ErrorMessage(app, s, std::move(m), "Message was blocked by moderation policies");
   }
 
-  // Slow mode: one message per cooldown per user. The lock makes the check and the insert
-  // one step for this user in this channel on this node.
-  std::unique_lock<std::mutex> slow_lock;
-  if (s.channel.cooldown > 0 && !s.bypass && !Check(s, ChannelAction::kSkipSlowMode).ok()) {
-    slow_lock = LockMessage(app.api_key, "slow-mode:" + s.channel.cid() + ":" + author);
-    EDDY_ASSIGN_OR_RETURN(
-        std::optional<Micros> last,
-        store_.messages().LastMessageTimeBy(app.api_key, s.channel.type, s.channel.id, author));
-    const Micros next = last ? *last + Micros{s.channel.cooldown} * 1'000'000 : now;
-    if (next > now) {
-      const std::int64_t wait = (next - now + 999'999) / 1'000'000;
-      return Error::Make(ErrorCode::kCoolDown, 403,
-                         "slow mode is on in channel " + Quote(s.channel.cid()) + ": user " +
-                             Quote(author) + " can send again in " + std::to_string(wait) +
-                             " seconds");
-    }
-  }
+  EDDY_ASSIGN_OR_RETURN(std::unique_lock<std::mutex> slow_mode, CheckSlowMode(app, s, now));
 
   if (m.id.empty()) m.id = NewUuid();
   EDDY_TRY(store_.messages().InsertMessage(app.api_key, m));
-  if (slow_lock.owns_lock()) slow_lock.unlock();
-  if (verdict == BlocklistAction::kFlag) {
-    // Flagged by the automod (no user) for the moderators' review list.
-    Flag flag;
-    flag.target_message_id = m.id;
-    flag.target_user_id = m.user_id;
-    flag.channel_cid = s.channel.cid();
-    flag.reason = "blocklist";
-    flag.created_at = flag.updated_at = now;
-    Status st = store_.moderation().UpsertFlag(app.api_key, flag);
-    if (!st.ok()) LogFailure("flag a blocklisted message", st.error());
-  }
+  if (slow_mode.owns_lock()) slow_mode.unlock();
+  if (verdict == BlocklistAction::kFlag) FlagForReview(app, m, "blocklist");
   EDDY_ASSIGN_OR_RETURN(json::object rendered, RenderOne(app, author, m));
   AfterSend(app, s, m, rendered, options);
   return rendered;
+}
+
+Result<std::unique_lock<std::mutex>> MessageService::CheckSlowMode(const App& app, const Scope& s,
+                                                                   Micros now) {
+  std::unique_lock<std::mutex> lock;
+  if (s.channel.cooldown <= 0 || s.bypass || Check(s, ChannelAction::kSkipSlowMode).ok()) {
+    return lock;
+  }
+  const std::string& author = s.actor.user_id;
+  lock = LockMessage(app.api_key, "slow-mode:" + s.channel.cid() + ":" + author);
+  EDDY_ASSIGN_OR_RETURN(
+      std::optional<Micros> last,
+      store_.messages().LastMessageTimeBy(app.api_key, s.channel.type, s.channel.id, author));
+  const Micros next = last ? *last + Micros{s.channel.cooldown} * 1'000'000 : now;
+  if (next > now) {
+    const std::int64_t wait = (next - now + 999'999) / 1'000'000;
+    return Error::Make(ErrorCode::kCoolDown, 403,
+                       "slow mode is on in channel " + Quote(s.channel.cid()) + ": user " +
+                           Quote(author) + " can send again in " + std::to_string(wait) +
+                           " seconds");
+  }
+  return lock;
+}
+
+void MessageService::FlagForReview(const App& app, const Message& m, std::string reason) {
+  Flag flag;  // no user: the automod's
+  flag.target_message_id = m.id;
+  flag.target_user_id = m.user_id;
+  flag.channel_cid = m.cid();
+  flag.reason = std::move(reason);
+  flag.created_at = flag.updated_at = m.created_at;
+  Status st = store_.moderation().UpsertFlag(app.api_key, flag);
+  if (!st.ok()) LogFailure("flag a message for review", st.error());
 }
 
 json::object MessageService::ErrorMessage(const App& app, const Scope& s, Message m,

@@ -215,6 +215,11 @@ class MessageService final : public MessageViews {
   // returned: the message exists, and a retry would only meet "already exists".
   void AfterSend(const App& app, const Scope& s, const Message& m, const json::object& rendered,
                  const SendMessageOptions& options);
+  // Slow mode: Ok while `s.actor` may post now; the lock (if held) keeps this user's check and
+  // insert in this channel one step on this node. 403 code 60 during the cooldown.
+  Result<std::unique_lock<std::mutex>> CheckSlowMode(const App& app, const Scope& s, Micros now);
+  // Files an automod flag (no user) on a stored message for the moderators' review list.
+  void FlagForReview(const App& app, const Message& m, std::string reason);
   // `m` sent back to its author unsaved, as type "error" with `text` (frozen, blocked).
   json::object ErrorMessage(const App& app, const Scope& s, Message m, std::string text);
   // A reply's message.new carries its thread: parent_author and thread_participants (users).
