@@ -456,5 +456,49 @@ TEST_F(ModerationTest, TestClockIsServerSideOnly) {
   EXPECT_EQ(AsServer("POST", "/_test/clock", R"({"advance_seconds":-1})").code(), 4);
 }
 
+// An IP ban refuses every connection from the banned user's address. Its own server: the
+// tests connect from 127.0.0.1, which this test bans for a while.
+class IpBanTest : public ModerationTest {};
+
+TEST_F(IpBanTest, IpBanRefusesOtherUsersFromTheBannedAddress) {
+  Setup({"ip_a", "ip_b"}, "ip");
+  EventClient a;
+  ASSERT_TRUE(a.Connect(port(), ConnectTarget("ip_a", UserToken("ip_a"))));
+  auto r = AsServer("POST", "/moderation/ban", R"({"target_user_id":"ip_a","ip_ban":true})");
+  ASSERT_EQ(r.status, 201) << r.body;
+
+  WsClient b;
+  ASSERT_TRUE(b.Connect(port(), ConnectTarget("ip_b", UserToken("ip_b"))));
+  auto frame = b.ReadJson();
+  ASSERT_TRUE(frame);
+  EXPECT_EQ(frame->at("type"), "connection.error") << json::serialize(*frame);
+  EXPECT_EQ(frame->at("error").at("code"), 17);
+  // A channel ban never bans an address.
+  r = AsServer("DELETE", "/moderation/ban", "", {{"target_user_id", "ip_a"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = AsServer("POST", "/moderation/ban",
+               R"({"target_user_id":"ip_a","ip_ban":true,"type":"messaging","id":"ip"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EventClient after;
+  EXPECT_TRUE(after.Connect(port(), ConnectTarget("ip_b", UserToken("ip_b"))));
+}
+
+TEST_F(IpBanTest, AnOfflineUsersAddressIsBannedFromTheirNextAttempt) {
+  Setup({"ip_c", "ip_d"});
+  auto r = AsServer("POST", "/moderation/ban", R"({"target_user_id":"ip_c","ip_ban":true})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EventClient d;
+  EXPECT_TRUE(d.Connect(port(), ConnectTarget("ip_d", UserToken("ip_d"))))
+      << "the address is not known yet";
+  EventClient c;
+  EXPECT_FALSE(c.Connect(port(), ConnectTarget("ip_c", UserToken("ip_c"))));
+  EventClient d2;
+  EXPECT_FALSE(d2.Connect(port(), ConnectTarget("ip_d", UserToken("ip_d"))))
+      << "ip_c's attempt revealed the address";
+  ASSERT_EQ(AsServer("DELETE", "/moderation/ban", "", {{"target_user_id", "ip_c"}}).status, 200);
+  EventClient d3;
+  EXPECT_TRUE(d3.Connect(port(), ConnectTarget("ip_d", UserToken("ip_d"))));
+}
+
 }  // namespace
 }  // namespace eddy::testing

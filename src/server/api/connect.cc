@@ -130,7 +130,8 @@ class ClientSession final : public transport::WebSocketSession,
     }
     if (h_.moderation_) {
       // Before the upsert: a refused handshake changes nothing.
-      if (Status may = h_.moderation_->CheckMayConnect(*caller->app, caller->user_id); !may.ok()) {
+      if (Status may = h_.moderation_->CheckMayConnect(*caller->app, caller->user_id, hs.remote);
+          !may.ok()) {
         return Fail(may.error(), hs, caller->user_id);
       }
     }
@@ -144,6 +145,7 @@ class ClientSession final : public transport::WebSocketSession,
     conn->id = NewUuid();
     conn->app_key = caller->app->api_key;
     conn->user_id = caller->user_id;
+    conn->remote_address = hs.remote;
     conn->socket = socket_;
     realtime::Hub::AddResult added;
     {

@@ -117,10 +117,10 @@ TEST_F(ModerationApiTest, ClientsWithoutRightsCannotBanAndNothingChanges) {
 TEST_F(ModerationApiTest, TimedGlobalBanEndsWithTheClock) {
   ASSERT_TRUE(Call("POST", "/moderation/ban", "", R"({"target_user_id":"bob","timeout":2})").ok());
   EXPECT_EQ(SinkEvents("user.banned").size(), 1u);
-  EXPECT_EQ(moderation_->CheckMayConnect(app_, "bob").error().code, ErrorCode::kNotAllowed);
+  EXPECT_EQ(moderation_->CheckMayConnect(app_, "bob", "").error().code, ErrorCode::kNotAllowed);
   EXPECT_EQ(Code(SendAs("bob", "t1")), ErrorCode::kNotAllowed);
   clock_.Advance(2 * kMinute);
-  EXPECT_TRUE(moderation_->CheckMayConnect(app_, "bob").ok());
+  EXPECT_TRUE(moderation_->CheckMayConnect(app_, "bob", "").ok());
   EXPECT_TRUE(SendAs("bob", "t2").ok());
 }
 
@@ -128,7 +128,7 @@ TEST_F(ModerationApiTest, ShadowBanIsSilentAndShadowsMessages) {
   ASSERT_TRUE(
       Call("POST", "/moderation/ban", "", R"({"target_user_id":"bob","shadow":true})").ok());
   EXPECT_TRUE(sink_.Take().empty());
-  EXPECT_TRUE(moderation_->CheckMayConnect(app_, "bob").ok());
+  EXPECT_TRUE(moderation_->CheckMayConnect(app_, "bob", "").ok());
   auto r = SendAs("bob", "s1");
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(Stored("s1")->shadowed);

@@ -83,6 +83,12 @@ Status ModerationService::BanUser(const Actor& actor, const App& app, const BanR
   ban.reason = in.reason;
   ban.shadow = in.shadow;
   ban.ip_ban = in.ip_ban;
+  if (ban.ip_ban && !scope) {
+    // The address of an open connection, if the user has one; else their next (refused)
+    // connect attempt records it.
+    std::vector<std::string> addresses = presence_.ConnectionAddresses(app.api_key, target.id);
+    if (!addresses.empty()) ban.ip = addresses.front();
+  }
   ban.timeout_minutes = in.timeout_minutes;
   ban.created_at = now;
   if (in.timeout_minutes) ban.expires = now + *in.timeout_minutes * kMicrosPerMinute;
@@ -147,11 +153,24 @@ void ModerationService::EmitBanEvent(const App& app, json::object event, const s
   channel_events_.ToWatchers(app.api_key, channel->cid(), event);
 }
 
-Status ModerationService::CheckMayConnect(const App& app, std::string_view user_id) {
-  EDDY_TRY(LiftExpiredBans(store_, app.api_key, user_id, "", clock_.Now()));
+Status ModerationService::CheckMayConnect(const App& app, std::string_view user_id,
+                                          std::string_view address) {
+  const Micros now = clock_.Now();
+  EDDY_TRY(LiftExpiredBans(store_, app.api_key, user_id, "", now));
   EDDY_ASSIGN_OR_RETURN(std::optional<Ban> ban,
-                        ActiveBan(store_.moderation(), app.api_key, user_id, "", clock_.Now()));
-  return RefuseBanned(ban, user_id, "connect");
+                        ActiveBan(store_.moderation(), app.api_key, user_id, "", now));
+  if (ban && ban->ip_ban && ban->ip.empty() && !address.empty()) {
+    ban->ip = address;  // first seen since the ban: from now on the address is banned too
+    EDDY_TRY(store_.moderation().UpsertBan(app.api_key, *ban));
+  }
+  EDDY_TRY(RefuseBanned(ban, user_id, "connect"));
+  if (address.empty()) return {};
+  EDDY_ASSIGN_OR_RETURN(std::optional<Ban> ip_ban,
+                        store_.moderation().FindIpBan(app.api_key, address, now));
+  if (ip_ban) {
+    return Error::NotAllowed("connections from this address are banned");
+  }
+  return {};
 }
 
 Result<json::array> ModerationService::QueryBannedUsers(const Actor& actor, const App& app,

@@ -101,8 +101,10 @@ class ModerationService {
   // exclude_expired_bans}; returns the §6.9 ban objects.
   Result<json::array> QueryBannedUsers(const Actor& actor, const App& app,
                                        const json::object& payload);
-  // 403 code 17 if the user is under a global ban that is not a shadow ban (§3.3 handshake).
-  Status CheckMayConnect(const App& app, std::string_view user_id);
+  // 403 code 17 if the user is under a global ban that is not a shadow ban, or `address` (the
+  // client's IP) is under a global ip_ban (§3.3 handshake). An ip_ban whose address was not
+  // known yet takes the banned user's address here.
+  Status CheckMayConnect(const App& app, std::string_view user_id, std::string_view address);
 
   // The response bodies of §6.9: {"mute", "mutes", "own_user"[, "non_existing_users"]}.
   Result<json::object> MuteUsers(const Actor& actor, const App& app, const MuteRequest& in);

@@ -25,6 +25,9 @@ struct Ban {
   std::string reason;
   bool shadow = false;
   bool ip_ban = false;
+  // With ip_ban: the address the user was seen connecting from ("" until known). A global
+  // ip_ban in force refuses every connection from it, whichever user.
+  std::string ip;
   std::optional<std::int64_t> timeout_minutes;
   Micros created_at = 0;
   std::optional<Micros> expires;
@@ -97,6 +100,9 @@ class ModerationStore {
   virtual Result<std::vector<Ban>> BansOf(std::string_view app_key, std::string_view user_id,
                                           std::string_view channel_cid) = 0;
   virtual Result<std::vector<Ban>> QueryBans(std::string_view app_key, const BanQuery& q) = 0;
+  // A global ip_ban on `ip` still in force at `now`, if any.
+  virtual Result<std::optional<Ban>> FindIpBan(std::string_view app_key, std::string_view ip,
+                                               Micros now) = 0;
 
   virtual Status UpsertMute(std::string_view app_key, const UserMute& mute) = 0;
   virtual Result<bool> DeleteMute(std::string_view app_key, std::string_view user_id,

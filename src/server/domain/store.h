@@ -8,8 +8,8 @@
 #include "server/domain/channel_store.h"
 #include "server/domain/channel_type_store.h"
 #include "server/domain/message_store.h"
-#include "server/domain/role_store.h"
 #include "server/domain/moderation_store.h"
+#include "server/domain/role_store.h"
 #include "server/domain/user_store.h"
 
 namespace eddy::server {

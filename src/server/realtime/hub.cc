@@ -98,6 +98,18 @@ bool Hub::IsOnline(std::string_view app_key, std::string_view user_id) const {
   return users_.count(Key(app_key, user_id)) > 0;
 }
 
+std::vector<std::string> Hub::ConnectionAddresses(std::string_view app_key,
+                                                  std::string_view user_id) const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> out;
+  auto it = users_.find(Key(app_key, user_id));
+  if (it == users_.end()) return out;
+  for (const auto& conn : it->second) {
+    if (!conn->remote_address.empty()) out.push_back(conn->remote_address);
+  }
+  return out;
+}
+
 size_t Hub::connection_count() const {
   std::lock_guard lock(mutex_);
   return conns_.size();

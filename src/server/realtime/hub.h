@@ -31,6 +31,7 @@ struct Connection {
   std::string id;  // connection_id sent in health.check
   std::string app_key;
   std::string user_id;
+  std::string remote_address;  // the client's IP address
   std::shared_ptr<transport::WebSocketConnection> socket;
 };
 
@@ -74,6 +75,8 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
                       Micros now) override;
   // Presence
   bool IsOnline(std::string_view app_key, std::string_view user_id) const override;
+  std::vector<std::string> ConnectionAddresses(std::string_view app_key,
+                                               std::string_view user_id) const override;
   // Watches
   bool Watch(std::string_view app_key, std::string_view connection_id,
              std::string_view cid) override;

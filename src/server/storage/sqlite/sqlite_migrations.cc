@@ -234,6 +234,10 @@ CREATE TABLE blocklists (
   PRIMARY KEY (app_key, name)
 );
 )sql"},
+    {6, "ip bans", R"sql(
+ALTER TABLE bans ADD COLUMN ip TEXT NOT NULL DEFAULT '';
+CREATE INDEX bans_by_ip ON bans (app_key, ip) WHERE ip != '';
+)sql"},
 };
 
 Result<int> CurrentVersion(SqliteDb& db) {

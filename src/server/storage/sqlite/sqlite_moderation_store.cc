@@ -17,7 +17,7 @@ using sql::ColumnType;
 // The order ReadBan expects.
 constexpr std::string_view kBanColumns =
     "user_id, channel_cid, created_by_id, reason, shadow, ip_ban, timeout_minutes, created_at, "
-    "expires";
+    "expires, ip";
 
 constexpr sql::Column kBanFields[] = {
     {"user_id", "user_id", ColumnType::kString, false},
@@ -57,6 +57,7 @@ Ban ReadBan(const SqliteStatement& s) {
   b.timeout_minutes = s.ColumnOptionalInt(6);
   b.created_at = s.ColumnInt(7);
   b.expires = s.ColumnOptionalInt(8);
+  b.ip = s.ColumnText(9);
   return b;
 }
 
@@ -168,7 +169,7 @@ Status SqliteModerationStore::UpsertBan(std::string_view app_key, const Ban& b) 
   EDDY_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       db_.Prepare("INSERT OR REPLACE INTO bans (app_key, " + std::string(kBanColumns) +
-                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
   stmt.Bind(1, app_key)
       .Bind(2, b.user_id)
       .Bind(3, b.channel_cid)
@@ -178,7 +179,8 @@ Status SqliteModerationStore::UpsertBan(std::string_view app_key, const Ban& b) 
       .BindBool(7, b.ip_ban)
       .Bind(8, b.timeout_minutes)
       .Bind(9, static_cast<std::int64_t>(b.created_at))
-      .Bind(10, b.expires);
+      .Bind(10, b.expires)
+      .Bind(11, b.ip);
   return stmt.Run();
 }
 
@@ -210,6 +212,20 @@ Result<std::vector<Ban>> SqliteModerationStore::QueryBans(std::string_view app_k
   };
   return QueryRows<Ban>(db_, kBanSchema, kBanColumns, "bans", app_key, q.filter, sort, q.limit,
                         q.offset, active, ReadBan);
+}
+
+Result<std::optional<Ban>> SqliteModerationStore::FindIpBan(std::string_view app_key,
+                                                            std::string_view ip, Micros now) {
+  std::lock_guard lock(db_.mutex());
+  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                        db_.Prepare("SELECT " + std::string(kBanColumns) +
+                                    " FROM bans WHERE app_key = ?1 AND ip = ?2 AND ip != ''"
+                                    " AND ip_ban = 1 AND channel_cid = ''"
+                                    " AND (expires IS NULL OR expires > ?3) LIMIT 1"));
+  stmt.Bind(1, app_key).Bind(2, ip).Bind(3, static_cast<std::int64_t>(now));
+  EDDY_ASSIGN_OR_RETURN(std::vector<Ban> found, ReadAll<Ban>(stmt, ReadBan));
+  if (found.empty()) return std::optional<Ban>();
+  return std::optional<Ban>(std::move(found.front()));
 }
 
 Status SqliteModerationStore::UpsertMute(std::string_view app_key, const UserMute& m) {

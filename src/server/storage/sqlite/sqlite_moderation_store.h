@@ -21,6 +21,8 @@ class SqliteModerationStore final : public ModerationStore {
                          std::string_view channel_cid) override;
   Result<std::vector<Ban>> BansOf(std::string_view app_key, std::string_view user_id,
                                   std::string_view channel_cid) override;
+  Result<std::optional<Ban>> FindIpBan(std::string_view app_key, std::string_view ip,
+                                       Micros now) override;
   Result<std::vector<Ban>> QueryBans(std::string_view app_key, const BanQuery& q) override;
 
   Status UpsertMute(std::string_view app_key, const UserMute& mute) override;

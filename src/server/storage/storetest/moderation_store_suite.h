@@ -54,6 +54,7 @@ TEST_P(ModerationStoreSuite, BanRoundTripsAndSurvivesReopen) {
   Ban b = MakeBan("bob", "", 100, 700);
   b.shadow = true;
   b.ip_ban = true;
+  b.ip = "10.0.0.7";
   b.timeout_minutes = 10;
   ASSERT_TRUE(mod().UpsertBan(kApp, b).ok());
   Reopen();
@@ -67,11 +68,38 @@ TEST_P(ModerationStoreSuite, BanRoundTripsAndSurvivesReopen) {
   EXPECT_EQ(g.reason, "spam");
   EXPECT_TRUE(g.shadow);
   EXPECT_TRUE(g.ip_ban);
+  EXPECT_EQ(g.ip, "10.0.0.7");
   EXPECT_EQ(g.timeout_minutes, 10);
   EXPECT_EQ(g.created_at, 100);
   EXPECT_EQ(g.expires, 700);
   EXPECT_TRUE(g.Active(699));
   EXPECT_FALSE(g.Active(700));
+}
+
+TEST_P(ModerationStoreSuite, FindIpBanFindsGlobalIpBansInForce) {
+  Ban ip = MakeBan("bob", "", 100, 700);
+  ip.ip_ban = true;
+  ip.ip = "10.0.0.7";
+  ASSERT_TRUE(mod().UpsertBan(kApp, ip).ok());
+  Ban not_ip = MakeBan("carl", "", 100);
+  not_ip.ip = "10.0.0.8";  // an address kept without ip_ban bans nothing
+  ASSERT_TRUE(mod().UpsertBan(kApp, not_ip).ok());
+  Ban channel = MakeBan("dan", "messaging:general", 100);
+  channel.ip_ban = true;
+  channel.ip = "10.0.0.9";  // channel bans never ban an address
+  ASSERT_TRUE(mod().UpsertBan(kApp, channel).ok());
+  Ban unknown = MakeBan("eve", "", 100);
+  unknown.ip_ban = true;  // address not seen yet
+  ASSERT_TRUE(mod().UpsertBan(kApp, unknown).ok());
+
+  auto found = mod().FindIpBan(kApp, "10.0.0.7", 699);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->user_id, "bob");
+  EXPECT_FALSE(mod().FindIpBan(kApp, "10.0.0.7", 700)->has_value()) << "expired";
+  EXPECT_FALSE(mod().FindIpBan(kOtherApp, "10.0.0.7", 699)->has_value());
+  EXPECT_FALSE(mod().FindIpBan(kApp, "10.0.0.8", 699)->has_value());
+  EXPECT_FALSE(mod().FindIpBan(kApp, "10.0.0.9", 699)->has_value());
+  EXPECT_FALSE(mod().FindIpBan(kApp, "", 699)->has_value());
 }
 
 TEST_P(ModerationStoreSuite, BansOfReturnsGlobalAndTheNamedChannelOnly) {
