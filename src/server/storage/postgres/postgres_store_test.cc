@@ -1,0 +1,224 @@
+// The store conformance suites, run against the PostgreSQL backend, plus what is PostgreSQL's
+// own: migrations under concurrent starts, and recovery from lost connections. Needs the
+// server scripts/test-postgres.sh starts (the CTest fixture `postgres`); its URL comes from
+// EDDY_TEST_POSTGRES_URL or the file the script writes. Without a server the tests fail.
+#include "server/storage/postgres/postgres_store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "server/storage/postgres/pg_conn.h"
+#include "server/storage/postgres/postgres_migrations.h"
+#include "server/storage/storetest/app_store_suite.h"
+#include "server/storage/storetest/channel_query_suite.h"
+#include "server/storage/storetest/channel_store_suite.h"
+#include "server/storage/storetest/member_store_suite.h"
+#include "server/storage/storetest/message_page_suite.h"
+#include "server/storage/storetest/message_store_suite.h"
+#include "server/storage/storetest/reaction_store_suite.h"
+#include "server/storage/storetest/user_query_suite.h"
+#include "server/storage/storetest/user_store_suite.h"
+
+namespace eddy::server {
+namespace {
+
+using storetest::StoreBackend;
+using storetest::StoreHarness;
+
+std::string ServerUrl() {
+  if (const char* env = std::getenv("EDDY_TEST_POSTGRES_URL"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  std::ifstream in(std::string(EDDY_TEST_SERVICES_DIR) + "/postgres.url");
+  std::string url;
+  std::getline(in, url);
+  return url;
+}
+
+std::string WithParam(const std::string& url, const std::string& param) {
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + param;
+}
+
+// A scratch schema on the test server, dropped with this object: each test starts from an
+// empty database without paying for CREATE DATABASE. Its name doubles as the connections'
+// application_name, so a test can find (and cut) its own store's connections.
+class ScratchSchema {
+ public:
+  ScratchSchema() {
+    std::random_device rd;
+    name_ = "eddy_test_" + std::to_string(getpid()) + "_" + std::to_string(rd() % 1000000000);
+    base_url_ = ServerUrl();
+    if (base_url_.empty()) {
+      error_ =
+          "no PostgreSQL test server: run scripts/test-postgres.sh start (or ctest, whose "
+          "`postgres` fixture does) or set EDDY_TEST_POSTGRES_URL";
+      return;
+    }
+    auto admin = PgConn::Connect(base_url_);
+    if (!admin.ok()) {
+      error_ = admin.error().message;
+      return;
+    }
+    admin_ = std::move(admin).value();
+    if (Status s = admin_->Exec("CREATE SCHEMA " + name_); !s.ok()) error_ = s.error().message;
+  }
+  ~ScratchSchema() {
+    if (admin_ != nullptr) (void)admin_->Exec("DROP SCHEMA IF EXISTS " + name_ + " CASCADE");
+  }
+
+  const std::string& error() const { return error_; }
+  const std::string& name() const { return name_; }
+  PgConn& admin() { return *admin_; }
+  // The server's URL with this schema as the search path.
+  std::string url() const {
+    return WithParam(WithParam(base_url_, "options=-csearch_path%3D" + name_),
+                     "application_name=" + name_);
+  }
+
+ private:
+  std::string name_, base_url_, error_;
+  std::unique_ptr<PgConn> admin_;
+};
+
+class PostgresHarness final : public StoreHarness {
+ public:
+  Result<std::unique_ptr<Store>> Open() override {
+    if (!schema_.error().empty()) return Error::Internal(schema_.error());
+    return OpenPostgresStore(schema_.url(), 4);
+  }
+
+ private:
+  ScratchSchema schema_;
+};
+
+StoreBackend PostgresBackend() {
+  return {"Postgres", [] { return std::make_unique<PostgresHarness>(); }};
+}
+
+}  // namespace
+
+namespace storetest {
+INSTANTIATE_TEST_SUITE_P(Postgres, AppStoreSuite, ::testing::Values(PostgresBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, UserStoreSuite, ::testing::Values(PostgresBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, UserQuerySuite, ::testing::Values(PostgresBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, ChannelStoreSuite, ::testing::Values(PostgresBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, MemberStoreSuite, ::testing::Values(PostgresBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, ChannelQuerySuite, ::testing::Values(PostgresBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, MessageStoreSuite, ::testing::Values(PostgresBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, ReactionStoreSuite, ::testing::Values(PostgresBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, MessagePageSuite, ::testing::Values(PostgresBackend()),
+                         BackendName);
+}  // namespace storetest
+
+namespace {
+
+App MakeApp(std::string key) {
+  App app;
+  app.api_key = std::move(key);
+  app.name = "test";
+  return app;
+}
+
+TEST(PostgresStoreTest, MigrationsRunOnceWhenNodesStartTogether) {
+  ScratchSchema schema;
+  ASSERT_EQ(schema.error(), "");
+  constexpr int kNodes = 6;
+  std::atomic<int> opened = 0;
+  std::vector<std::thread> nodes;
+  for (int i = 0; i < kNodes; ++i) {
+    nodes.emplace_back([&] {
+      auto store = OpenPostgresStore(schema.url(), 1);
+      EXPECT_TRUE(store.ok()) << store.error().message;
+      if (store.ok()) ++opened;
+    });
+  }
+  for (std::thread& t : nodes) t.join();
+  EXPECT_EQ(opened, kNodes);
+  auto rows = schema.admin().QueryOnce("SELECT version FROM " + schema.name() +
+                                       ".schema_version ORDER BY version");
+  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  ASSERT_EQ(rows->rows(), static_cast<int>(PostgresMigrations().size()));
+  for (int i = 0; i < rows->rows(); ++i) EXPECT_EQ(rows->Int(i, 0), i + 1);
+}
+
+TEST(PostgresStoreTest, NewerSchemaThanThisBuildIsRefused) {
+  ScratchSchema schema;
+  ASSERT_EQ(schema.error(), "");
+  ASSERT_TRUE(OpenPostgresStore(schema.url(), 1).ok());
+  ASSERT_TRUE(
+      schema.admin()
+          .Exec("INSERT INTO " + schema.name() + ".schema_version VALUES (999, 'future', now())")
+          .ok());
+  auto store = OpenPostgresStore(schema.url(), 1);
+  ASSERT_FALSE(store.ok());
+  EXPECT_NE(store.error().message.find("newer"), std::string::npos);
+}
+
+TEST(PostgresStoreTest, UnreachableServerIsUnavailable) {
+  // Port 1 on loopback: nothing listens there, so the connection is refused at once.
+  auto store = OpenPostgresStore("postgresql://eddy@127.0.0.1:1/eddy?connect_timeout=2", 1);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.error().http_status, 503);
+}
+
+TEST(PostgresStoreTest, LostConnectionsFailOneRequestThenReconnect) {
+  ScratchSchema schema;
+  ASSERT_EQ(schema.error(), "");
+  auto opened = OpenPostgresStore(schema.url(), 2);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Store& store = **opened;
+  ASSERT_TRUE(store.apps().CreateApp(MakeApp("k1")).ok());
+
+  // What a server restart does to every open session.
+  auto killed = schema.admin().QueryOnce(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+      PgParams().Add(schema.name()));
+  ASSERT_TRUE(killed.ok()) << killed.error().message;
+  ASSERT_GE(killed->rows(), 1);
+
+  Status failed = store.apps().CreateApp(MakeApp("k2"));
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().http_status, 503);
+  EXPECT_NE(failed.error().message.find("store unavailable"), std::string::npos);
+
+  // The broken connection was dropped: the next request opens a fresh one.
+  ASSERT_TRUE(store.apps().CreateApp(MakeApp("k2")).ok());
+  auto apps = store.apps().ListApps();
+  ASSERT_TRUE(apps.ok()) << apps.error().message;
+  ASSERT_EQ(apps->size(), 2u);
+  EXPECT_EQ((*apps)[0].api_key, "k1");
+  EXPECT_EQ((*apps)[1].api_key, "k2");
+}
+
+TEST(PostgresStoreTest, ParametersAreNeverSpliced) {
+  ScratchSchema schema;
+  ASSERT_EQ(schema.error(), "");
+  auto opened = OpenPostgresStore(schema.url(), 1);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Store& store = **opened;
+  const std::string hostile = "k'); DROP TABLE apps; --\"{}\\";
+  ASSERT_TRUE(store.apps().CreateApp(MakeApp(hostile)).ok());
+  User u;
+  u.id = "u\"1,}";
+  ASSERT_TRUE(store.users().UpsertUsers(hostile, {u}).ok());
+  auto found = store.users().FindUsers(hostile, {"u\"1,}", "x\\"});
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ(found->front().id, "u\"1,}");
+}
+
+}  // namespace
+}  // namespace eddy::server
