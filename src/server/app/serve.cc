@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <ctime>
@@ -31,6 +32,7 @@
 #include "server/domain/read_service.h"
 #include "server/domain/user_service.h"
 #include "server/realtime/hub.h"
+#include "server/storage/postgres/postgres_store.h"
 #include "server/storage/sqlite/sqlite_store.h"
 #include "server/transport/server.h"
 
@@ -41,9 +43,14 @@ namespace eddy::server {
 namespace {
 
 // Threads that run storage work for requests and handshakes. SQLite serialises writers, so
-// a few threads are enough to overlap reads with the network.
+// a few threads are enough to overlap reads with the network; PostgreSQL runs as many
+// statements at once as the pool has connections, so it gets a thread for each.
 constexpr int kWorkThreads = 4;
 constexpr size_t kMaxConnectionsPerUser = 50;
+
+int WorkThreads(const Config& config) {
+  return config.store == "sqlite" ? kWorkThreads : std::max(kWorkThreads, config.store_pool_size);
+}
 
 std::map<std::string, std::string> Environment() {
   std::map<std::string, std::string> env;
@@ -57,7 +64,11 @@ std::map<std::string, std::string> Environment() {
 
 Result<std::unique_ptr<Store>> OpenStore(const Config& config) {
   if (config.store == "sqlite") return OpenSqliteStore(config.data_dir);
-  return Error::Input("store '" + config.store + "' is not supported by this build");
+  if (config.store.starts_with("postgres://") || config.store.starts_with("postgresql://")) {
+    return OpenPostgresStore(config.store, config.store_pool_size);
+  }
+  return Error::Input("store '" + MaskUrlPassword(config.store) +
+                      "' is not supported by this build");
 }
 
 // On first start with an empty data dir, creates the default app and prints its credentials:
@@ -163,7 +174,7 @@ int RunServe(const std::vector<std::string>& args) {
     return 1;
   }
 
-  WorkQueue work(kWorkThreads);
+  WorkQueue work(WorkThreads(config));
   realtime::Hub hub(kMaxConnectionsPerUser);
   Services services(*store, hub, clock);
   api::Router router;
@@ -200,7 +211,9 @@ int RunServe(const std::vector<std::string>& args) {
   std::printf("eddy: listening on %s (base URL for the SDK; api key %s)\n", url.c_str(),
               default_app->api_key.c_str());
   std::fflush(stdout);
-  log::Info("listening", {{"url", url}, {"data_dir", config.data_dir}});
+  log::Info("listening", {{"url", url},
+                          {"store", config.store == "sqlite" ? config.data_dir
+                                                             : MaskUrlPassword(config.store)}});
 
   {
     SignalWaiter signals([&server] { server.Stop(); });

@@ -1,19 +1,16 @@
 // The store conformance suites, run against the PostgreSQL backend, plus what is PostgreSQL's
-// own: migrations under concurrent starts, and recovery from lost connections. Needs the
-// server scripts/test-postgres.sh starts (the CTest fixture `postgres`); its URL comes from
-// EDDY_TEST_POSTGRES_URL or the file the script writes. Without a server the tests fail.
+// own: migrations under concurrent starts, and recovery from lost connections. Needs the test
+// server (postgres_test_schema.h); without one the tests fail.
 #include "server/storage/postgres/postgres_store.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <atomic>
-#include <fstream>
-#include <random>
 #include <thread>
 
 #include "server/storage/postgres/pg_conn.h"
 #include "server/storage/postgres/postgres_migrations.h"
+#include "server/storage/postgres/postgres_test_schema.h"
 #include "server/storage/storetest/app_store_suite.h"
 #include "server/storage/storetest/channel_query_suite.h"
 #include "server/storage/storetest/channel_store_suite.h"
@@ -27,63 +24,9 @@
 namespace eddy::server {
 namespace {
 
+using pgtest::ScratchSchema;
 using storetest::StoreBackend;
 using storetest::StoreHarness;
-
-std::string ServerUrl() {
-  if (const char* env = std::getenv("EDDY_TEST_POSTGRES_URL"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  std::ifstream in(std::string(EDDY_TEST_SERVICES_DIR) + "/postgres.url");
-  std::string url;
-  std::getline(in, url);
-  return url;
-}
-
-std::string WithParam(const std::string& url, const std::string& param) {
-  return url + (url.find('?') == std::string::npos ? "?" : "&") + param;
-}
-
-// A scratch schema on the test server, dropped with this object: each test starts from an
-// empty database without paying for CREATE DATABASE. Its name doubles as the connections'
-// application_name, so a test can find (and cut) its own store's connections.
-class ScratchSchema {
- public:
-  ScratchSchema() {
-    std::random_device rd;
-    name_ = "eddy_test_" + std::to_string(getpid()) + "_" + std::to_string(rd() % 1000000000);
-    base_url_ = ServerUrl();
-    if (base_url_.empty()) {
-      error_ =
-          "no PostgreSQL test server: run scripts/test-postgres.sh start (or ctest, whose "
-          "`postgres` fixture does) or set EDDY_TEST_POSTGRES_URL";
-      return;
-    }
-    auto admin = PgConn::Connect(base_url_);
-    if (!admin.ok()) {
-      error_ = admin.error().message;
-      return;
-    }
-    admin_ = std::move(admin).value();
-    if (Status s = admin_->Exec("CREATE SCHEMA " + name_); !s.ok()) error_ = s.error().message;
-  }
-  ~ScratchSchema() {
-    if (admin_ != nullptr) (void)admin_->Exec("DROP SCHEMA IF EXISTS " + name_ + " CASCADE");
-  }
-
-  const std::string& error() const { return error_; }
-  const std::string& name() const { return name_; }
-  PgConn& admin() { return *admin_; }
-  // The server's URL with this schema as the search path.
-  std::string url() const {
-    return WithParam(WithParam(base_url_, "options=-csearch_path%3D" + name_),
-                     "application_name=" + name_);
-  }
-
- private:
-  std::string name_, base_url_, error_;
-  std::unique_ptr<PgConn> admin_;
-};
 
 class PostgresHarness final : public StoreHarness {
  public:
@@ -183,11 +126,7 @@ TEST(PostgresStoreTest, LostConnectionsFailOneRequestThenReconnect) {
   ASSERT_TRUE(store.apps().CreateApp(MakeApp("k1")).ok());
 
   // What a server restart does to every open session.
-  auto killed = schema.admin().QueryOnce(
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
-      PgParams().Add(schema.name()));
-  ASSERT_TRUE(killed.ok()) << killed.error().message;
-  ASSERT_GE(killed->rows(), 1);
+  ASSERT_GE(schema.TerminateSessions(), 1);
 
   Status failed = store.apps().CreateApp(MakeApp("k2"));
   ASSERT_FALSE(failed.ok());
