@@ -124,6 +124,26 @@ PgParams& PgParams::AddArray(const std::vector<std::string>& items) {
   return *this;
 }
 
+PgParams& PgParams::Append(const PgParams& other) {
+  for (size_t i : other.arrays_) arrays_.push_back(values_.size() + i);
+  values_.insert(values_.end(), other.values_.begin(), other.values_.end());
+  return *this;
+}
+
+std::string PgValuesRows(size_t rows, size_t cols) {
+  std::string out;
+  size_t n = 0;
+  for (size_t r = 0; r < rows; ++r) {
+    out += r == 0 ? "(" : ", (";
+    for (size_t c = 0; c < cols; ++c) {
+      if (c > 0) out += ", ";
+      out += "$" + std::to_string(++n);
+    }
+    out += ")";
+  }
+  return out;
+}
+
 PgResult::~PgResult() {
   if (res_ != nullptr) PQclear(res_);
 }

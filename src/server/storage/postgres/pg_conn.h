@@ -33,6 +33,8 @@ class PgParams {
   PgParams& AddParam(sql::SqlParam value);
   // A text[] parameter (for "= ANY($n)").
   PgParams& AddArray(const std::vector<std::string>& items);
+  // Every parameter of `other`, after these (one statement's rows of a multi-row INSERT).
+  PgParams& Append(const PgParams& other);
 
   const std::vector<sql::SqlParam>& values() const { return values_; }
 
@@ -64,6 +66,13 @@ class PgResult {
  private:
   pg_result* res_;
 };
+
+// "($1, $2), ($3, $4)": `rows` rows of `cols` placeholders each, for a multi-row INSERT.
+std::string PgValuesRows(size_t rows, size_t cols);
+
+// How many rows of `cols` parameters one statement may carry (the protocol allows 65535
+// parameters).
+inline size_t PgMaxRows(size_t cols) { return 65535 / cols; }
 
 // One connection. Not thread-safe: a PgPool lends it to one caller at a time.
 class PgConn {

@@ -1,5 +1,6 @@
 #include "server/storage/postgres/postgres_channel_store.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -27,15 +28,15 @@ Result<bool> LockChannel(PgConn& conn, std::string_view app_key, std::string_vie
   return r.rows() > 0;
 }
 
-// xmax is 0 on a row version this statement inserted, and set when it updated an existing
-// row: RETURNING it tells a new member from a replaced one in one round trip.
-const std::string kUpsertMember =
+// Followed by the VALUES rows. xmax is 0 on a row version this statement inserted and set
+// when it updated an existing row: RETURNING it tells new members from replaced ones.
+constexpr std::string_view kUpsertMembersHead =
     "INSERT INTO members (app_key, cid, user_id, channel_role, is_owner, created_at,"
     " updated_at, invited, invite_accepted_at, invite_rejected_at, banned, shadow_banned,"
     " ban_expires, notifications_muted, pinned_at, archived_at, hidden,"
     " hide_messages_before, last_read, last_read_message_id, last_delivered_at,"
-    " last_delivered_message_id, custom) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
-    " $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)"
+    " last_delivered_message_id, custom) VALUES ";
+constexpr std::string_view kUpsertMembersTail =
     " ON CONFLICT (app_key, cid, user_id) DO UPDATE SET"
     " channel_role = excluded.channel_role, is_owner = excluded.is_owner,"
     " created_at = excluded.created_at, updated_at = excluded.updated_at,"
@@ -48,36 +49,68 @@ const std::string kUpsertMember =
     " last_read = excluded.last_read, last_read_message_id = excluded.last_read_message_id,"
     " last_delivered_at = excluded.last_delivered_at,"
     " last_delivered_message_id = excluded.last_delivered_message_id,"
-    " custom = excluded.custom RETURNING (xmax = 0)";
+    " custom = excluded.custom RETURNING cid, (xmax = 0)";
+constexpr size_t kMemberColumnCount = 23;
 
-// Inserts or fully replaces one member row of `cid`; true if it was new.
-Result<bool> WriteMember(PgConn& conn, std::string_view app_key, std::string_view cid,
-                         const Member& m) {
-  EDDY_ASSIGN_OR_RETURN(PgResult r, conn.Query(kUpsertMember, PgParams()
-                                                                  .Add(app_key)
-                                                                  .Add(cid)
-                                                                  .Add(m.user_id)
-                                                                  .Add(m.channel_role)
-                                                                  .AddBool(m.is_owner)
-                                                                  .Add(m.created_at)
-                                                                  .Add(m.updated_at)
-                                                                  .AddBool(m.invited)
-                                                                  .Add(m.invite_accepted_at)
-                                                                  .Add(m.invite_rejected_at)
-                                                                  .AddBool(m.banned)
-                                                                  .AddBool(m.shadow_banned)
-                                                                  .Add(m.ban_expires)
-                                                                  .AddBool(m.notifications_muted)
-                                                                  .Add(m.pinned_at)
-                                                                  .Add(m.archived_at)
-                                                                  .AddBool(m.hidden)
-                                                                  .Add(m.hide_messages_before)
-                                                                  .Add(m.last_read)
-                                                                  .Add(m.last_read_message_id)
-                                                                  .Add(m.last_delivered_at)
-                                                                  .Add(m.last_delivered_message_id)
-                                                                  .Add(json::serialize(m.custom))));
-  return r.rows() > 0 && r.Bool(0, 0);
+PgParams MemberRow(std::string_view app_key, std::string_view cid, const Member& m) {
+  PgParams p;
+  p.Add(app_key)
+      .Add(cid)
+      .Add(m.user_id)
+      .Add(m.channel_role)
+      .AddBool(m.is_owner)
+      .Add(m.created_at)
+      .Add(m.updated_at)
+      .AddBool(m.invited)
+      .Add(m.invite_accepted_at)
+      .Add(m.invite_rejected_at)
+      .AddBool(m.banned)
+      .AddBool(m.shadow_banned)
+      .Add(m.ban_expires)
+      .AddBool(m.notifications_muted)
+      .Add(m.pinned_at)
+      .Add(m.archived_at)
+      .AddBool(m.hidden)
+      .Add(m.hide_messages_before)
+      .Add(m.last_read)
+      .Add(m.last_read_message_id)
+      .Add(m.last_delivered_at)
+      .Add(m.last_delivered_message_id)
+      .Add(json::serialize(m.custom));
+  return p;
+}
+
+// One member row to write: its channel and what to write.
+using MemberWrite = std::pair<std::string, const Member*>;
+
+// Inserts or fully replaces each member row, a batch of rows per statement; adds to *added
+// (by cid) the rows that were new. A statement may not touch a row twice, so a member listed
+// more than once is written once, as its last listing: what writing them in turn would leave.
+Status WriteMembers(PgConn& conn, std::string_view app_key, const std::vector<MemberWrite>& all,
+                    std::map<std::string, std::int64_t, std::less<>>* added) {
+  std::map<std::pair<std::string_view, std::string_view>, size_t> last;
+  for (size_t i = 0; i < all.size(); ++i) last[{all[i].first, all[i].second->user_id}] = i;
+  std::vector<const MemberWrite*> rows;
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (last[{all[i].first, all[i].second->user_id}] == i) rows.push_back(&all[i]);
+  }
+  const size_t max_rows = PgMaxRows(kMemberColumnCount);
+  for (size_t begin = 0; begin < rows.size(); begin += max_rows) {
+    size_t n = std::min(rows.size() - begin, max_rows);
+    PgParams params;
+    for (size_t i = begin; i < begin + n; ++i) {
+      params.Append(MemberRow(app_key, rows[i]->first, *rows[i]->second));
+    }
+    std::string text = std::string(kUpsertMembersHead) + PgValuesRows(n, kMemberColumnCount) +
+                       std::string(kUpsertMembersTail);
+    // A single row (the common case) is a prepared statement; batches vary in size.
+    EDDY_ASSIGN_OR_RETURN(PgResult r,
+                          n == 1 ? conn.Query(text, params) : conn.QueryOnce(text, params));
+    for (int i = 0; i < r.rows(); ++i) {
+      if (r.Bool(i, 1)) ++(*added)[std::string(r.Text(i, 0))];
+    }
+  }
+  return {};
 }
 
 Status AddToMemberCount(PgConn& conn, std::string_view app_key, std::string_view cid,
@@ -125,12 +158,11 @@ Status PostgresChannelStore::CreateChannel(std::string_view app_key, const Chann
                         .Add(json::serialize(c.config_overrides))));
     if (r.affected() == 0) return Error::Input("channel " + cid + " already exists");
   }
-  std::int64_t added = 0;
-  for (const Member& m : members) {
-    EDDY_ASSIGN_OR_RETURN(bool inserted, WriteMember(*conn, app_key, cid, m));
-    added += inserted ? 1 : 0;
-  }
-  EDDY_TRY(AddToMemberCount(*conn, app_key, cid, added));
+  std::vector<MemberWrite> writes;
+  for (const Member& m : members) writes.emplace_back(cid, &m);
+  std::map<std::string, std::int64_t, std::less<>> added;
+  EDDY_TRY(WriteMembers(*conn, app_key, writes, &added));
+  EDDY_TRY(AddToMemberCount(*conn, app_key, cid, added[cid]));
   return tx.Commit();
 }
 
@@ -199,18 +231,18 @@ Status PostgresChannelStore::UpsertMembers(std::string_view app_key,
                                            const std::vector<Member>& members) {
   EDDY_ASSIGN_OR_RETURN(PgLease conn, pool_.Acquire());
   EDDY_ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
+  std::vector<MemberWrite> writes;
   std::map<std::string, std::int64_t, std::less<>> added;  // by cid
   for (const Member& m : members) {
     std::string cid = m.cid();
-    auto it = added.find(cid);
-    if (it == added.end()) {
+    if (!added.contains(cid)) {
       EDDY_ASSIGN_OR_RETURN(bool exists, LockChannel(*conn, app_key, cid));
       if (!exists) return Error::NotFound("channel " + cid + " not found");
-      it = added.emplace(cid, 0).first;
+      added.emplace(cid, 0);
     }
-    EDDY_ASSIGN_OR_RETURN(bool inserted, WriteMember(*conn, app_key, cid, m));
-    it->second += inserted ? 1 : 0;
+    writes.emplace_back(std::move(cid), &m);
   }
+  EDDY_TRY(WriteMembers(*conn, app_key, writes, &added));
   for (const auto& [cid, delta] : added) EDDY_TRY(AddToMemberCount(*conn, app_key, cid, delta));
   return tx.Commit();
 }

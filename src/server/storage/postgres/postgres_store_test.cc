@@ -142,6 +142,54 @@ TEST(PostgresStoreTest, LostConnectionsFailOneRequestThenReconnect) {
   EXPECT_EQ((*apps)[1].api_key, "k2");
 }
 
+// Batched writes send many rows per statement: a row listed twice is written once, as its
+// last listing, and a batch beyond one statement's parameter limit is split.
+TEST(PostgresStoreTest, BatchedUpsertsKeepTheLastListingAndSplitLargeBatches) {
+  ScratchSchema schema;
+  ASSERT_EQ(schema.error(), "");
+  auto opened = OpenPostgresStore(schema.url(), 1);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Store& store = **opened;
+  ASSERT_TRUE(store.apps().CreateApp(MakeApp("k")).ok());
+
+  std::vector<User> users(5000);
+  for (size_t i = 0; i < users.size(); ++i) users[i].id = "u" + std::to_string(i);
+  users[1].id = "u0";
+  users[1].role = "admin";
+  ASSERT_TRUE(store.users().UpsertUsers("k", users).ok());
+  auto u0 = store.users().FindUser("k", "u0");
+  ASSERT_TRUE(u0.ok() && u0->has_value());
+  EXPECT_EQ((*u0)->role, "admin");
+  auto last = store.users().FindUser("k", "u4999");
+  ASSERT_TRUE(last.ok());
+  EXPECT_TRUE(last->has_value());
+
+  Channel c;
+  c.type = "messaging";
+  c.id = "c";
+  Member a, b, a_again;
+  a.user_id = a_again.user_id = "u0";
+  b.user_id = "u2";
+  a_again.channel_role = "channel_moderator";
+  ASSERT_TRUE(store.channels().CreateChannel("k", c, {a, b, a_again}).ok());
+  auto got = store.channels().GetChannel("k", "messaging", "c");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->member_count, 2);
+  for (Member* m : {&a, &b, &a_again}) {
+    m->channel_type = "messaging";
+    m->channel_id = "c";
+  }
+  Member d = b;
+  d.user_id = "u3";
+  ASSERT_TRUE(store.channels().UpsertMembers("k", {d, a, d}).ok());
+  got = store.channels().GetChannel("k", "messaging", "c");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->member_count, 3);
+  auto member = store.channels().GetMember("k", "messaging", "c", "u0");
+  ASSERT_TRUE(member.ok() && member->has_value());
+  EXPECT_EQ((*member)->channel_role, a.channel_role);
+}
+
 TEST(PostgresStoreTest, ParametersAreNeverSpliced) {
   ScratchSchema schema;
   ASSERT_EQ(schema.error(), "");

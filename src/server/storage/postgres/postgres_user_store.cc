@@ -1,5 +1,7 @@
 #include "server/storage/postgres/postgres_user_store.h"
 
+#include <algorithm>
+#include <map>
 #include <string>
 
 #include "server/storage/postgres/postgres_dialect.h"
@@ -20,10 +22,10 @@ const std::string kColumns =
 
 const PostgresDialect kDialect{};
 
-// Inserts or fully replaces every column from the user, including the ones it leaves empty.
-const std::string kUpsert =
-    "INSERT INTO users (app_key, " + kColumns +
-    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+// Inserts or fully replaces every column from each row's user, including the ones it leaves
+// empty. Followed by the VALUES rows.
+const std::string kUpsertHead = "INSERT INTO users (app_key, " + kColumns + ") VALUES ";
+constexpr std::string_view kUpsertTail =
     " ON CONFLICT (app_key, id) DO UPDATE SET role = excluded.role,"
     " banned = excluded.banned, shadow_banned = excluded.shadow_banned,"
     " invisible = excluded.invisible, language = excluded.language,"
@@ -32,6 +34,27 @@ const std::string kUpsert =
     " deactivated_at = excluded.deactivated_at, deleted_at = excluded.deleted_at,"
     " revoke_tokens_issued_before = excluded.revoke_tokens_issued_before,"
     " custom = excluded.custom";
+constexpr size_t kUpsertColumns = 15;
+
+PgParams UserRow(std::string_view app_key, const User& u) {
+  PgParams p;
+  p.Add(app_key)
+      .Add(u.id)
+      .Add(u.role)
+      .AddBool(u.banned)
+      .AddBool(u.shadow_banned)
+      .AddBool(u.invisible)
+      .Add(u.language)
+      .Add(json::serialize(u.teams))
+      .Add(u.created_at)
+      .Add(u.updated_at)
+      .Add(u.last_active)
+      .Add(u.deactivated_at)
+      .Add(u.deleted_at)
+      .Add(u.revoke_tokens_issued_before)
+      .Add(json::serialize(u.custom));
+  return p;
+}
 
 Result<std::vector<User>> ReadUsers(const PgResult& r) {
   std::vector<User> users;
@@ -68,23 +91,22 @@ Status PostgresUserStore::UpsertUsers(std::string_view app_key, const std::vecto
                                                     PgParams().Add(app_key)));
     if (app.rows() == 0) return Error::NotFound("app " + std::string(app_key) + " not found");
   }
+  // One statement per batch of rows rather than one per user. A statement may not touch a
+  // row twice, so a user listed more than once is written once, as its last listing: what
+  // writing them one after the other would leave.
+  std::map<std::string_view, const User*> latest;
+  for (const User& u : users) latest[u.id] = &u;
+  std::vector<const User*> rows;
   for (const User& u : users) {
-    EDDY_TRY(conn->Query(kUpsert, PgParams()
-                                      .Add(app_key)
-                                      .Add(u.id)
-                                      .Add(u.role)
-                                      .AddBool(u.banned)
-                                      .AddBool(u.shadow_banned)
-                                      .AddBool(u.invisible)
-                                      .Add(u.language)
-                                      .Add(json::serialize(u.teams))
-                                      .Add(u.created_at)
-                                      .Add(u.updated_at)
-                                      .Add(u.last_active)
-                                      .Add(u.deactivated_at)
-                                      .Add(u.deleted_at)
-                                      .Add(u.revoke_tokens_issued_before)
-                                      .Add(json::serialize(u.custom))));
+    if (latest[u.id] == &u) rows.push_back(&u);
+  }
+  for (size_t begin = 0; begin < rows.size(); begin += PgMaxRows(kUpsertColumns)) {
+    size_t n = std::min(rows.size() - begin, PgMaxRows(kUpsertColumns));
+    PgParams params;
+    for (size_t i = begin; i < begin + n; ++i) params.Append(UserRow(app_key, *rows[i]));
+    std::string text = kUpsertHead + PgValuesRows(n, kUpsertColumns) + std::string(kUpsertTail);
+    // A single row (the common case) is a prepared statement; batches vary in size.
+    EDDY_TRY(n == 1 ? conn->Query(text, params) : conn->QueryOnce(text, params));
   }
   return tx.Commit();
 }
