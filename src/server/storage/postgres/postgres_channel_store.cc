@@ -19,15 +19,6 @@ Status RequireApp(PgConn& conn, std::string_view app_key) {
   return {};
 }
 
-// Locks the channel row for the rest of the transaction, so concurrent member changes of one
-// channel keep member_count right; false if there is no such channel.
-Result<bool> LockChannel(PgConn& conn, std::string_view app_key, std::string_view cid) {
-  EDDY_ASSIGN_OR_RETURN(
-      PgResult r, conn.Query("SELECT 1 FROM channels WHERE app_key = $1 AND cid = $2 FOR UPDATE",
-                             PgParams().Add(app_key).Add(cid)));
-  return r.rows() > 0;
-}
-
 // Followed by the VALUES rows. xmax is 0 on a row version this statement inserted and set
 // when it updated an existing row: RETURNING it tells new members from replaced ones.
 constexpr std::string_view kUpsertMembersHead =
@@ -236,7 +227,7 @@ Status PostgresChannelStore::UpsertMembers(std::string_view app_key,
   for (const Member& m : members) {
     std::string cid = m.cid();
     if (!added.contains(cid)) {
-      EDDY_ASSIGN_OR_RETURN(bool exists, LockChannel(*conn, app_key, cid));
+      EDDY_ASSIGN_OR_RETURN(bool exists, postgres_rows::LockChannel(*conn, app_key, cid));
       if (!exists) return Error::NotFound("channel " + cid + " not found");
       added.emplace(cid, 0);
     }
@@ -254,7 +245,7 @@ Status PostgresChannelStore::RemoveMembers(std::string_view app_key, std::string
   const std::string cid = Cid(type, id);
   EDDY_ASSIGN_OR_RETURN(PgLease conn, pool_.Acquire());
   EDDY_ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
-  EDDY_ASSIGN_OR_RETURN(bool exists, LockChannel(*conn, app_key, cid));
+  EDDY_ASSIGN_OR_RETURN(bool exists, postgres_rows::LockChannel(*conn, app_key, cid));
   if (!exists) return {};
   EDDY_ASSIGN_OR_RETURN(PgResult r,
                         conn->Query("DELETE FROM members WHERE app_key = $1"

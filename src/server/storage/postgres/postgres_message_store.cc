@@ -65,13 +65,6 @@ PgParams Fields(std::string_view app_key, const Message& m) {
   return p;
 }
 
-Result<bool> LockChannel(PgConn& conn, std::string_view app_key, std::string_view cid) {
-  EDDY_ASSIGN_OR_RETURN(
-      PgResult r, conn.Query("SELECT 1 FROM channels WHERE app_key = $1 AND cid = $2 FOR UPDATE",
-                             PgParams().Add(app_key).Add(cid)));
-  return r.rows() > 0;
-}
-
 // A reply's parent must be a message of the same channel.
 Status CheckParent(PgConn& conn, std::string_view app_key, const Message& m) {
   EDDY_ASSIGN_OR_RETURN(PgResult r,
@@ -124,7 +117,7 @@ Status PostgresMessageStore::InsertMessage(std::string_view app_key, Message& m)
   const std::string cid = m.cid();
   EDDY_ASSIGN_OR_RETURN(PgLease conn, pool_.Acquire());
   EDDY_ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
-  EDDY_ASSIGN_OR_RETURN(bool found, LockChannel(*conn, app_key, cid));
+  EDDY_ASSIGN_OR_RETURN(bool found, postgres_rows::LockChannel(*conn, app_key, cid));
   if (!found) return Error::NotFound("channel " + cid + " not found");
   if (!m.parent_id.empty()) EDDY_TRY(CheckParent(*conn, app_key, m));
   std::int64_t seq;
@@ -178,7 +171,7 @@ Status PostgresMessageStore::DeleteMessage(std::string_view app_key, std::string
     if (r.rows() == 0) return {};
     cid = r.Text(0, 0);
   }
-  EDDY_TRY(LockChannel(*conn, app_key, cid));
+  EDDY_TRY(postgres_rows::LockChannel(*conn, app_key, cid));
   {
     EDDY_ASSIGN_OR_RETURN(PgResult r,
                           conn->Query("DELETE FROM messages WHERE app_key = $1 AND id = $2"
@@ -202,7 +195,7 @@ Status PostgresMessageStore::HardDeleteChannelMessages(std::string_view app_key,
   const std::string cid = postgres_rows::Cid(type, id);
   EDDY_ASSIGN_OR_RETURN(PgLease conn, pool_.Acquire());
   EDDY_ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
-  EDDY_ASSIGN_OR_RETURN(bool found, LockChannel(*conn, app_key, cid));
+  EDDY_ASSIGN_OR_RETURN(bool found, postgres_rows::LockChannel(*conn, app_key, cid));
   if (!found) return {};
   // Threads that lose replies; a parent newer than `before` survives and is recounted.
   std::vector<std::string> parents;

@@ -122,6 +122,13 @@ Result<std::vector<T>> ReadAll(const PgResult& r, Reader read) {
 
 }  // namespace
 
+Result<bool> LockChannel(PgConn& conn, std::string_view app_key, std::string_view cid) {
+  EDDY_ASSIGN_OR_RETURN(
+      PgResult r, conn.Query("SELECT 1 FROM channels WHERE app_key = $1 AND cid = $2 FOR UPDATE",
+                             PgParams().Add(app_key).Add(cid)));
+  return r.rows() > 0;
+}
+
 Result<json::object> ReadObject(std::string_view text, std::string_view what) {
   EDDY_ASSIGN_OR_RETURN(json::value v, sql::ParseStoredJson(text, what));
   if (!v.is_object()) return Error::Internal("stored " + std::string(what) + " is not an object");

@@ -48,6 +48,11 @@ inline std::string Cid(std::string_view type, std::string_view id) {
 // Stored JSON text that must be an object (custom data); an internal Error otherwise.
 Result<json::object> ReadObject(std::string_view text, std::string_view what);
 
+// Locks the channel row for the rest of the transaction (FOR UPDATE), so concurrent writers of
+// one channel take turns and counters recomputed from rows see every committed change; false
+// if there is no such channel.
+Result<bool> LockChannel(PgConn& conn, std::string_view app_key, std::string_view cid);
+
 // Every row of `r`, read with kChannelColumns / kMemberColumns / kMessageColumns.
 Result<std::vector<Channel>> ReadChannels(const PgResult& r);
 Result<std::vector<Member>> ReadMembers(const PgResult& r);
