@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: deps build release run test clean
+.PHONY: deps build release run test bench clean
 
 # ccache keys on paths relative to the checkout, so a fresh clone (CI) reuses the cache.
 export CCACHE_BASEDIR := $(CURDIR)
@@ -23,3 +23,10 @@ run: release
 # Builds the debug (ASan+UBSan) tree and runs every test suite.
 test: build
 	ctest --preset debug
+
+# The standard benchmark set (bench/run_bench.sh, about 3 minutes): release eddy pinned to
+# core 0, eddy-bench to core 1; writes bench/results/<date>.json. See BENCHMARKS.md.
+bench: deps
+	cmake --preset release >/dev/null
+	cmake --build --preset release --target eddy eddy-bench eddy-microbench
+	bash bench/run_bench.sh

@@ -21,4 +21,13 @@ json::object ErrorEnvelope(const Error& error, double duration_ms) {
   return o;
 }
 
+json::object ConnectionErrorEvent(const Error& error, Micros now) {
+  json::object envelope = ErrorEnvelope(error, 0);
+  envelope["duration"] = "";
+  return json::object{{"type", "connection.error"},
+                      {"created_at", FormatTime(now)},
+                      {"connection_id", ""},
+                      {"error", std::move(envelope)}};
+}
+
 }  // namespace eddy::protocol

@@ -294,7 +294,7 @@ json::object MessageToJson(const server::Message& m, MessageExtras extras) {
   o["reaction_groups"] = std::move(groups);
 
   o["reply_count"] = m.reply_count;
-  o["deleted_reply_count"] = 0;
+  o["deleted_reply_count"] = m.deleted_reply_count;
   if (!m.parent_id.empty()) o["parent_id"] = m.parent_id;
   o["show_in_channel"] = m.show_in_channel;
   o["thread_participants"] = std::move(extras.thread_participants);

@@ -1,6 +1,9 @@
 // The 30 calls of a minimal real chat app (protocol §10), over real sockets with three users,
-// checking each response shape and which connection receives which event. Uploads (#17-19)
-// and the ban (#28) belong to later issues.
+// checking each response shape and, after every call, exactly which events each open
+// connection receives (so also that the others receive nothing). Uploads (#17-19) and the ban
+// (#28) belong to later issues.
+#include <map>
+
 #include "integration/events.h"
 #include "integration/fixture.h"
 
@@ -15,6 +18,34 @@ class ChatFlowTest : public EddyTest {
                   const std::string& path, const std::string& body = "", Params params = {}) {
     params.push_back({"connection_id", conn.connection_id()});
     return AsUser(user, method, path, body, params);
+  }
+
+  // Every open connection, by name, checked after each step.
+  void Track(const std::string& name, EventClient& conn) { conns_[name] = &conn; }
+  void Untrack(const std::string& name) { conns_.erase(name); }
+
+  // After one call: each tracked connection receives exactly the event types `want` lists
+  // for it, and those not listed receive nothing. Returns what each received.
+  std::map<std::string, std::vector<json::object>> Step(const std::string& step,
+                                                        std::map<std::string, Types> want) {
+    std::map<std::string, std::vector<json::object>> got;
+    for (auto& [name, conn] : conns_) {
+      const Types& expected = want[name];
+      got[name] = conn->Collect(expected);
+      std::string all;
+      for (const auto& e : got[name]) all += "  " + json::serialize(e) + "\n";
+      EXPECT_EQ(EventClient::Types(got[name]), expected)
+          << "step " << step << ": " << name << " received\n"
+          << all;
+    }
+    return got;
+  }
+
+  static const json::object& Only(const std::vector<json::object>& events,
+                                  const std::string& type) {
+    static const json::object kNone;
+    const json::object* e = Find(events, type);
+    return e ? *e : kNone;
   }
 
   static void ExpectChannelShape(const json::object& channel) {
@@ -52,6 +83,8 @@ class ChatFlowTest : public EddyTest {
       EXPECT_TRUE(m.contains(key)) << key << " missing in " << json::serialize(m);
     }
   }
+
+  std::map<std::string, EventClient*> conns_;
 };
 
 TEST_F(ChatFlowTest, TheThirtyCalls) {
@@ -89,6 +122,10 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   ASSERT_TRUE(bob.Connect(port(), ConnectTarget("bob", UserToken("bob"))));
   ASSERT_TRUE(carol.Connect(port(), ConnectTarget("carol", UserToken("carol"))));
   EXPECT_EQ(carol.hello().at("me").at("role"), "admin");
+  Track("alice", alice);
+  Track("bob", bob);
+  Track("carol", carol);
+  Step("6", {});
 
   // 7. Alice and Bob list their channels and watch them; Carol does not watch.
   std::string query = R"({"filter_conditions":{"type":"messaging","members":{"$in":["alice"]}},
@@ -99,93 +136,83 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   ASSERT_EQ(r.obj().at("channels").as_array().size(), 1u);
   ExpectStateShape(r.obj().at("channels").as_array()[0].as_object());
   EXPECT_EQ(r.obj().at("channels").as_array()[0].at("members").as_array().size(), 3u);
+  Step("7 alice watches", {{"alice", {"user.watching.start"}}});
   r = Call(
       "bob", bob, "POST", "/channels",
       R"({"filter_conditions":{"cid":{"$in":["messaging:general"]}},"state":true,"watch":true})");
   ASSERT_EQ(r.status / 100, 2) << r.body;
-  auto start = alice.WaitFor("user.watching.start", "bob");
-  ASSERT_TRUE(start) << "alice did not see bob start watching";
-  EXPECT_EQ(start->at("user").at("id"), "bob");
-  EXPECT_EQ(start->at("watcher_count"), 2);
-  EXPECT_EQ(start->at("cid"), "messaging:general");
-  bob.Drain();
-  EXPECT_TRUE(Find(carol.Drain(), "user.watching.start") == nullptr);
+  auto got =
+      Step("7 bob watches", {{"alice", {"user.watching.start"}}, {"bob", {"user.watching.start"}}});
+  const json::object& start = Only(got["alice"], "user.watching.start");
+  ASSERT_FALSE(start.empty());
+  EXPECT_EQ(start.at("user").at("id"), "bob");
+  EXPECT_EQ(start.at("watcher_count"), 2);
+  EXPECT_EQ(start.at("cid"), "messaging:general");
 
-  // 9. Alice opens the channel (watch with a message page).
+  // 9. Alice opens the channel (watch with a message page): she watches already, so nobody
+  // hears of it again.
   r = Call("alice", alice, "POST", "/channels/messaging/general/query",
            R"({"data":{},"state":true,"watch":true,"presence":false,"messages":{"limit":25}})");
   ASSERT_EQ(r.status / 100, 2) << r.body;
   ExpectStateShape(r.obj());
   EXPECT_TRUE(r.obj().at("duration").is_string());
+  Step("9", {});
 
   // 10. Alice marks the channel read.
   r = Call("alice", alice, "POST", "/channels/messaging/general/read", "{}");
   ASSERT_EQ(r.status / 100, 2) << r.body;
   EXPECT_EQ(r.obj().at("event").at("type"), "message.read");
-  auto alice_events = alice.Drain();
-  EXPECT_TRUE(Find(alice_events, "notification.mark_read")) << "alice: no notification.mark_read";
-  auto bob_events = bob.Drain();
-  ASSERT_TRUE(Find(bob_events, "message.read")) << [&] {
-    std::string all;
-    for (const auto& e : bob_events) all += json::serialize(e) + "\n";
-    return all;
-  }();
-  EXPECT_EQ(Find(bob_events, "message.read")->at("user").at("id"), "alice");
-  EXPECT_FALSE(Find(bob_events, "notification.mark_read"));
-  EXPECT_TRUE(carol.Drain().empty());
+  got = Step("10",
+             {{"alice", {"message.read", "notification.mark_read"}}, {"bob", {"message.read"}}});
+  EXPECT_EQ(Only(got["bob"], "message.read").at("user").at("id"), "alice");
 
   // 11-12. Typing.
   r = Call("alice", alice, "POST", "/channels/messaging/general/event",
            R"({"event":{"type":"typing.start"}})");
   ASSERT_EQ(r.status / 100, 2) << r.body;
   EXPECT_EQ(r.obj().at("event").at("user").at("id"), "alice");
-  auto typing = bob.WaitFor("typing.start");
-  ASSERT_TRUE(typing);
-  EXPECT_EQ(typing->at("user").at("id"), "alice");
-  EXPECT_EQ(typing->at("cid"), "messaging:general");
+  got = Step("11", {{"alice", {"typing.start"}}, {"bob", {"typing.start"}}});
+  EXPECT_EQ(Only(got["bob"], "typing.start").at("user").at("id"), "alice");
+  EXPECT_EQ(Only(got["bob"], "typing.start").at("cid"), "messaging:general");
   r = Call("alice", alice, "POST", "/channels/messaging/general/event",
            R"({"event":{"type":"typing.stop"}})");
   ASSERT_EQ(r.status / 100, 2) << r.body;
-  EXPECT_TRUE(bob.WaitFor("typing.stop"));
-  alice.Drain();
-  EXPECT_TRUE(carol.Drain().empty());
+  Step("12", {{"alice", {"typing.stop"}}, {"bob", {"typing.stop"}}});
 
   // 13-14. Alice sends a message mentioning Bob.
+  const std::string msg = "3b2f3a52-1111-4c1e-9a0e-000000000001";
   r = Call("alice", alice, "POST", "/channels/messaging/general/message",
            R"({"message":{"id":"3b2f3a52-1111-4c1e-9a0e-000000000001","text":"Hi @bob",
                "mentioned_users":["bob"]}})");
   ASSERT_EQ(r.status / 100, 2) << r.body;
   ExpectMessageShape(r.obj().at("message").as_object());
   EXPECT_EQ(r.obj().at("message").at("mentioned_users").as_array()[0].at("id"), "bob");
-  auto bob_new = bob.WaitFor("message.new");
-  ASSERT_TRUE(bob_new);
-  EXPECT_EQ(bob_new->at("message").at("text"), "Hi @bob");
-  EXPECT_EQ(bob_new->at("user").at("id"), "alice");
-  EXPECT_EQ(bob_new->at("unread_count"), 1);
-  EXPECT_EQ(bob_new->at("total_unread_count"), 1);
-  EXPECT_EQ(bob_new->at("watcher_count"), 2);
-  auto alice_new = alice.WaitFor("message.new");
-  ASSERT_TRUE(alice_new);
-  EXPECT_EQ(alice_new->at("unread_count"), 0);
-  auto carol_note = carol.WaitFor("notification.message_new");
-  ASSERT_TRUE(carol_note) << "carol is a member who does not watch";
-  EXPECT_EQ(carol_note->at("channel").at("cid"), "messaging:general");
-  EXPECT_TRUE(carol_note->at("channel").as_object().contains("config"));
-  EXPECT_FALSE(Find(carol.Drain(), "message.new"));
+  got = Step("13", {{"alice", {"message.new"}},
+                    {"bob", {"message.new"}},
+                    {"carol", {"notification.message_new"}}});
+  const json::object& bob_new = Only(got["bob"], "message.new");
+  ASSERT_FALSE(bob_new.empty());
+  EXPECT_EQ(bob_new.at("message").at("text"), "Hi @bob");
+  EXPECT_EQ(bob_new.at("user").at("id"), "alice");
+  EXPECT_EQ(bob_new.at("unread_count"), 1);
+  EXPECT_EQ(bob_new.at("total_unread_count"), 1);
+  EXPECT_EQ(bob_new.at("watcher_count"), 2);
+  EXPECT_EQ(Only(got["alice"], "message.new").at("unread_count"), 0);
+  const json::object& carol_note = Only(got["carol"], "notification.message_new");
+  ASSERT_FALSE(carol_note.empty()) << "carol is a member who does not watch";
+  EXPECT_EQ(carol_note.at("channel").at("cid"), "messaging:general");
+  EXPECT_TRUE(carol_note.at("channel").as_object().contains("config"));
 
   // 15-16. Bob reacts and takes it back.
-  std::string msg = "3b2f3a52-1111-4c1e-9a0e-000000000001";
   r = Call("bob", bob, "POST", "/messages/" + msg + "/reaction", R"({"reaction":{"type":"like"}})");
   ASSERT_EQ(r.status / 100, 2) << r.body;
   EXPECT_EQ(r.obj().at("reaction").at("user_id"), "bob");
   EXPECT_EQ(r.obj().at("message").at("reaction_counts").at("like"), 1);
-  auto reaction = alice.WaitFor("reaction.new");
-  ASSERT_TRUE(reaction);
-  EXPECT_EQ(reaction->at("reaction").at("type"), "like");
+  got = Step("15", {{"alice", {"reaction.new"}}, {"bob", {"reaction.new"}}});
+  EXPECT_EQ(Only(got["alice"], "reaction.new").at("reaction").at("type"), "like");
   r = Call("bob", bob, "DELETE", "/messages/" + msg + "/reaction/like");
   ASSERT_EQ(r.status / 100, 2) << r.body;
-  EXPECT_TRUE(alice.WaitFor("reaction.deleted"));
-  bob.Drain();
+  Step("16", {{"alice", {"reaction.deleted"}}, {"bob", {"reaction.deleted"}}});
 
   // 20. Alice edits her message.
   r = Call(
@@ -193,10 +220,8 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
       R"J({"message":{"id":"3b2f3a52-1111-4c1e-9a0e-000000000001","text":"Hi @bob (edited)","pinned":false}})J");
   ASSERT_EQ(r.status / 100, 2) << r.body;
   EXPECT_EQ(r.obj().at("message").at("text"), "Hi @bob (edited)");
-  auto updated = bob.WaitFor("message.updated");
-  ASSERT_TRUE(updated);
-  EXPECT_EQ(updated->at("message").at("text"), "Hi @bob (edited)");
-  alice.Drain();
+  got = Step("20", {{"alice", {"message.updated"}}, {"bob", {"message.updated"}}});
+  EXPECT_EQ(Only(got["bob"], "message.updated").at("message").at("text"), "Hi @bob (edited)");
 
   // 21-22. Bob replies in a thread; Alice reads the thread.
   r = Call(
@@ -204,8 +229,15 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
       R"({"message":{"id":"reply-1","text":"reply","parent_id":"3b2f3a52-1111-4c1e-9a0e-000000000001"}})");
   ASSERT_EQ(r.status / 100, 2) << r.body;
   EXPECT_EQ(r.obj().at("message").at("type"), "reply");
-  auto thread_note = alice.WaitFor("notification.thread_message_new");
-  EXPECT_TRUE(thread_note) << "the parent's author follows the thread";
+  // The parent's author follows the thread; the parent's reply_count changed for watchers.
+  got =
+      Step("21", {{"alice", {"message.new", "message.updated", "notification.thread_message_new"}},
+                  {"bob", {"message.new", "message.updated"}}});
+  const json::object& reply_new = Only(got["alice"], "message.new");
+  ASSERT_FALSE(reply_new.empty());
+  EXPECT_EQ(reply_new.at("parent_author").at("id"), "alice");
+  ASSERT_EQ(reply_new.at("thread_participants").as_array().size(), 1u);
+  EXPECT_EQ(reply_new.at("thread_participants").as_array()[0].at("id"), "bob");
   r = Call("alice", alice, "GET", "/messages/" + msg + "/replies", "", {{"limit", "25"}});
   ASSERT_EQ(r.status / 100, 2) << r.body;
   ASSERT_EQ(r.obj().at("messages").as_array().size(), 1u);
@@ -213,6 +245,7 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   r = Call("alice", alice, "GET", "/messages/" + msg);
   ASSERT_EQ(r.status / 100, 2) << r.body;
   EXPECT_EQ(r.obj().at("message").at("reply_count"), 1);
+  Step("22", {});
 
   // 23. Older history.
   r = Call(
@@ -220,14 +253,14 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
       R"({"data":{},"state":true,"messages":{"limit":25,"id_lt":"3b2f3a52-1111-4c1e-9a0e-000000000001"}})");
   ASSERT_EQ(r.status / 100, 2) << r.body;
   EXPECT_TRUE(r.obj().at("messages").as_array().empty());
+  Step("23", {});
 
   // 24. Alice deletes her message.
   r = Call("alice", alice, "DELETE", "/messages/" + msg);
   ASSERT_EQ(r.status / 100, 2) << r.body;
   EXPECT_EQ(r.obj().at("message").at("type"), "deleted");
-  auto deleted = bob.WaitFor("message.deleted");
-  ASSERT_TRUE(deleted);
-  EXPECT_EQ(deleted->at("hard_delete"), false);
+  got = Step("24", {{"alice", {"message.deleted"}}, {"bob", {"message.deleted"}}});
+  EXPECT_EQ(Only(got["bob"], "message.deleted").at("hard_delete"), false);
 
   // 25. Mention autocomplete.
   r = Call(
@@ -237,43 +270,47 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   ASSERT_EQ(r.status / 100, 2) << r.body;
   ASSERT_EQ(r.obj().at("members").as_array().size(), 1u);
   EXPECT_EQ(r.obj().at("members").as_array()[0].at("user").at("id"), "bob");
+  Step("25", {});
 
-  // 26. Heartbeat.
-  alice.Drain();
+  // 26. Heartbeat: answered on that connection only.
   alice.ws().Send(R"([{"type":"health.check","client_id":"alice--1"}])");
-  EXPECT_TRUE(alice.WaitFor("health.check"));
+  Step("26", {{"alice", {"health.check"}}});
 
   // 27. Alice reconnects and recovers her channels on the new connection.
   EventClient alice2;
   ASSERT_TRUE(alice2.Connect(port(), ConnectTarget("alice", UserToken("alice"))));
+  Track("alice2", alice2);
   r = Call("alice", alice2, "POST", "/channels",
            R"({"filter_conditions":{"cid":{"$in":["messaging:general"]}},
                "sort":[{"field":"last_message_at","direction":-1}],"state":true,"watch":true,
                "presence":false,"limit":30})");
   ASSERT_EQ(r.status / 100, 2) << r.body;
   ASSERT_EQ(r.obj().at("channels").as_array().size(), 1u);
+  Step("27 recover", {});  // alice was watching already: no user.watching.start
   r = Call("bob", bob, "POST", "/channels/messaging/general/message",
            R"({"message":{"id":"after-reconnect","text":"still here?"}})");
   ASSERT_EQ(r.status / 100, 2) << r.body;
-  auto recovered = alice2.WaitFor("message.new");
-  ASSERT_TRUE(recovered);
-  EXPECT_EQ(recovered->at("message").at("id"), "after-reconnect");
+  got = Step("27 message", {{"alice", {"message.new"}},
+                            {"alice2", {"message.new"}},
+                            {"bob", {"message.new"}},
+                            {"carol", {"notification.message_new"}}});
+  EXPECT_EQ(Only(got["alice2"], "message.new").at("message").at("id"), "after-reconnect");
 
   // 29. Bob stops watching; the watchers see it.
-  alice2.Drain();
   r = Call("bob", bob, "POST", "/channels/messaging/general/stop-watching", "{}");
   ASSERT_EQ(r.status / 100, 2) << r.body;
-  auto stop = alice2.WaitFor("user.watching.stop", "bob");
-  ASSERT_TRUE(stop);
-  EXPECT_EQ(stop->at("user").at("id"), "bob");
+  got = Step("29", {{"alice", {"user.watching.stop"}}, {"alice2", {"user.watching.stop"}}});
+  EXPECT_EQ(Only(got["alice2"], "user.watching.stop").at("user").at("id"), "bob");
 
-  // 30. Bob logs out: those following his presence see him go offline.
-  alice.Drain();
+  // 30. Bob logs out: those following his presence see him go offline (alice asked for
+  // presence in #7 on her first connection).
   bob.ws().Close(1000);
-  auto offline = alice.WaitFor("user.presence.changed", "bob");
-  ASSERT_TRUE(offline) << "alice asked for presence in #7";
-  EXPECT_EQ(offline->at("user").at("id"), "bob");
-  EXPECT_EQ(offline->at("user").at("online"), false);
+  Untrack("bob");
+  got = Step("30", {{"alice", {"user.presence.changed"}}});
+  const json::object& offline = Only(got["alice"], "user.presence.changed");
+  ASSERT_FALSE(offline.empty());
+  EXPECT_EQ(offline.at("user").at("id"), "bob");
+  EXPECT_EQ(offline.at("user").at("online"), false);
 }
 
 }  // namespace

@@ -52,6 +52,26 @@ class EventClient {
     return std::nullopt;
   }
 
+  // Reads until the events received include every type of `want` (or `timeout` passes), then
+  // until `quiet` passes without a frame: everything the connection got for one step.
+  std::vector<json::object> Collect(
+      const std::multiset<std::string>& want,
+      std::chrono::milliseconds timeout = std::chrono::seconds(5),
+      std::chrono::milliseconds quiet = std::chrono::milliseconds(250)) {
+    std::vector<json::object> out;
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    auto missing = [&] {
+      std::multiset<std::string> got = Types(out);
+      return !std::includes(got.begin(), got.end(), want.begin(), want.end());
+    };
+    while (missing() && std::chrono::steady_clock::now() < deadline) {
+      if (auto frame = ws_.ReadJson(std::chrono::milliseconds(100))) out.push_back(*frame);
+    }
+    while (auto frame = ws_.ReadJson(quiet)) out.push_back(std::move(*frame));
+    seen_.insert(seen_.end(), out.begin(), out.end());
+    return out;
+  }
+
   static std::multiset<std::string> Types(const std::vector<json::object>& events) {
     std::multiset<std::string> out;
     for (const auto& e : events) out.insert(std::string(e.at("type").as_string()));

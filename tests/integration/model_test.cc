@@ -344,7 +344,7 @@ class ModelTest : public EddyTest {
       } else if (m.Listed()) {
         expect_.push_back({member, "notification.message_new", m.id, &c});
       }
-      if (m.Listed() && !m.system && state.hidden && !(keep_channel_hidden && member == m.author)) {
+      if (m.Listed() && state.hidden && !(keep_channel_hidden && member == m.author)) {
         expect_.push_back({member, "channel.visible", c.cid, nullptr});
       }
     }

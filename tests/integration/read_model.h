@@ -34,9 +34,10 @@
 //     read_by_channel: each listed channel as R6.
 //  R9 Hide: hidden; clear_history also sets hide_messages_before = now (again on a channel
 //     already hidden). Show: not hidden. Neither changes last_read.
-//  R10 Truncate (soft): truncated_at = now; last_message_at stays. Its optional system message
-//     is stamped just after truncated_at: it moves last_message_at, counts for nobody, shows
-//     no hidden channel and advances no read state (only POST .../message does, §4.7).
+//  R10 Truncate (soft): truncated_at = now; last_message_at cleared (the channel sorts as
+//     its created_at). Its optional system message is stamped just after truncated_at: it
+//     sets last_message_at, counts for nobody, shows the channel again to every member who
+//     hid it and advances no read state (only POST .../message does, §4.7).
 //  R11 A user's channel list: the channels they are a member of and have not hidden, by
 //     last_message_at (a channel without messages: its created_at) descending, then cid.
 #pragma once
@@ -132,10 +133,12 @@ class Model {
   // R10.
   void Truncate(ModelChannel& c, std::optional<ModelMessage> system) {
     c.truncated_at = Now();
+    c.last_message_at.reset();
     if (system) {
       system->at = Now();
       system->system = true;
       c.last_message_at = system->at;
+      for (auto& [user, member] : c.members) member.hidden = false;
       c.messages.push_back(std::move(*system));
     }
   }

@@ -17,15 +17,6 @@ std::shared_ptr<const std::string> Encode(const json::object& o) {
   return std::make_shared<const std::string>(json::serialize(o));
 }
 
-json::object ErrorEvent(const char* type, const Error& e, Micros now) {
-  json::object error = protocol::ErrorEnvelope(e, 0);
-  error["duration"] = "";
-  return json::object{{"type", type},
-                      {"created_at", FormatTime(now)},
-                      {"connection_id", ""},
-                      {"error", std::move(error)}};
-}
-
 struct Handshake {
   std::string json_param;
   std::string api_key;
@@ -75,7 +66,7 @@ class ClientSession final : public transport::WebSocketSession,
     if (ping == nullptr) {
       Error e = parsed.ok() ? Error::Input("a frame must be a JSON object or array of objects")
                             : parsed.error();
-      socket_->Send(Encode(ErrorEvent("connection.error", e, now)));
+      socket_->Send(Encode(protocol::ConnectionErrorEvent(e, now)));
       return;
     }
     auto type = ping->find("type");
@@ -114,7 +105,7 @@ class ClientSession final : public transport::WebSocketSession,
                                      {"code", std::to_string(static_cast<int>(e.code))},
                                      {"error", e.message},
                                      {"remote", hs.remote}});
-    socket_->Send(Encode(ErrorEvent("connection.error", e, h_.clock_.Now())));
+    socket_->Send(Encode(protocol::ConnectionErrorEvent(e, h_.clock_.Now())));
     socket_->Close(1000, "");
   }
 

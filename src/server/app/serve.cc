@@ -15,12 +15,15 @@
 #include "common/work_queue.h"
 #include "server/api/app_settings.h"
 #include "server/api/authenticator.h"
+#include "server/api/blocklists.h"
+#include "server/api/channel_types.h"
 #include "server/api/channels.h"
 #include "server/api/connect.h"
 #include "server/api/dispatcher.h"
 #include "server/api/events.h"
 #include "server/api/messages.h"
 #include "server/api/reads.h"
+#include "server/api/roles.h"
 #include "server/api/router.h"
 #include "server/api/users.h"
 #include "server/app/config.h"
@@ -86,11 +89,15 @@ Result<App> DefaultApp(AppService& apps, bool* created) {
 // service calls another from its constructor.
 struct Services {
   Services(Store& store, realtime::Hub& hub, const Clock& clock)
-      : users(store, hub, hub, clock),
+      : types(&store.channel_types()),
+        users(store, hub, hub, clock),
         reads(store, types, hub, hub, channels, clock, &hub),
         events(store, types, hub, clock, &hub),
         messages(store, types, hub, hub, hub, reads, channels, hub, clock),
-        channels(store, types, hub, hub, hub, messages, reads, hub, clock) {}
+        channels(store, types, hub, hub, hub, messages, reads, hub, clock),
+        blocklists(store, types, clock),
+        channel_types(store, types, clock),
+        roles(store, clock) {}
 
   ChannelTypes types;
   UserService users;
@@ -98,6 +105,9 @@ struct Services {
   EventService events;
   MessageService messages;
   ChannelService channels;
+  BlocklistService blocklists;
+  ChannelTypeService channel_types;
+  RoleService roles;
 };
 
 // Waits for SIGINT/SIGTERM on its own thread (the signals are blocked everywhere else).
@@ -185,6 +195,9 @@ int RunServe(const std::vector<std::string>& args) {
   api::RegisterMessageRoutes(router, services.messages);
   api::RegisterReadRoutes(router, services.reads);
   api::RegisterEventRoutes(router, services.events);
+  api::RegisterBlocklistRoutes(router, services.blocklists);
+  api::RegisterChannelTypeRoutes(router, services.channel_types);
+  api::RegisterRoleRoutes(router, services.roles);
   api::Authenticator auth(apps, store->users(), clock);
   api::Dispatcher dispatcher(router, auth, work);
   api::ConnectHandler connect(auth, services.users, services.reads, hub, work, clock);

@@ -1,22 +1,18 @@
-// Who may do what on a channel, until the grants of #4 replace it with per-type permission
-// tables. Server-side actors may do everything. Pure functions; thread-safe.
+// Who may do what on a channel: the grants of the channel's type (permissions.h) evaluated
+// for the acting user's roles. Pure functions; thread-safe.
 //
-// Rules (protocol §9's "reasonable default policy"):
-//  - app admins and moderators: everything below;
-//  - read (query/watch, list members, read messages, mark read): members of members_only
-//    types; anyone in the app for the others;
-//  - send message / reaction / typing and custom events: members; for !members_only types
-//    any user;
-//  - update channel data, add/remove members: the creator or a channel_moderator (and
-//    any member removing themself);
-//  - add/demote moderators, assign roles: server-side only ("changing channel member roles is
-//    not allowed client-side");
-//  - delete / truncate channel: the creator (members of messaging per §5.3's capability list
-//    for delete-channel) or channel moderator;
-//  - update/delete own message: its author; any message: channel moderators.
+// The roles of a client-side actor in a channel:
+//  - its app role: `anonymous` for anonymous connections, else the user's role (`user` when
+//    the user has no record);
+//  - `owner` when it created the channel;
+//  - its membership's channel role (channel_member, channel_moderator or custom) once it has
+//    joined; a pending or rejected invitee has no channel role but may read the channel it
+//    is asked to join.
+// Rules above the grants: server-side actors may do everything; a banned member may not post
+// (send, react, send events, edit/delete/pin own messages, upload) whatever its grants.
+// Callers skip the check when the app sets disable_permissions_checks.
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,35 +21,10 @@
 #include "server/domain/actor.h"
 #include "server/domain/channel.h"
 #include "server/domain/channel_types.h"
+#include "server/domain/permissions.h"
 #include "server/domain/user.h"
 
 namespace eddy::server {
-
-enum class ChannelAction {
-  kReadChannel,
-  kCreateChannel,
-  kUpdateChannel,
-  kUpdateChannelMembers,
-  kUpdateChannelRoles,
-  kDeleteChannel,
-  kTruncateChannel,
-  kSendMessage,
-  kSendReaction,
-  kSendEvent,
-  kUpdateOwnMessage,
-  kUpdateAnyMessage,
-  kDeleteOwnMessage,
-  kDeleteAnyMessage,
-  kPinMessage,
-  kUploadAttachment,
-  kFlagMessage,
-  kMuteChannel,
-  kBanChannelMembers,
-  kFreezeChannel,
-  kSetChannelCooldown,
-  kSkipSlowMode,
-  kSendToFrozenChannel,  // send messages and reactions while the channel is frozen
-};
 
 struct AccessContext {
   const Actor& actor;
@@ -63,10 +34,17 @@ struct AccessContext {
   const Member* member;  // the acting user's membership, or null
 };
 
+// The actor's roles in the channel, app role first.
+std::vector<std::string> RolesOf(const AccessContext& ctx);
+
 // Ok, or 403 code 17: "User '<id>' with role '<role>' is not allowed to perform action
-// <Action> in scope '<type>'".
+// <Action> in scope '<type>'" ("with roles ['user', 'channel_member']" for several roles).
 Status CheckChannelAccess(const AccessContext& ctx, ChannelAction action);
 // The §5.3 own_capabilities list for this reader.
 json::array OwnCapabilities(const AccessContext& ctx);
+
+// Whether `app_role` alone (no channel role) may read every channel of `type`: public types
+// for users, every type for admins.
+bool AppRoleReads(const ChannelType& type, const std::string& app_role);
 
 }  // namespace eddy::server

@@ -129,18 +129,12 @@ Result<ChannelChange> ChannelService::PartialUpdate(const Actor& actor, const Ap
   EDDY_TRY(protocol::ValidateChannelCustom(custom));
 
   Channel next = l.channel;
-  const bool privileged = Privileged(app, reader);
-  if (typed.frozen && *typed.frozen != next.frozen && !privileged) {
-    return Error::NotAllowed("User " + Quote(acting) + " is not allowed to freeze channel " +
-                             Quote(cid));
+  if ((typed.frozen && *typed.frozen != next.frozen) ||
+      (typed.disabled && *typed.disabled != next.disabled)) {
+    EDDY_TRY(Check(app, reader, l, ChannelAction::kFreezeChannel));
   }
-  if (typed.disabled && *typed.disabled != next.disabled && !privileged) {
-    return Error::NotAllowed("User " + Quote(acting) + " is not allowed to disable channel " +
-                             Quote(cid));
-  }
-  if (typed.cooldown && *typed.cooldown != next.cooldown && !privileged) {
-    return Error::NotAllowed("User " + Quote(acting) +
-                             " is not allowed to set the cooldown of channel " + Quote(cid));
+  if (typed.cooldown && *typed.cooldown != next.cooldown) {
+    EDDY_TRY(Check(app, reader, l, ChannelAction::kSetChannelCooldown));
   }
   if (typed.config_overrides && *typed.config_overrides != next.config_overrides && !actor.server) {
     return Error::NotAllowed("config_overrides can only be set server side");

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "protocol/message_json.h"
 #include "server/domain/channel_service_internal.h"
+#include "server/domain/channel_visibility.h"
 
 namespace eddy::server {
 
@@ -75,15 +76,6 @@ Status ChannelService::Check(const App& app, const Reader& reader, const Loaded&
   if (app.DisablePermissionsChecks()) return {};
   AccessContext ctx{reader.actor, reader.user_ptr(), l.channel, l.type, reader.member_ptr()};
   return CheckChannelAccess(ctx, action);
-}
-
-bool ChannelService::Privileged(const App& app, const Reader& reader) const {
-  if (reader.actor.server || app.DisablePermissionsChecks()) return true;
-  if (reader.user && (reader.user->role == "admin" || reader.user->role == "moderator")) {
-    return true;
-  }
-  return reader.member && channel_internal::Joined(*reader.member) &&
-         reader.member->channel_role == "channel_moderator";
 }
 
 std::optional<Micros> ChannelService::NotBefore(const Channel& c, const Member* m) const {
@@ -257,6 +249,16 @@ Result<json::object> ChannelService::PostSystemMessage(const App& app, const Loa
   channel_events_.ToWatchers(app.api_key, cid, e, reads_.UnreadFields(app, after.channel));
   // Members who are not watching learn of it as the channel list does (§3.7).
   EDDY_ASSIGN_OR_RETURN(std::vector<Member> members, AllMembers(app, after.channel));
+  // Like any message of the main list it shows the channel to those who hid it.
+  for (const std::string& uid :
+       ShowHiddenChannel(store_.channels(), app.api_key, after.channel, members, at)) {
+    json::object v = Envelope("channel.visible", after.channel);
+    Result<json::object> view = RenderChannel(app, after.channel, uid);
+    if (view.ok()) v["channel"] = std::move(*view);
+    Result<Users> who = Users::Load(store_, presence_, app, {uid});
+    if (who.ok()) v["user"] = who->Json(uid);
+    events_.ToUsers(app.api_key, {uid}, v);
+  }
   std::vector<std::string> away;
   std::vector<Member> away_members;
   for (Member& member : members) {

@@ -14,9 +14,9 @@
 //  - `state:false` answers the channel, members and membership with empty message lists;
 //  - member changes emit member.* to watchers, notification.* to the users concerned, then one
 //    channel.updated (with the new member_count) for the request;
-//  - last_message_at belongs to the store (it follows the stored messages): a soft truncate
-//    leaves it alone, a hard one recomputes it; a truncate system message is created just
-//    after truncated_at so that it survives;
+//  - last_message_at belongs to the store (it follows the visible messages): a truncate
+//    clears it; a truncate system message is created just after truncated_at so that it
+//    survives and sets it again;
 //  - hide/show need membership (code 4 otherwise); hiding an already hidden channel only
 //    moves hide_messages_before (clear_history) and emits nothing new;
 //  - watch and presence subscribe only a connection that belongs to the calling user; a
@@ -194,9 +194,6 @@ class ChannelService final : public ChannelViews {
   Result<Reader> ReaderFor(const Actor& actor, const App& app, const Channel& channel,
                            std::string_view user_id);
   Status Check(const App& app, const Reader& reader, const Loaded& l, ChannelAction action) const;
-  // Server, permission checks off, app admin/moderator or channel moderator: may freeze,
-  // disable and set the cooldown.
-  bool Privileged(const App& app, const Reader& reader) const;
   std::unique_lock<std::mutex> Lock(std::string_view app_key, std::string_view cid);
 
   Result<json::object> CreateOrGet(const Actor& actor, const App& app, std::string_view type,

@@ -149,15 +149,22 @@ Result<json::array> ChannelService::QueryChannels(const Actor& actor, const App&
   q.offset = options.offset;
   q.user_id = reader_id;
 
-  // Only what the caller may read: channels they are in or made, and the public types.
-  const bool staff =
-      reader_user && (reader_user->role == "admin" || reader_user->role == "moderator");
-  if (!actor.server && !app.DisablePermissionsChecks() && !staff) {
-    json::array public_types;
-    for (const ChannelType& t : types_.List(app.api_key)) {
-      if (!t.members_only) public_types.emplace_back(t.name);
+  // Only what the caller may read: channels they are in or made, and the types whose grants
+  // let the caller's app role read every channel (public types; all of them for admins).
+  const std::string app_role = actor.anonymous                             ? "anonymous"
+                               : reader_user && !reader_user->role.empty() ? reader_user->role
+                                                                           : "user";
+  json::array readable_types;
+  bool reads_all = true;
+  for (const ChannelType& t : types_.List(app.api_key)) {
+    if (AppRoleReads(t, app_role)) {
+      readable_types.emplace_back(t.name);
+    } else {
+      reads_all = false;
     }
-    std::vector<Filter> readable = {Condition("type", FilterOp::kIn, std::move(public_types))};
+  }
+  if (!actor.server && !app.DisablePermissionsChecks() && !reads_all) {
+    std::vector<Filter> readable = {Condition("type", FilterOp::kIn, std::move(readable_types))};
     if (!actor.anonymous && !reader_id.empty()) {
       readable.push_back(Condition("members", FilterOp::kIn, json::array{json::value(reader_id)}));
       readable.push_back(Condition("created_by_id", FilterOp::kEq, json::value(reader_id)));

@@ -66,7 +66,9 @@ class ChannelStore {
                                                    const std::vector<std::string>& cids) = 0;
   // Replaces every stored field except the derived member_count, message_count and
   // last_message_at: the stores maintain those, and a copy read before a concurrent message
-  // or member change must not roll them back. NotFound if there is no such channel.
+  // or member change must not roll them back. A truncated_at at or after last_message_at
+  // clears it (the channel shows no message until the next one; the protocol renders that as
+  // the zero time). NotFound if there is no such channel.
   virtual Status UpdateChannel(std::string_view app_key, const Channel& channel) = 0;
   // Removes the channel, its members, messages and reactions for good. A missing channel is
   // not an error.

@@ -1,6 +1,9 @@
 #include "server/domain/channel_types.h"
 
+#include <algorithm>
 #include <utility>
+
+#include "common/log.h"
 
 namespace eddy::server {
 
@@ -46,6 +49,7 @@ ChannelType MakeType(const Flags& f) {
   ChannelType t;
   t.name = f.name;
   t.members_only = f.members_only;
+  t.grants = DefaultGrants(f.members_only, std::string_view(f.name) == "messaging");
   json::object& c = t.config;
   c["name"] = f.name;
   c["typing_events"] = f.typing;
@@ -97,18 +101,81 @@ ChannelType WithOverrides(ChannelType type, const json::object& overrides) {
   return type;
 }
 
+ChannelType FromStored(const StoredChannelType& stored) {
+  ChannelType t;
+  t.name = stored.name;
+  t.config = stored.config;
+  t.config["name"] = stored.name;
+  // Stored grants passed ParseGrants on the way in.
+  Result<Grants> grants = ParseGrants(stored.grants);
+  if (grants.ok()) t.grants = std::move(*grants);
+  t.members_only = !Granted(t.grants, {"user"}, PermissionFor(ChannelAction::kReadChannel));
+  return t;
+}
+
+StoredChannelType ToStored(const ChannelType& type) {
+  return {type.name, type.config, GrantsToJson(type.grants)};
+}
+
 ChannelTypes::ChannelTypes() {
   for (const Flags& f : kBuiltins) builtins_.push_back(MakeType(f));
+  std::sort(builtins_.begin(), builtins_.end(),
+            [](const ChannelType& a, const ChannelType& b) { return a.name < b.name; });
+}
+
+ChannelTypes::ChannelTypes(ChannelTypeStore* store) : ChannelTypes() { store_ = store; }
+
+std::shared_ptr<const ChannelTypes::TypeList> ChannelTypes::Load(std::string_view app_key) const {
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = cache_.find(app_key);
+    if (it != cache_.end()) return it->second;
+    generation = generation_;
+  }
+  auto builtins = std::make_shared<const TypeList>(builtins_);
+  if (store_ == nullptr) return builtins;
+  Result<std::vector<StoredChannelType>> stored = store_->ListChannelTypes(app_key);
+  if (!stored.ok()) {
+    // Serve the built-ins for this request; the next one tries the store again.
+    log::Error("cannot load channel types",
+               {{"app", std::string(app_key)}, {"error", stored.error().message}});
+    return builtins;
+  }
+  std::map<std::string, ChannelType, std::less<>> by_name;
+  for (const ChannelType& t : builtins_) by_name.emplace(t.name, t);
+  for (const StoredChannelType& s : *stored) by_name.insert_or_assign(s.name, FromStored(s));
+  auto list = std::make_shared<TypeList>();
+  for (auto& [name, t] : by_name) list->push_back(std::move(t));
+  std::lock_guard lock(mutex_);
+  if (generation == generation_) cache_.insert_or_assign(std::string(app_key), list);
+  return list;
+}
+
+void ChannelTypes::Invalidate(std::string_view app_key) const {
+  std::lock_guard lock(mutex_);
+  ++generation_;
+  if (auto it = cache_.find(app_key); it != cache_.end()) cache_.erase(it);
 }
 
 std::optional<ChannelType> ChannelTypes::Find(std::string_view app_key,
                                               std::string_view name) const {
-  for (const ChannelType& t : builtins_) {
+  std::shared_ptr<const TypeList> types = Load(app_key);
+  for (const ChannelType& t : *types) {
     if (t.name == name) return t;
   }
   return std::nullopt;
 }
 
-std::vector<ChannelType> ChannelTypes::List(std::string_view app_key) const { return builtins_; }
+std::vector<ChannelType> ChannelTypes::List(std::string_view app_key) const {
+  return *Load(app_key);
+}
+
+std::optional<ChannelType> ChannelTypes::Builtin(std::string_view name) const {
+  for (const ChannelType& t : builtins_) {
+    if (t.name == name) return t;
+  }
+  return std::nullopt;
+}
 
 }  // namespace eddy::server

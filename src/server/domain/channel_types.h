@@ -1,14 +1,21 @@
-// Channel types and their config (protocol §5.3 `config`): the built-in types messaging,
-// team, livestream, commerce and gaming with their defaults. Custom types (#4) will be stored
-// per app; until then every app sees the built-ins. Thread-safe (immutable after start).
+// Channel types and their config (protocol §5.3 `config`) and grants (§9), per app: the
+// built-in types messaging, team, livestream, commerce and gaming are the seeds; a backend
+// changes them and adds its own with /channeltypes (stored through ChannelTypeStore).
+// Thread-safe: mutex_ guards the per-app cache; Find/List copy out of it.
 #pragma once
 
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/json.h"
+#include "server/domain/channel_type_store.h"
+#include "server/domain/permissions.h"
 
 namespace eddy::server {
 
@@ -21,11 +28,12 @@ struct ChannelType {
   // skip_last_msg_update_for_system_msgs, message_retention, max_message_length, automod,
   // automod_behavior, blocklist_behavior, commands, created_at, updated_at.
   json::object config;
+  Grants grants;
 
   bool Flag(std::string_view key) const;  // a boolean config flag; false if absent
   int MaxMessageLength() const;
-  // Whether reading requires membership: true for messaging/commerce/team, false for
-  // livestream/gaming (anyone in the app may watch).
+  // Whether reading requires membership: the app role `user` is not granted read-channel
+  // (messaging/commerce/team by default; livestream/gaming are public).
   bool members_only = true;
 };
 
@@ -33,14 +41,35 @@ struct ChannelType {
 // laid over its config: what the channel actually allows.
 ChannelType WithOverrides(ChannelType type, const json::object& overrides);
 
+// A type from its stored form; members_only follows its grants.
+ChannelType FromStored(const StoredChannelType& stored);
+StoredChannelType ToStored(const ChannelType& type);
+
 class ChannelTypes {
  public:
+  // Built-ins only: nothing is stored (unit tests).
   ChannelTypes();
+  // Built-ins overlaid by the types `store` holds for each app.
+  explicit ChannelTypes(ChannelTypeStore* store);
+
   std::optional<ChannelType> Find(std::string_view app_key, std::string_view name) const;
+  // By name.
   std::vector<ChannelType> List(std::string_view app_key) const;
+  // The built-in definition of `name`, if it is one.
+  std::optional<ChannelType> Builtin(std::string_view name) const;
+  // Forgets what is cached for `app_key`: the next Find/List reads the store again.
+  void Invalidate(std::string_view app_key) const;
 
  private:
-  std::vector<ChannelType> builtins_;
+  using TypeList = std::vector<ChannelType>;
+  std::shared_ptr<const TypeList> Load(std::string_view app_key) const;
+
+  TypeList builtins_;
+  ChannelTypeStore* store_ = nullptr;
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, std::shared_ptr<const TypeList>, std::less<>> cache_;
+  // Bumped by Invalidate: a load that started before it does not fill the cache.
+  mutable std::uint64_t generation_ = 0;
 };
 
 }  // namespace eddy::server

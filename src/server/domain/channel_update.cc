@@ -69,7 +69,6 @@ Result<ChannelChange> ChannelService::Update(const Actor& actor, const App& app,
   auto lock = Lock(app.api_key, cid);
   EDDY_ASSIGN_OR_RETURN(Loaded l, Load(app, type, id));
   EDDY_ASSIGN_OR_RETURN(Reader reader, ReaderFor(actor, app, l.channel, acting));
-  const bool privileged = Privileged(app, reader);
   const Channel& before = l.channel;
 
   // 1. Everything is checked before anything changes. Even an empty update answers the
@@ -78,19 +77,16 @@ Result<ChannelChange> ChannelService::Update(const Actor& actor, const App& app,
   if (req.data || req.cooldown) EDDY_TRY(Check(app, reader, l, ChannelAction::kUpdateChannel));
   if (req.data) {
     const protocol::ChannelInput& d = *req.data;
-    if (((d.frozen && *d.frozen != before.frozen) ||
-         (d.disabled && *d.disabled != before.disabled)) &&
-        !privileged) {
-      return Error::NotAllowed("User " + Quote(acting) +
-                               " is not allowed to freeze or disable channel " + Quote(cid));
+    if ((d.frozen && *d.frozen != before.frozen) ||
+        (d.disabled && *d.disabled != before.disabled)) {
+      EDDY_TRY(Check(app, reader, l, ChannelAction::kFreezeChannel));
     }
     if (d.config_overrides && *d.config_overrides != before.config_overrides && !actor.server) {
       return Error::NotAllowed("config_overrides can only be set server side");
     }
   }
-  if (req.cooldown && *req.cooldown != before.cooldown && !privileged) {
-    return Error::NotAllowed("User " + Quote(acting) +
-                             " is not allowed to set the cooldown of channel " + Quote(cid));
+  if (req.cooldown && *req.cooldown != before.cooldown) {
+    EDDY_TRY(Check(app, reader, l, ChannelAction::kSetChannelCooldown));
   }
   if (!req.add_members.empty() || !req.invites.empty()) {
     EDDY_TRY(Check(app, reader, l, ChannelAction::kUpdateChannelMembers));

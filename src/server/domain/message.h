@@ -34,6 +34,7 @@ struct Message {
   std::optional<Micros> deleted_at;
   std::optional<Micros> message_text_updated_at;
   std::int64_t reply_count = 0;                  // replies to this message (thread parents)
+  std::int64_t deleted_reply_count = 0;          // of those, the soft-deleted ones
   std::vector<std::string> thread_participants;  // user ids, in order of first reply
   json::object custom;
   // Insertion order within the app, assigned by the store; the pagination key next to

@@ -8,6 +8,8 @@
 #include "common/ids.h"
 #include "common/log.h"
 #include "protocol/user_json.h"
+#include "server/domain/blocklist_service.h"
+#include "server/domain/channel_visibility.h"
 
 namespace eddy::server {
 
@@ -97,11 +99,7 @@ Result<std::string> MessageService::ActingUser(const Actor& actor, std::string_v
 }
 
 bool MessageService::MayBypassFrozen(const Scope& s) const {
-  if (s.bypass) return true;
-  if (s.user && !s.actor.anonymous && (s.user->role == "admin" || s.user->role == "moderator")) {
-    return true;
-  }
-  return s.member && s.member->channel_role == "channel_moderator";
+  return s.bypass || Check(s, ChannelAction::kSendToFrozenChannel).ok();
 }
 
 std::optional<Micros> MessageService::NotBefore(const Scope& s) const {
@@ -268,46 +266,69 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
   }
   m.shadowed = s.user->shadow_banned || (s.member && s.member->shadow_banned);
 
+  // The real backend answers a frozen channel and a blocked word with an unsaved message of
+  // type "error" rather than an HTTP error.
   if (s.channel.frozen && !MayBypassFrozen(s)) {
-    // The real backend answers with an unsaved error message rather than an HTTP error.
-    if (m.id.empty()) m.id = NewUuid();
-    m.type = "error";
-    m.text = "This channel is frozen: messages cannot be sent";
-    m.attachments = json::array();
-    protocol::MessageExtras x;
-    x.user = UserJson(app, *s.user);
-    return protocol::MessageToJson(m, std::move(x));
+    return ErrorMessage(app, s, std::move(m), "This channel is frozen: messages cannot be sent");
+  }
+  EDDY_ASSIGN_OR_RETURN(BlocklistAction verdict,
+                        ScreenText(store_.blocklists(), app.api_key, s.type, m.text));
+  if (verdict == BlocklistAction::kBlock) {
+    return ErrorMessage(app, s, std::move(m), "Message was blocked by moderation policies");
+  }
+
+  // Slow mode: one message per cooldown per user. The lock makes the check and the insert
+  // one step for this user in this channel on this node.
+  std::unique_lock<std::mutex> slow_lock;
+  if (s.channel.cooldown > 0 && !s.bypass && !Check(s, ChannelAction::kSkipSlowMode).ok()) {
+    slow_lock = LockMessage(app.api_key, "slow-mode:" + s.channel.cid() + ":" + author);
+    EDDY_ASSIGN_OR_RETURN(
+        std::optional<Micros> last,
+        store_.messages().LastMessageTimeBy(app.api_key, s.channel.type, s.channel.id, author));
+    const Micros next = last ? *last + Micros{s.channel.cooldown} * 1'000'000 : now;
+    if (next > now) {
+      const std::int64_t wait = (next - now + 999'999) / 1'000'000;
+      return Error::Make(ErrorCode::kCoolDown, 403,
+                         "slow mode is on in channel " + Quote(s.channel.cid()) + ": user " +
+                             Quote(author) + " can send again in " + std::to_string(wait) +
+                             " seconds");
+    }
   }
 
   if (m.id.empty()) m.id = NewUuid();
   EDDY_TRY(store_.messages().InsertMessage(app.api_key, m));
+  if (slow_lock.owns_lock()) slow_lock.unlock();
   EDDY_ASSIGN_OR_RETURN(json::object rendered, RenderOne(app, author, m));
   AfterSend(app, s, m, rendered, options);
   return rendered;
 }
 
-std::vector<std::string> MessageService::Unhide(const App& app, const Channel& c,
-                                                const std::vector<Member>& members,
-                                                const Message& m,
-                                                const SendMessageOptions& options) {
-  std::vector<std::string> shown;
-  for (const Member& mem : members) {
-    if (!mem.hidden || (options.keep_channel_hidden && mem.user_id == m.user_id)) continue;
-    // Re-read right before writing: the row also holds read state that others update.
-    Result<std::optional<Member>> fresh =
-        store_.channels().GetMember(app.api_key, c.type, c.id, mem.user_id);
-    if (!fresh.ok() || !*fresh || !(*fresh)->hidden) continue;
-    Member row = std::move(**fresh);
-    row.hidden = false;
-    row.updated_at = m.created_at;
-    Status st = store_.channels().UpsertMembers(app.api_key, {row});
-    if (!st.ok()) {
-      LogFailure("unhide channel", st.error());
-      continue;
-    }
-    shown.push_back(row.user_id);
+json::object MessageService::ErrorMessage(const App& app, const Scope& s, Message m,
+                                          std::string text) {
+  if (m.id.empty()) m.id = NewUuid();
+  m.type = "error";
+  m.text = std::move(text);
+  m.attachments = json::array();
+  protocol::MessageExtras x;
+  if (s.user) x.user = UserJson(app, *s.user);
+  return protocol::MessageToJson(m, std::move(x));
+}
+
+void MessageService::AddThreadFields(const App& app, std::string_view parent_id,
+                                     json::object& event) {
+  Result<std::optional<Message>> parent = store_.messages().GetMessage(app.api_key, parent_id);
+  if (!parent.ok() || !*parent) return;
+  const Message& p = **parent;
+  std::vector<std::string> ids = p.thread_participants;
+  ids.push_back(p.user_id);
+  Result<std::unordered_map<std::string, json::object>> users = UsersJson(app, ids);
+  if (!users.ok()) return;
+  if (users->count(p.user_id)) event["parent_author"] = users->at(p.user_id);
+  json::array participants;
+  for (const std::string& uid : p.thread_participants) {
+    if (users->count(uid)) participants.push_back(users->at(uid));
   }
-  return shown;
+  event["thread_participants"] = std::move(participants);
 }
 
 void MessageService::NotifyThread(const App& app, const Scope& s, const Channel& c,
@@ -352,7 +373,10 @@ void MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
     members = std::vector<Member>{};
   }
   std::vector<std::string> shown;  // members whose hidden channel this message shows again
-  if (listed) shown = Unhide(app, s.channel, *members, m, options);
+  if (listed) {
+    shown = ShowHiddenChannel(store_.channels(), app.api_key, s.channel, *members, m.created_at,
+                              options.keep_channel_hidden ? m.user_id : std::string());
+  }
 
   // The store moved message_count and last_message_at: events carry the new values.
   Channel channel = s.channel;
@@ -366,6 +390,7 @@ void MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
   e["message"] = shared;
   e["user"] = rendered.at("user");
   e["watcher_count"] = watches_.WatcherCount(app.api_key, cid);
+  if (!m.parent_id.empty()) AddThreadFields(app, m.parent_id, e);
   PersonalFields unread = m.shadowed ? nullptr : reads_.UnreadFields(app, channel);
   ToChannel(app, channel, m, e, unread);
 

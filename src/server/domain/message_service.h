@@ -110,7 +110,10 @@ class MessageService final : public MessageViews {
   // POST /channels/{type}/{id}/message. Returns the message as its author sees it. A
   // duplicate id is refused with code 4 "a message with ID <id> already exists". In a frozen
   // channel a client (other than app admins/moderators and channel moderators) gets back an
-  // unsaved message of type "error" instead, as the real backend does.
+  // unsaved message of type "error" instead, as the real backend does; so does anyone whose
+  // text hits a blocklist with action "block" (blocklist_service.h). With the channel's
+  // `cooldown` (slow mode) a client without SkipSlowMode may post once per cooldown seconds:
+  // 403 code 60 before that.
   Result<json::object> SendMessage(const Actor& actor, const App& app, std::string_view type,
                                    std::string_view id, protocol::MessageInput in,
                                    const SendMessageOptions& options = {});
@@ -212,10 +215,10 @@ class MessageService final : public MessageViews {
   // returned: the message exists, and a retry would only meet "already exists".
   void AfterSend(const App& app, const Scope& s, const Message& m, const json::object& rendered,
                  const SendMessageOptions& options);
-  // Shows the channel again to members who had hidden it; returns their ids.
-  std::vector<std::string> Unhide(const App& app, const Channel& c,
-                                  const std::vector<Member>& members, const Message& m,
-                                  const SendMessageOptions& options);
+  // `m` sent back to its author unsaved, as type "error" with `text` (frozen, blocked).
+  json::object ErrorMessage(const App& app, const Scope& s, Message m, std::string text);
+  // A reply's message.new carries its thread: parent_author and thread_participants (users).
+  void AddThreadFields(const App& app, std::string_view parent_id, json::object& event);
   // notification.thread_message_new (`event`) to the thread's participants.
   void NotifyThread(const App& app, const Scope& s, const Channel& c,
                     const std::vector<Member>& members, const Message& reply, json::object event);

@@ -1,6 +1,7 @@
 // MessageService: editing (POST and PUT /messages/{id}), pinning and deleting messages.
 #include <utility>
 
+#include "server/domain/blocklist_service.h"
 #include "server/domain/message_service.h"
 
 namespace eddy::server {
@@ -191,6 +192,11 @@ Status MessageService::CheckEdit(const Scope& s, const Message& before,
 }
 
 Result<json::object> MessageService::StoreEdit(const App& app, const Scope& s, const Message& m) {
+  EDDY_ASSIGN_OR_RETURN(BlocklistAction verdict,
+                        ScreenText(store_.blocklists(), app.api_key, s.type, m.text));
+  if (verdict == BlocklistAction::kBlock) {
+    return Error::Input("message " + Quote(m.id) + " was blocked by moderation policies");
+  }
   EDDY_TRY(store_.messages().UpdateMessage(app.api_key, m));
   EDDY_ASSIGN_OR_RETURN(json::object rendered, RenderOne(app, s.actor.user_id, m));
   json::object e = ChannelEvent("message.updated", s.channel, m.updated_at);
@@ -301,8 +307,9 @@ Result<json::object> MessageService::DeleteMessage(const Actor& actor, const App
   e["deleted_for_me"] = false;
   if (s.user) e["user"] = UserJson(app, *s.user);
   ToChannel(app, channel, m, e);
-  if (options.hard && !m.parent_id.empty() && !m.shadowed) {
-    // The store lowered the parent's reply_count: the thread's header must show it.
+  if (!m.parent_id.empty() && !m.shadowed) {
+    // The store recounted the parent (reply_count, deleted_reply_count): the thread's header
+    // must show it.
     EDDY_TRY(EmitParentUpdated(app, channel, m.parent_id));
   }
   return rendered;

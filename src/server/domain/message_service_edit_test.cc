@@ -192,12 +192,15 @@ TEST_F(MessageEditTest, DeletingRepliesKeepsTheParentsReplyCountRight) {
 
   ASSERT_TRUE(Delete(As("bob"), false, "r1").ok());
   EXPECT_EQ(Stored("m1")->reply_count, 2);  // a soft-deleted reply stays in the thread
+  EXPECT_EQ(Stored("m1")->deleted_reply_count, 1);
   ASSERT_TRUE(Delete(As("carol"), true, "r2").ok());
   EXPECT_EQ(Stored("m1")->reply_count, 1);
+  // The thread's header follows both: the deleted count, then the reply count.
   std::vector<Received> updated = Events("message.updated");
-  ASSERT_EQ(updated.size(), 1u);
+  ASSERT_EQ(updated.size(), 2u);
   EXPECT_EQ(updated[0].event.at("message").at("id"), "m1");
-  EXPECT_EQ(updated[0].event.at("message").at("reply_count"), 1);
+  EXPECT_EQ(updated[0].event.at("message").at("deleted_reply_count"), 1);
+  EXPECT_EQ(updated[1].event.at("message").at("reply_count"), 1);
 
   auto replies = service_->GetReplies(As("alice"), app_, "m1", MessagePage{});
   ASSERT_TRUE(replies.ok());

@@ -65,9 +65,11 @@ class MessageStore {
   // The messages among `ids` that exist, oldest first.
   virtual Result<std::vector<Message>> GetMessages(std::string_view app_key,
                                                    const std::vector<std::string>& ids) = 0;
-  // Replaces the stored message's fields except seq, its channel, parent_id, reply_count and
-  // thread_participants (fixed at insert or maintained by the store). Counters do not follow
-  // changes of created_at, show_in_channel or shadowed. NotFound if there is no such message.
+  // Replaces the stored message's fields except seq, its channel, parent_id, reply_count,
+  // deleted_reply_count and thread_participants (fixed at insert or maintained by the store).
+  // A reply's parent is recounted (its deleted_reply_count follows soft deletes); channel
+  // counters do not follow changes of created_at, show_in_channel or shadowed. NotFound if
+  // there is no such message.
   virtual Status UpdateMessage(std::string_view app_key, const Message& message) = 0;
   // Removes the message and its reactions; keeps counters right (the channel's last_message_at
   // and a parent's reply_count and thread_participants are recomputed from what is left). A
@@ -100,6 +102,24 @@ class MessageStore {
   virtual Result<std::optional<Message>> LastChannelMessage(std::string_view app_key,
                                                             std::string_view type,
                                                             std::string_view id) = 0;
+  // When `user_id` last posted in the channel (any message of theirs, replies included): what
+  // slow mode measures the cooldown from.
+  virtual Result<std::optional<Micros>> LastMessageTimeBy(std::string_view app_key,
+                                                          std::string_view type,
+                                                          std::string_view id,
+                                                          std::string_view user_id) = 0;
+
+  // Every message of `user_id` in the app not yet deleted becomes type "deleted" with
+  // deleted_at = `at` (user deactivation or deletion with mark_messages_deleted); thread
+  // counters follow. Returns how many changed.
+  virtual Result<std::int64_t> SoftDeleteUserMessages(std::string_view app_key,
+                                                      std::string_view user_id, Micros at) = 0;
+  // Undoes SoftDeleteUserMessages(`at`): the user's messages deleted at exactly `at` get their
+  // type back ("regular", or "reply" for thread-only replies; system messages stay system).
+  virtual Result<std::int64_t> RestoreUserMessages(std::string_view app_key,
+                                                   std::string_view user_id, Micros at) = 0;
+  // Removes every message of `user_id` (with reactions); channel and thread counters follow.
+  virtual Status HardDeleteUserMessages(std::string_view app_key, std::string_view user_id) = 0;
 
   // Inserts or replaces (message_id, user_id, type), every field (created_at too). With
   // enforce_unique, first removes every other reaction of that user on that message. NotFound

@@ -21,6 +21,9 @@ class CountingStore final : public Store, UserStore, MessageStore {
   UserStore& users() override { return *this; }
   ChannelStore& channels() override { return inner_.channels(); }
   MessageStore& messages() override { return *this; }
+  BlocklistStore& blocklists() override { return inner_.blocklists(); }
+  ChannelTypeStore& channel_types() override { return inner_.channel_types(); }
+  RoleStore& roles() override { return inner_.roles(); }
   Status Flush() override { return inner_.Flush(); }
 
   // UserStore
@@ -88,6 +91,22 @@ class CountingStore final : public Store, UserStore, MessageStore {
   Result<std::optional<Message>> LastChannelMessage(std::string_view a, std::string_view t,
                                                     std::string_view id) override {
     return m().LastChannelMessage(a, t, id);
+  }
+  Result<std::optional<Micros>> LastMessageTimeBy(std::string_view a, std::string_view t,
+                                                  std::string_view id,
+                                                  std::string_view u) override {
+    return m().LastMessageTimeBy(a, t, id, u);
+  }
+  Result<std::int64_t> SoftDeleteUserMessages(std::string_view a, std::string_view u,
+                                              Micros at) override {
+    return m().SoftDeleteUserMessages(a, u, at);
+  }
+  Result<std::int64_t> RestoreUserMessages(std::string_view a, std::string_view u,
+                                           Micros at) override {
+    return m().RestoreUserMessages(a, u, at);
+  }
+  Status HardDeleteUserMessages(std::string_view a, std::string_view u) override {
+    return m().HardDeleteUserMessages(a, u);
   }
   Status UpsertReaction(std::string_view a, const Reaction& r, bool unique) override {
     return m().UpsertReaction(a, r, unique);

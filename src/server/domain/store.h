@@ -4,8 +4,11 @@
 
 #include "common/error.h"
 #include "server/domain/app_store.h"
+#include "server/domain/blocklist_store.h"
 #include "server/domain/channel_store.h"
+#include "server/domain/channel_type_store.h"
 #include "server/domain/message_store.h"
+#include "server/domain/role_store.h"
 #include "server/domain/user_store.h"
 
 namespace eddy::server {
@@ -17,6 +20,9 @@ class Store {
   virtual UserStore& users() = 0;
   virtual ChannelStore& channels() = 0;
   virtual MessageStore& messages() = 0;
+  virtual BlocklistStore& blocklists() = 0;
+  virtual ChannelTypeStore& channel_types() = 0;
+  virtual RoleStore& roles() = 0;
   // Makes every acknowledged write durable (called on graceful stop).
   virtual Status Flush() = 0;
 };

@@ -8,6 +8,7 @@
 
 #include "common/ids.h"
 #include "common/log.h"
+#include "server/domain/role_service.h"
 #include "server/domain/user_patch.h"
 
 namespace eddy::server {
@@ -154,6 +155,9 @@ Result<std::vector<UserView>> UserService::UpsertUsers(const Actor& actor, const
                                    " can only be updated server side");
       }
     }
+    if (in.role && *in.role != current.role) {
+      EDDY_TRY(CheckAppRoleDefined(store_, app.api_key, *in.role));
+    }
     ApplyTypedFields(current, in);
     current.custom = std::move(in.custom);
     current.updated_at = now;
@@ -205,6 +209,9 @@ Result<std::vector<UserView>> UserService::PartialUpdateUsers(
                                "perform action UpdateUser: field " + Quote(field) +
                                    " can only be updated server side");
       }
+    }
+    if (changes.typed.role && *changes.typed.role != user.role) {
+      EDDY_TRY(CheckAppRoleDefined(store_, app.api_key, *changes.typed.role));
     }
     ApplyTypedFields(user, changes.typed);
     user.updated_at = now;
@@ -261,11 +268,20 @@ Result<UserView> UserService::DeactivateUser(const Actor& actor, const App& app,
   if (u.deactivated_at) return View(app, std::move(u));
   u.deactivated_at = clock_.Now();
   u.updated_at = *u.deactivated_at;
+  if (options.mark_messages_deleted) {
+    // Stamped with the deactivation time, so that reactivation can restore exactly these.
+    EDDY_TRY(store_.messages().SoftDeleteUserMessages(app.api_key, u.id, *u.deactivated_at));
+  }
   EDDY_TRY(store_.users().UpsertUsers(app.api_key, {u}));
   UserView view = View(app, std::move(u));
   json::object extra;
   if (!options.created_by_id.empty()) extra["created_by_id"] = options.created_by_id;
+  extra["mark_messages_deleted"] = options.mark_messages_deleted;
   Emit(app, "user.deactivated", view, std::move(extra));
+  events_.DisconnectUser(
+      app.api_key, id,
+      Error::Auth(ErrorCode::kAuthentication, "user \"" + std::string(id) + "\" is deactivated"),
+      clock_.Now());
   return view;
 }
 
@@ -276,6 +292,9 @@ Result<UserView> UserService::ReactivateUser(const Actor& actor, const App& app,
   StripeLock lock = LockUsers(app.api_key, {std::string(id)});
   EDDY_ASSIGN_OR_RETURN(User u, MustFind(app, id));
   if (!u.deactivated_at) return View(app, std::move(u));
+  if (options.restore_messages) {
+    EDDY_TRY(store_.messages().RestoreUserMessages(app.api_key, u.id, *u.deactivated_at));
+  }
   u.deactivated_at.reset();
   if (options.name) u.custom["name"] = *options.name;
   EDDY_TRY(protocol::ValidateCustomData(u.custom));
@@ -296,6 +315,11 @@ Result<UserView> UserService::DeleteUser(const Actor& actor, const App& app, std
   const Micros now = clock_.Now();
   const bool already_deleted = u.deleted_at.has_value();
   if (!already_deleted) u.deleted_at = now;
+  if (options.mark_messages_deleted && options.hard_delete) {
+    EDDY_TRY(store_.messages().HardDeleteUserMessages(app.api_key, u.id));
+  } else if (options.mark_messages_deleted) {
+    EDDY_TRY(store_.messages().SoftDeleteUserMessages(app.api_key, u.id, now));
+  }
   if (options.hard_delete) {
     EDDY_TRY(store_.users().DeleteUser(app.api_key, id));
   } else if (!already_deleted) {
@@ -308,6 +332,10 @@ Result<UserView> UserService::DeleteUser(const Actor& actor, const App& app, std
          {{"hard_delete", options.hard_delete},
           {"mark_messages_deleted", options.mark_messages_deleted},
           {"delete_conversation_channels", options.delete_conversation_channels}});
+    events_.DisconnectUser(
+        app.api_key, id,
+        Error::Auth(ErrorCode::kAuthentication, "user \"" + std::string(id) + "\" was deleted"),
+        now);
   }
   return view;
 }

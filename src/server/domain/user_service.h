@@ -82,14 +82,16 @@ class UserService {
   Result<UserView> GetUser(const Actor& actor, const App& app, std::string_view id);
 
   // POST /users/{id}/deactivate and /reactivate, server-side only. Idempotent. Deactivated
-  // users cannot connect and are hidden from queries unless asked for. Message options are
-  // accepted; messages are not touched yet.
+  // users cannot connect and are hidden from queries unless asked for. mark_messages_deleted
+  // soft-deletes their messages stamped with the deactivation time; reactivation with
+  // restore_messages brings exactly those back.
   Result<UserView> DeactivateUser(const Actor& actor, const App& app, std::string_view id,
                                   const DeactivateOptions& options);
   Result<UserView> ReactivateUser(const Actor& actor, const App& app, std::string_view id,
                                   const ReactivateOptions& options);
   // DELETE /users/{id}, server-side only. Soft: sets deleted_at; hard: removes the row. The
-  // returned user carries deleted_at either way.
+  // returned user carries deleted_at either way. mark_messages_deleted soft-deletes the user's
+  // messages, or with hard_delete removes them.
   Result<UserView> DeleteUser(const Actor& actor, const App& app, std::string_view id,
                               const DeleteUserOptions& options);
 

@@ -70,6 +70,8 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
   // EventSink
   void ToUsers(std::string_view app_key, const std::vector<std::string>& user_ids,
                const json::object& event) override;
+  void DisconnectUser(std::string_view app_key, std::string_view user_id, const Error& why,
+                      Micros now) override;
   // Presence
   bool IsOnline(std::string_view app_key, std::string_view user_id) const override;
   // Watches

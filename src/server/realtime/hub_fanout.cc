@@ -2,6 +2,7 @@
 // per-user fields spliced on, outside the lock).
 #include <unordered_map>
 
+#include "protocol/error_envelope.h"
 #include "server/realtime/hub.h"
 
 namespace eddy::server::realtime {
@@ -84,6 +85,24 @@ void Hub::ToUsersPersonal(std::string_view app_key, const std::vector<std::strin
     }
   }
   Deliver(recipients, event, personal);
+}
+
+void Hub::DisconnectUser(std::string_view app_key, std::string_view user_id, const Error& why,
+                         Micros now) {
+  Conns conns;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = users_.find(Key(app_key, user_id));
+    if (it == users_.end()) return;
+    conns.assign(it->second.begin(), it->second.end());
+  }
+  auto farewell = std::make_shared<const std::string>(
+      json::serialize(protocol::ConnectionErrorEvent(why, now)));
+  // Each socket's close runs its OnClose, which removes it from the hub as any close does.
+  for (const auto& conn : conns) {
+    conn->socket->Send(farewell);
+    conn->socket->Close(1000, "");
+  }
 }
 
 void Hub::ToWatchers(std::string_view app_key, std::string_view cid, const json::object& event,

@@ -158,6 +158,10 @@ class FakeWsHandler : public WebSocketHandler {
     std::lock_guard<std::mutex> lock(mutex_);
     return sessions_.size();
   }
+  std::size_t closes() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return closed_;
+  }
   bool WaitForCloses(std::size_t n) {
     std::unique_lock<std::mutex> lock(mutex_);
     return cv_.wait_for(lock, kTimeout, [&] { return closed_ >= n; });

@@ -24,7 +24,9 @@ constexpr std::size_t kKeptReadBufferBytes = 64 * 1024;
 // Messages are read in pieces of at most this, so an oversized one is caught after at most
 // ws_max_message_bytes plus one piece.
 constexpr std::size_t kReadChunkBytes = 64 * 1024;
-constexpr std::size_t kMaxCloseReasonBytes = 123;  // RFC 6455 §5.5: 125 minus the code
+constexpr std::size_t kMaxCloseReasonBytes = 123;
+// A queue grown by a burst is given back once drained, so idle connections stay small.
+constexpr std::size_t kKeptQueueSlots = 16;  // RFC 6455 §5.5: 125 minus the code
 
 // Codes an endpoint may put in a close frame (RFC 6455 §7.4).
 std::uint16_t SendableCloseCode(int code) {
@@ -171,7 +173,7 @@ void BeastWebSocketConnection::Enqueue(std::shared_ptr<const std::string> text) 
   queued_bytes_ += text->size();
   if (queued_bytes_ > worker_->options().ws_max_queue_bytes) {
     // Free the backlog now; the frame Beast is writing stays alive until it completes.
-    queue_.clear();
+    ClearQueue();
     queued_bytes_ = in_flight_ ? in_flight_->size() : 0;
     log::Warn("websocket slow consumer", {{"remote", remote_address_}});
     return StartClose(websocket::close_code::policy_error, "slow consumer");
@@ -181,12 +183,12 @@ void BeastWebSocketConnection::Enqueue(std::shared_ptr<const std::string> text) 
 }
 
 void BeastWebSocketConnection::WriteNext() {
-  if (queue_.empty()) {
+  if (queue_head_ == queue_.size()) {
+    ClearQueue();
     if (closing_ && !close_sent_) SendCloseFrame();
     return;
   }
-  in_flight_ = std::move(queue_.front());
-  queue_.pop_front();
+  in_flight_ = std::move(queue_[queue_head_++]);
   ws_.text(true);
   ws_.async_write(
       boost::asio::buffer(*in_flight_),
@@ -200,13 +202,19 @@ void BeastWebSocketConnection::OnWrite(beast::error_code ec) {
   if (ec) {
     // The stream is failing or closing under us; the pending read reports how it ends.
     // Writing more is pointless, and the close timer bounds the wait.
-    queue_.clear();
+    ClearQueue();
     queued_bytes_ = 0;
     close_sent_ = true;
     StartClose(websocket::close_code::going_away, "");
     return;
   }
   WriteNext();
+}
+
+void BeastWebSocketConnection::ClearQueue() {
+  queue_.clear();
+  queue_head_ = 0;
+  if (queue_.capacity() > kKeptQueueSlots) queue_.shrink_to_fit();
 }
 
 void BeastWebSocketConnection::StartClose(std::uint16_t code, std::string reason) {
@@ -240,7 +248,7 @@ void BeastWebSocketConnection::Finish() {
   if (finished_) return;
   finished_ = true;
   close_timer_.cancel();
-  queue_.clear();
+  ClearQueue();
   beast::get_lowest_layer(ws_).close();
   if (session_) {
     auto session = std::move(session_);

@@ -155,6 +155,37 @@ TEST_F(WebSocketTest, SlowConsumerIsCutOffWith1008) {
   ASSERT_TRUE(ws_.WaitForCloses(1));
 }
 
+TEST_F(WebSocketTest, ReaderThatNeverReadsIsClosedInsteadOfQueueingWithoutEnd) {
+  ServerOptions options = TestOptions();
+  options.ws_max_queue_bytes = 256 * 1024;
+  std::mutex mutex;
+  std::shared_ptr<WebSocketConnection> opened;
+  ws_.on_open = [&](const std::shared_ptr<WebSocketConnection>& connection, const HttpRequest&) {
+    std::lock_guard lock(mutex);
+    opened = connection;
+  };
+  RunningServer server(options, http_, ws_);
+  WsClient client(server.port());  // handshakes, then never reads
+  ASSERT_FALSE(client.handshake_error());
+  ASSERT_TRUE(ws_.WaitForOpens(1));
+  std::shared_ptr<WebSocketConnection> connection;
+  {
+    std::lock_guard lock(mutex);
+    connection = opened;
+  }
+  ASSERT_TRUE(connection);
+  // 64 MiB offered: far more than the queue bound plus what the kernel buffers on loopback.
+  auto chunk = std::make_shared<const std::string>(64 * 1024, 'x');
+  for (int i = 0; i < 1024 && ws_.closes() == 0; ++i) connection->Send(chunk);
+  // Cut off at the bound: the close frame cannot reach a peer that does not read, so the
+  // close timeout drops the socket and the session sees its one OnClose.
+  EXPECT_TRUE(ws_.WaitForCloses(1));
+  // The connection must not outlive the server's io_context.
+  connection.reset();
+  std::lock_guard lock(mutex);
+  opened.reset();
+}
+
 TEST_F(WebSocketTest, StopClosesWebSocketsWith1012AndFinishesInFlightRequests) {
   ParkedResponse parked;
   http_.respond_with = [&](HttpRequest, FakeHttpHandler::Respond respond) {

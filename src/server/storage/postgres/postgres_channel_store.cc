@@ -11,13 +11,7 @@ namespace eddy::server {
 namespace {
 
 using postgres_rows::Cid;
-
-Status RequireApp(PgConn& conn, std::string_view app_key) {
-  EDDY_ASSIGN_OR_RETURN(
-      PgResult r, conn.Query("SELECT 1 FROM apps WHERE api_key = $1", PgParams().Add(app_key)));
-  if (r.rows() == 0) return Error::NotFound("app " + std::string(app_key) + " not found");
-  return {};
-}
+using postgres_rows::RequireApp;
 
 // Followed by the VALUES rows. xmax is 0 on a row version this statement inserted and set
 // when it updated an existing row: RETURNING it tells new members from replaced ones.
@@ -189,7 +183,9 @@ Status PostgresChannelStore::UpdateChannel(std::string_view app_key, const Chann
       conn->Query("UPDATE channels SET created_by_id = $3, created_at = $4, updated_at = $5,"
                   " deleted_at = $6, truncated_at = $7, truncated_by_id = $8, frozen = $9,"
                   " disabled = $10, cooldown = $11, team = $12, custom = $13,"
-                  " config_overrides = $14 WHERE app_key = $1 AND cid = $2",
+                  " config_overrides = $14, last_message_at = CASE WHEN $7::BIGINT IS NOT NULL AND"
+                  " last_message_at <= $7 THEN NULL ELSE last_message_at END"
+                  " WHERE app_key = $1 AND cid = $2",
                   PgParams()
                       .Add(app_key)
                       .Add(c.cid())

@@ -11,16 +11,11 @@
 #include <string>
 
 #include "server/storage/postgres/postgres_rows.h"
+#include "server/storage/sql/stored_json.h"
 
 namespace eddy::server {
 
 namespace {
-
-std::string StringArray(const std::vector<std::string>& list) {
-  json::array a;
-  for (const std::string& s : list) a.emplace_back(s);
-  return json::serialize(a);
-}
 
 // The columns a message keeps from insert on: its channel, its thread, and what the store
 // maintains are not among UpdateMessage's.
@@ -49,7 +44,7 @@ PgParams Fields(std::string_view app_key, const Message& m) {
       .Add(m.type)
       .AddBool(m.show_in_channel)
       .Add(m.quoted_message_id)
-      .Add(StringArray(m.mentioned_users))
+      .Add(sql::StringArrayJson(m.mentioned_users))
       .Add(json::serialize(m.attachments))
       .AddBool(m.silent)
       .AddBool(m.shadowed)
@@ -77,39 +72,9 @@ Status CheckParent(PgConn& conn, std::string_view app_key, const Message& m) {
   return {};
 }
 
-// The channel's last_message_at from its stored messages (the newest of the main list that is
-// not shadowed; NULL if none), after messages went away.
-Status RecomputeLastMessageAt(PgConn& conn, std::string_view app_key, std::string_view cid) {
-  EDDY_TRY(
-      conn.Query("UPDATE channels SET last_message_at = (SELECT MAX(created_at) FROM messages"
-                 " WHERE app_key = $1 AND cid = $2 AND " +
-                     std::string(postgres_rows::kInChannelList) +
-                     " AND NOT shadowed) WHERE app_key = $1 AND cid = $2",
-                 PgParams().Add(app_key).Add(cid)));
-  return {};
-}
-
-// A thread parent's reply_count and thread_participants from its stored replies (shadowed ones
-// do not count), after replies went away. A missing parent is left alone.
-Status RecountThread(PgConn& conn, std::string_view app_key, std::string_view parent_id) {
-  // In order of each participant's first reply, as InsertMessage appends them.
-  EDDY_ASSIGN_OR_RETURN(PgResult r,
-                        conn.Query("SELECT user_id, COUNT(*) FROM messages WHERE app_key = $1"
-                                   " AND parent_id = $2 AND NOT shadowed GROUP BY user_id"
-                                   " ORDER BY MIN(seq)",
-                                   PgParams().Add(app_key).Add(parent_id)));
-  json::array participants;
-  std::int64_t count = 0;
-  for (int i = 0; i < r.rows(); ++i) {
-    participants.emplace_back(r.Text(i, 0));
-    count += r.Int(i, 1);
-  }
-  EDDY_TRY(conn.Query(
-      "UPDATE messages SET reply_count = $3, thread_participants = $4"
-      " WHERE app_key = $1 AND id = $2",
-      PgParams().Add(app_key).Add(parent_id).Add(count).Add(json::serialize(participants))));
-  return {};
-}
+using postgres_rows::AddToMessageCount;
+using postgres_rows::RecomputeLastMessageAt;
+using postgres_rows::RecountThread;
 
 }  // namespace
 
@@ -151,11 +116,25 @@ Status PostgresMessageStore::InsertMessage(std::string_view app_key, Message& m)
   return {};
 }
 
+// A reply's update recounts its parent (its deletion or undeletion changes the parent's
+// deleted_reply_count), under the channel's lock like every thread counter write.
 Status PostgresMessageStore::UpdateMessage(std::string_view app_key, const Message& m) {
   EDDY_ASSIGN_OR_RETURN(PgLease conn, pool_.Acquire());
+  EDDY_ASSIGN_OR_RETURN(PgTransaction tx, PgTransaction::Begin(*conn));
+  std::string parent_id;
+  {
+    EDDY_ASSIGN_OR_RETURN(PgResult r,
+                          conn->Query("SELECT cid, COALESCE(parent_id, '') FROM messages"
+                                      " WHERE app_key = $1 AND id = $2",
+                                      PgParams().Add(app_key).Add(m.id)));
+    if (r.rows() == 0) return Error::NotFound("message " + m.id + " not found");
+    parent_id = r.Text(0, 1);
+    if (!parent_id.empty()) EDDY_TRY(postgres_rows::LockChannel(*conn, app_key, r.Text(0, 0)));
+  }
   EDDY_ASSIGN_OR_RETURN(PgResult r, conn->Query(kUpdate, Fields(app_key, m)));
   if (r.affected() == 0) return Error::NotFound("message " + m.id + " not found");
-  return {};
+  if (!parent_id.empty()) EDDY_TRY(RecountThread(*conn, app_key, parent_id));
+  return tx.Commit();
 }
 
 // Reactions go with the message through the foreign key's ON DELETE CASCADE. The message's
@@ -180,10 +159,7 @@ Status PostgresMessageStore::DeleteMessage(std::string_view app_key, std::string
     if (r.rows() == 0) return {};  // deleted meanwhile by another writer
     parent_id = r.Text(0, 0);
   }
-  EDDY_TRY(
-      conn->Query("UPDATE channels SET message_count = message_count - 1"
-                  " WHERE app_key = $1 AND cid = $2",
-                  PgParams().Add(app_key).Add(cid)));
+  EDDY_TRY(AddToMessageCount(*conn, app_key, cid, -1));
   EDDY_TRY(RecomputeLastMessageAt(*conn, app_key, cid));
   if (!parent_id.empty()) EDDY_TRY(RecountThread(*conn, app_key, parent_id));
   return tx.Commit();
@@ -211,10 +187,7 @@ Status PostgresMessageStore::HardDeleteChannelMessages(std::string_view app_key,
     }
   }
   if (removed == 0) return {};
-  EDDY_TRY(
-      conn->Query("UPDATE channels SET message_count = message_count - $3"
-                  " WHERE app_key = $1 AND cid = $2",
-                  PgParams().Add(app_key).Add(cid).Add(removed)));
+  EDDY_TRY(AddToMessageCount(*conn, app_key, cid, -removed));
   EDDY_TRY(RecomputeLastMessageAt(*conn, app_key, cid));
   std::sort(parents.begin(), parents.end());
   parents.erase(std::unique(parents.begin(), parents.end()), parents.end());

@@ -34,6 +34,15 @@ class PostgresMessageStore final : public MessageStore {
   Result<std::int64_t> CountUnread(std::string_view app_key, const UnreadQuery& q) override;
   Result<std::optional<Message>> LastChannelMessage(std::string_view app_key, std::string_view type,
                                                     std::string_view id) override;
+  Result<std::optional<Micros>> LastMessageTimeBy(std::string_view app_key, std::string_view type,
+                                                  std::string_view id,
+                                                  std::string_view user_id) override;
+
+  Result<std::int64_t> SoftDeleteUserMessages(std::string_view app_key, std::string_view user_id,
+                                              Micros at) override;
+  Result<std::int64_t> RestoreUserMessages(std::string_view app_key, std::string_view user_id,
+                                           Micros at) override;
+  Status HardDeleteUserMessages(std::string_view app_key, std::string_view user_id) override;
 
   Status UpsertReaction(std::string_view app_key, const Reaction& reaction,
                         bool enforce_unique) override;

@@ -153,6 +153,38 @@ CREATE TABLE reactions (
 );
 CREATE INDEX reactions_by_message ON reactions (app_key, message_id, created_at);
 )sql"},
+    // Channel types a backend created or changed (the built-ins need no row until changed),
+    // and custom roles. Config and grants are JSON objects.
+    {3, "channel types and roles", R"sql(
+CREATE TABLE channel_types (
+  app_key TEXT COLLATE "C" NOT NULL REFERENCES apps (api_key) ON DELETE CASCADE,
+  name TEXT COLLATE "C" NOT NULL,
+  config TEXT NOT NULL,
+  grants TEXT NOT NULL,
+  PRIMARY KEY (app_key, name)
+);
+CREATE TABLE roles (
+  app_key TEXT COLLATE "C" NOT NULL REFERENCES apps (api_key) ON DELETE CASCADE,
+  name TEXT COLLATE "C" NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (app_key, name)
+);
+)sql"},
+    {4, "deleted reply counts and blocklists", R"sql(
+ALTER TABLE messages ADD COLUMN deleted_reply_count BIGINT NOT NULL DEFAULT 0;
+-- Slow mode looks up a user's newest message in a channel.
+CREATE INDEX messages_by_author ON messages (app_key, cid, user_id, created_at);
+CREATE TABLE blocklists (
+  app_key TEXT COLLATE "C" NOT NULL REFERENCES apps (api_key) ON DELETE CASCADE,
+  name TEXT COLLATE "C" NOT NULL,
+  type TEXT COLLATE "C" NOT NULL,
+  words TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (app_key, name)
+);
+)sql"},
 };
 
 Result<int> CurrentVersion(PgConn& conn) {

@@ -6,19 +6,6 @@ namespace eddy::server::postgres_rows {
 
 namespace {
 
-Result<std::vector<std::string>> ReadStringArray(std::string_view text, std::string_view what) {
-  EDDY_ASSIGN_OR_RETURN(json::value v, sql::ParseStoredJson(text, what));
-  std::vector<std::string> out;
-  if (!v.is_array()) return Error::Internal("stored " + std::string(what) + " is not an array");
-  for (const json::value& e : v.as_array()) {
-    if (!e.is_string()) {
-      return Error::Internal("stored " + std::string(what) + " holds a non-string");
-    }
-    out.emplace_back(e.as_string());
-  }
-  return out;
-}
-
 Status SplitCid(std::string_view cid, std::string& type, std::string& id) {
   size_t colon = cid.find(':');
   if (colon == std::string_view::npos) return Error::Internal("stored cid has no ':'");
@@ -87,7 +74,8 @@ Result<Message> ReadMessage(const PgResult& r, int i) {
   m.parent_id = r.Text(i, 6);
   m.show_in_channel = r.Bool(i, 7);
   m.quoted_message_id = r.Text(i, 8);
-  EDDY_ASSIGN_OR_RETURN(m.mentioned_users, ReadStringArray(r.Text(i, 9), "mentioned users"));
+  EDDY_ASSIGN_OR_RETURN(m.mentioned_users,
+                        sql::ParseStoredStringArray(r.Text(i, 9), "mentioned users"));
   EDDY_ASSIGN_OR_RETURN(json::value attachments,
                         sql::ParseStoredJson(r.Text(i, 10), "attachments"));
   if (!attachments.is_array()) return Error::Internal("stored attachments are not an array");
@@ -104,8 +92,9 @@ Result<Message> ReadMessage(const PgResult& r, int i) {
   m.message_text_updated_at = r.OptionalInt(i, 20);
   m.reply_count = r.Int(i, 21);
   EDDY_ASSIGN_OR_RETURN(m.thread_participants,
-                        ReadStringArray(r.Text(i, 22), "thread participants"));
+                        sql::ParseStoredStringArray(r.Text(i, 22), "thread participants"));
   EDDY_ASSIGN_OR_RETURN(m.custom, ReadObject(r.Text(i, 23), "message custom data"));
+  m.deleted_reply_count = r.Int(i, 24);
   return m;
 }
 
@@ -121,6 +110,58 @@ Result<std::vector<T>> ReadAll(const PgResult& r, Reader read) {
 }
 
 }  // namespace
+
+Status RequireApp(PgConn& conn, std::string_view app_key) {
+  EDDY_ASSIGN_OR_RETURN(
+      PgResult r, conn.Query("SELECT 1 FROM apps WHERE api_key = $1", PgParams().Add(app_key)));
+  if (r.rows() == 0) return Error::NotFound("app " + std::string(app_key) + " not found");
+  return {};
+}
+
+Status RecomputeLastMessageAt(PgConn& conn, std::string_view app_key, std::string_view cid) {
+  EDDY_TRY(conn.Query(
+      "UPDATE channels SET last_message_at = (SELECT MAX(m.created_at) FROM messages m"
+      " WHERE m.app_key = $1 AND m.cid = $2 AND (m.parent_id IS NULL OR m.show_in_channel)"
+      " AND NOT m.shadowed AND (channels.truncated_at IS NULL"
+      " OR m.created_at > channels.truncated_at)) WHERE app_key = $1 AND cid = $2",
+      PgParams().Add(app_key).Add(cid)));
+  return {};
+}
+
+Status AddToMessageCount(PgConn& conn, std::string_view app_key, std::string_view cid,
+                         std::int64_t delta) {
+  EDDY_TRY(conn.Query(
+      "UPDATE channels SET message_count = message_count + $3 WHERE app_key = $1 AND cid = $2",
+      PgParams().Add(app_key).Add(cid).Add(delta)));
+  return {};
+}
+
+Status RecountThread(PgConn& conn, std::string_view app_key, std::string_view parent_id) {
+  // In order of each participant's first reply, as InsertMessage appends them.
+  EDDY_ASSIGN_OR_RETURN(
+      PgResult r,
+      conn.Query("SELECT user_id, COUNT(*), COUNT(deleted_at) FROM messages WHERE app_key = $1"
+                 " AND parent_id = $2 AND NOT shadowed GROUP BY user_id ORDER BY MIN(seq)",
+                 PgParams().Add(app_key).Add(parent_id)));
+  json::array participants;
+  std::int64_t count = 0;
+  std::int64_t deleted = 0;
+  for (int i = 0; i < r.rows(); ++i) {
+    participants.emplace_back(r.Text(i, 0));
+    count += r.Int(i, 1);
+    deleted += r.Int(i, 2);
+  }
+  EDDY_TRY(
+      conn.Query("UPDATE messages SET reply_count = $3, thread_participants = $4,"
+                 " deleted_reply_count = $5 WHERE app_key = $1 AND id = $2",
+                 PgParams()
+                     .Add(app_key)
+                     .Add(parent_id)
+                     .Add(count)
+                     .Add(json::serialize(participants))
+                     .Add(deleted)));
+  return {};
+}
 
 Result<bool> LockChannel(PgConn& conn, std::string_view app_key, std::string_view cid) {
   EDDY_ASSIGN_OR_RETURN(

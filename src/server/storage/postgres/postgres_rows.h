@@ -30,7 +30,7 @@ inline constexpr std::string_view kMessageColumns =
     "seq, id, cid, user_id, text, type, parent_id, show_in_channel, quoted_message_id, "
     "mentioned_users, attachments, silent, shadowed, pinned, pinned_at, pinned_by_id, "
     "pin_expires, created_at, updated_at, deleted_at, message_text_updated_at, reply_count, "
-    "thread_participants, custom";
+    "thread_participants, custom, deleted_reply_count";
 
 // The channel's main list: everything but thread-only replies (Message::InChannelList).
 inline constexpr std::string_view kInChannelList = "(parent_id IS NULL OR show_in_channel)";
@@ -45,6 +45,9 @@ inline std::string Cid(std::string_view type, std::string_view id) {
   return std::string(type) + ":" + std::string(id);
 }
 
+// NotFound if the app does not exist (stores of per-app resources check before writing).
+Status RequireApp(PgConn& conn, std::string_view app_key);
+
 // Stored JSON text that must be an object (custom data); an internal Error otherwise.
 Result<json::object> ReadObject(std::string_view text, std::string_view what);
 
@@ -52,6 +55,19 @@ Result<json::object> ReadObject(std::string_view text, std::string_view what);
 // one channel take turns and counters recomputed from rows see every committed change; false
 // if there is no such channel.
 Result<bool> LockChannel(PgConn& conn, std::string_view app_key, std::string_view cid);
+
+// The channel's last_message_at from its stored messages (the newest of the main list that is
+// not shadowed and not at or before truncated_at; NULL if none), after messages went away.
+Status RecomputeLastMessageAt(PgConn& conn, std::string_view app_key, std::string_view cid);
+
+// Adds `delta` (negative after deletions) to the channel's message_count.
+Status AddToMessageCount(PgConn& conn, std::string_view app_key, std::string_view cid,
+                         std::int64_t delta);
+
+// A thread parent's reply_count, deleted_reply_count and thread_participants from its stored
+// replies (shadowed ones do not count), after replies went away or changed. A missing parent
+// is left alone.
+Status RecountThread(PgConn& conn, std::string_view app_key, std::string_view parent_id);
 
 // Every row of `r`, read with kChannelColumns / kMemberColumns / kMessageColumns.
 Result<std::vector<Channel>> ReadChannels(const PgResult& r);

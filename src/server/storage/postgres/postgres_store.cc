@@ -2,9 +2,11 @@
 
 #include "server/storage/postgres/pg_pool.h"
 #include "server/storage/postgres/postgres_app_store.h"
+#include "server/storage/postgres/postgres_blocklist_store.h"
 #include "server/storage/postgres/postgres_channel_store.h"
 #include "server/storage/postgres/postgres_message_store.h"
 #include "server/storage/postgres/postgres_migrations.h"
+#include "server/storage/postgres/postgres_permission_stores.h"
 #include "server/storage/postgres/postgres_user_store.h"
 
 namespace eddy::server {
@@ -16,13 +18,23 @@ namespace {
 class PostgresStore final : public Store {
  public:
   PostgresStore(const std::string& url, int pool_size)
-      : pool_(url, pool_size), apps_(pool_), users_(pool_), channels_(pool_), messages_(pool_) {}
+      : pool_(url, pool_size),
+        apps_(pool_),
+        users_(pool_),
+        channels_(pool_),
+        messages_(pool_),
+        blocklists_(pool_),
+        channel_types_(pool_),
+        roles_(pool_) {}
 
   PgPool& pool() { return pool_; }
   AppStore& apps() override { return apps_; }
   UserStore& users() override { return users_; }
   ChannelStore& channels() override { return channels_; }
   MessageStore& messages() override { return messages_; }
+  BlocklistStore& blocklists() override { return blocklists_; }
+  ChannelTypeStore& channel_types() override { return channel_types_; }
+  RoleStore& roles() override { return roles_; }
 
   // Every acknowledged write was committed, and PostgreSQL made it durable at commit.
   Status Flush() override { return {}; }
@@ -33,6 +45,9 @@ class PostgresStore final : public Store {
   PostgresUserStore users_;
   PostgresChannelStore channels_;
   PostgresMessageStore messages_;
+  PostgresBlocklistStore blocklists_;
+  PostgresChannelTypeStore channel_types_;
+  PostgresRoleStore roles_;
 };
 
 }  // namespace

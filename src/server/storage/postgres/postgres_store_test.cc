@@ -12,11 +12,13 @@
 #include "server/storage/postgres/postgres_migrations.h"
 #include "server/storage/postgres/postgres_test_schema.h"
 #include "server/storage/storetest/app_store_suite.h"
+#include "server/storage/storetest/blocklist_store_suite.h"
 #include "server/storage/storetest/channel_query_suite.h"
 #include "server/storage/storetest/channel_store_suite.h"
 #include "server/storage/storetest/member_store_suite.h"
 #include "server/storage/storetest/message_page_suite.h"
 #include "server/storage/storetest/message_store_suite.h"
+#include "server/storage/storetest/permission_store_suite.h"
 #include "server/storage/storetest/reaction_store_suite.h"
 #include "server/storage/storetest/user_query_suite.h"
 #include "server/storage/storetest/user_store_suite.h"
@@ -47,6 +49,10 @@ StoreBackend PostgresBackend() {
 
 namespace storetest {
 INSTANTIATE_TEST_SUITE_P(Postgres, AppStoreSuite, ::testing::Values(PostgresBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, BlocklistStoreSuite, ::testing::Values(PostgresBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, PermissionStoreSuite, ::testing::Values(PostgresBackend()),
                          BackendName);
 INSTANTIATE_TEST_SUITE_P(Postgres, UserStoreSuite, ::testing::Values(PostgresBackend()),
                          BackendName);
@@ -188,6 +194,70 @@ TEST(PostgresStoreTest, BatchedUpsertsKeepTheLastListingAndSplitLargeBatches) {
   auto member = store.channels().GetMember("k", "messaging", "c", "u0");
   ASSERT_TRUE(member.ok() && member->has_value());
   EXPECT_EQ((*member)->channel_role, a.channel_role);
+}
+
+// A user's messages span channels: deleting and restoring them locks every one of those
+// channels (in cid order), so it neither deadlocks with nor loses the counts of replies other
+// connections post meanwhile.
+TEST(PostgresStoreTest, UserMessageWritesAndConcurrentRepliesKeepThreadCounts) {
+  ScratchSchema schema;
+  ASSERT_EQ(schema.error(), "");
+  auto opened = OpenPostgresStore(schema.url(), 4);
+  ASSERT_TRUE(opened.ok()) << opened.error().message;
+  Store& store = **opened;
+  ASSERT_TRUE(store.apps().CreateApp(MakeApp("k")).ok());
+  const std::vector<std::string> channels = {"b", "a"};
+  auto message = [](std::string id, const std::string& channel, std::string user) {
+    Message m;
+    m.id = std::move(id);
+    m.channel_type = "messaging";
+    m.channel_id = channel;
+    m.user_id = std::move(user);
+    return m;
+  };
+  for (const std::string& id : channels) {
+    Channel c;
+    c.type = "messaging";
+    c.id = id;
+    ASSERT_TRUE(store.channels().CreateChannel("k", c, {}).ok());
+    Message parent = message("p" + id, id, "v");
+    ASSERT_TRUE(store.messages().InsertMessage("k", parent).ok());
+    for (int i = 0; i < 3; ++i) {
+      Message reply = message("u-" + id + std::to_string(i), id, "u");
+      reply.parent_id = "p" + id;
+      ASSERT_TRUE(store.messages().InsertMessage("k", reply).ok());
+    }
+  }
+  constexpr int kReplies = 100;
+  std::vector<std::thread> writers;
+  for (const std::string& id : channels) {
+    writers.emplace_back([&store, &message, id] {
+      for (int i = 0; i < kReplies; ++i) {
+        Message reply = message("w-" + id + std::to_string(i), id, "w");
+        reply.parent_id = "p" + id;
+        Status s = store.messages().InsertMessage("k", reply);
+        EXPECT_TRUE(s.ok()) << s.error().message;
+      }
+    });
+  }
+  for (Micros at = 1; at <= 40; ++at) {
+    auto deleted = store.messages().SoftDeleteUserMessages("k", "u", at);
+    ASSERT_TRUE(deleted.ok()) << deleted.error().message;
+    EXPECT_EQ(*deleted, 6);
+    if (at < 40) {
+      auto restored = store.messages().RestoreUserMessages("k", "u", at);
+      ASSERT_TRUE(restored.ok()) << restored.error().message;
+      EXPECT_EQ(*restored, 6);
+    }
+  }
+  for (std::thread& t : writers) t.join();
+  for (const std::string& id : channels) {
+    auto parent = store.messages().GetMessage("k", "p" + id);
+    ASSERT_TRUE(parent.ok() && parent->has_value());
+    EXPECT_EQ((*parent)->reply_count, 3 + kReplies);
+    EXPECT_EQ((*parent)->deleted_reply_count, 3);
+    EXPECT_EQ((*parent)->thread_participants, (std::vector<std::string>{"u", "w"}));
+  }
 }
 
 TEST(PostgresStoreTest, ParametersAreNeverSpliced) {

@@ -73,6 +73,14 @@ Result<std::vector<T>> ReadAll(SqliteStatement& stmt, Reader read) {
 
 }  // namespace
 
+Status RequireApp(SqliteDb& db, std::string_view app_key) {
+  EDDY_ASSIGN_OR_RETURN(SqliteStatement app, db.Prepare("SELECT 1 FROM apps WHERE api_key = ?1"));
+  app.Bind(1, app_key);
+  EDDY_ASSIGN_OR_RETURN(bool found, app.Step());
+  if (!found) return Error::NotFound("app " + std::string(app_key) + " not found");
+  return {};
+}
+
 Result<json::object> ReadObject(std::string_view text, std::string_view what) {
   EDDY_ASSIGN_OR_RETURN(json::value v, sql::ParseStoredJson(text, what));
   if (!v.is_object()) return Error::Internal("stored " + std::string(what) + " is not an object");

@@ -28,6 +28,9 @@ inline std::string Cid(std::string_view type, std::string_view id) {
   return std::string(type) + ":" + std::string(id);
 }
 
+// NotFound if the app does not exist (stores of per-app resources check before writing).
+Status RequireApp(SqliteDb& db, std::string_view app_key);
+
 // Stored JSON text that must be an object (custom data); an internal Error otherwise.
 Result<json::object> ReadObject(std::string_view text, std::string_view what);
 

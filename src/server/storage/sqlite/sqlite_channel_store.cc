@@ -11,14 +11,7 @@ namespace eddy::server {
 namespace {
 
 using sqlite_rows::Cid;
-
-Status RequireApp(SqliteDb& db, std::string_view app_key) {
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement app, db.Prepare("SELECT 1 FROM apps WHERE api_key = ?1"));
-  app.Bind(1, app_key);
-  EDDY_ASSIGN_OR_RETURN(bool found, app.Step());
-  if (!found) return Error::NotFound("app " + std::string(app_key) + " not found");
-  return {};
-}
+using sqlite_rows::RequireApp;
 
 Result<bool> ChannelExists(SqliteDb& db, std::string_view app_key, std::string_view cid) {
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
@@ -176,7 +169,9 @@ Status SqliteChannelStore::UpdateChannel(std::string_view app_key, const Channel
       db_.Prepare("UPDATE channels SET created_by_id = ?3, created_at = ?4, updated_at = ?5,"
                   " deleted_at = ?6, truncated_at = ?7, truncated_by_id = ?8, frozen = ?9,"
                   " disabled = ?10, cooldown = ?11, team = ?12, custom = ?13,"
-                  " config_overrides = ?14 WHERE app_key = ?1 AND cid = ?2"));
+                  " config_overrides = ?14, last_message_at = CASE WHEN ?7 IS NOT NULL AND"
+                  " last_message_at <= ?7 THEN NULL ELSE last_message_at END"
+                  " WHERE app_key = ?1 AND cid = ?2"));
   stmt.Bind(1, app_key)
       .Bind(2, c.cid())
       .Bind(3, c.created_by_id)

@@ -9,18 +9,6 @@ namespace eddy::server::sqlite_rows {
 
 namespace {
 
-Result<std::vector<std::string>> ReadStringArray(std::string_view text, std::string_view what) {
-  EDDY_ASSIGN_OR_RETURN(json::value v, sql::ParseStoredJson(text, what));
-  std::vector<std::string> out;
-  if (!v.is_array()) return Error::Internal("stored " + std::string(what) + " is not an array");
-  for (const json::value& e : v.as_array()) {
-    if (!e.is_string())
-      return Error::Internal("stored " + std::string(what) + " holds a non-string");
-    out.emplace_back(e.as_string());
-  }
-  return out;
-}
-
 Result<Message> ReadMessage(const SqliteStatement& s) {
   Message m;
   m.seq = s.ColumnInt(0);
@@ -36,7 +24,8 @@ Result<Message> ReadMessage(const SqliteStatement& s) {
   m.parent_id = s.ColumnText(6);
   m.show_in_channel = s.ColumnBool(7);
   m.quoted_message_id = s.ColumnText(8);
-  EDDY_ASSIGN_OR_RETURN(m.mentioned_users, ReadStringArray(s.ColumnText(9), "mentioned users"));
+  EDDY_ASSIGN_OR_RETURN(m.mentioned_users,
+                        sql::ParseStoredStringArray(s.ColumnText(9), "mentioned users"));
   EDDY_ASSIGN_OR_RETURN(json::value attachments,
                         sql::ParseStoredJson(s.ColumnText(10), "attachments"));
   if (!attachments.is_array()) return Error::Internal("stored attachments are not an array");
@@ -53,8 +42,9 @@ Result<Message> ReadMessage(const SqliteStatement& s) {
   m.message_text_updated_at = s.ColumnOptionalInt(20);
   m.reply_count = s.ColumnInt(21);
   EDDY_ASSIGN_OR_RETURN(m.thread_participants,
-                        ReadStringArray(s.ColumnText(22), "thread participants"));
+                        sql::ParseStoredStringArray(s.ColumnText(22), "thread participants"));
   EDDY_ASSIGN_OR_RETURN(m.custom, ReadObject(s.ColumnText(23), "message custom data"));
+  m.deleted_reply_count = s.ColumnInt(24);
   return m;
 }
 
@@ -73,35 +63,52 @@ Result<std::vector<Message>> ReadMessages(SqliteStatement& stmt) {
 Status RecomputeLastMessageAt(SqliteDb& db, std::string_view app_key, std::string_view cid) {
   EDDY_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
-      db.Prepare("UPDATE channels SET last_message_at = (SELECT MAX(created_at) FROM messages"
-                 " WHERE app_key = ?1 AND cid = ?2 AND " +
+      db.Prepare("UPDATE channels SET last_message_at = (SELECT MAX(m.created_at) FROM messages m"
+                 " WHERE m.app_key = ?1 AND m.cid = ?2 AND " +
                  std::string(kInChannelList) +
-                 " AND shadowed = 0) WHERE app_key = ?1 AND cid = ?2"));
+                 " AND m.shadowed = 0 AND (channels.truncated_at IS NULL"
+                 " OR m.created_at > channels.truncated_at)) WHERE app_key = ?1 AND cid = ?2"));
   stmt.Bind(1, app_key).Bind(2, cid);
+  return stmt.Run();
+}
+
+Status AddToMessageCount(SqliteDb& db, std::string_view app_key, std::string_view cid,
+                         std::int64_t delta) {
+  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                        db.Prepare("UPDATE channels SET message_count = message_count + ?3"
+                                   " WHERE app_key = ?1 AND cid = ?2"));
+  stmt.Bind(1, app_key).Bind(2, cid).Bind(3, delta);
   return stmt.Run();
 }
 
 Status RecountThread(SqliteDb& db, std::string_view app_key, std::string_view parent_id) {
   json::array participants;
   std::int64_t count = 0;
+  std::int64_t deleted = 0;
   {
     // In order of each participant's first reply, as InsertMessage appends them.
     EDDY_ASSIGN_OR_RETURN(
         SqliteStatement stmt,
-        db.Prepare("SELECT user_id, COUNT(*) FROM messages WHERE app_key = ?1"
-                   " AND parent_id = ?2 AND shadowed = 0 GROUP BY user_id ORDER BY MIN(seq)"));
+        db.Prepare("SELECT user_id, COUNT(*), SUM(deleted_at IS NOT NULL) FROM messages"
+                   " WHERE app_key = ?1 AND parent_id = ?2 AND shadowed = 0 GROUP BY user_id"
+                   " ORDER BY MIN(seq)"));
     stmt.Bind(1, app_key).Bind(2, parent_id);
     while (true) {
       EDDY_ASSIGN_OR_RETURN(bool row, stmt.Step());
       if (!row) break;
       participants.emplace_back(stmt.ColumnText(0));
       count += stmt.ColumnInt(1);
+      deleted += stmt.ColumnInt(2);
     }
   }
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                        db.Prepare("UPDATE messages SET reply_count = ?3, thread_participants = ?4"
-                                   " WHERE app_key = ?1 AND id = ?2"));
-  stmt.Bind(1, app_key).Bind(2, parent_id).Bind(3, count).Bind(4, json::serialize(participants));
+                        db.Prepare("UPDATE messages SET reply_count = ?3, thread_participants = ?4,"
+                                   " deleted_reply_count = ?5 WHERE app_key = ?1 AND id = ?2"));
+  stmt.Bind(1, app_key)
+      .Bind(2, parent_id)
+      .Bind(3, count)
+      .Bind(4, json::serialize(participants))
+      .Bind(5, deleted);
   return stmt.Run();
 }
 

@@ -15,7 +15,7 @@ inline constexpr std::string_view kMessageColumns =
     "seq, id, cid, user_id, text, type, parent_id, show_in_channel, quoted_message_id, "
     "mentioned_users, attachments, silent, shadowed, pinned, pinned_at, pinned_by_id, "
     "pin_expires, created_at, updated_at, deleted_at, message_text_updated_at, reply_count, "
-    "thread_participants, custom";
+    "thread_participants, custom, deleted_reply_count";
 
 // The channel's main list: everything but thread-only replies (Message::InChannelList).
 inline constexpr std::string_view kInChannelList = "(parent_id IS NULL OR show_in_channel = 1)";
@@ -36,6 +36,9 @@ Status RecomputeLastMessageAt(SqliteDb& db, std::string_view app_key, std::strin
 
 // Recomputes a thread parent's reply_count and thread_participants from its stored replies
 // (shadowed ones do not count), after replies went away. A missing parent is left alone.
+// Adds `delta` (negative after deletions) to the channel's message_count.
+Status AddToMessageCount(SqliteDb& db, std::string_view app_key, std::string_view cid,
+                         std::int64_t delta);
 Status RecountThread(SqliteDb& db, std::string_view app_key, std::string_view parent_id);
 
 }  // namespace eddy::server::sqlite_rows

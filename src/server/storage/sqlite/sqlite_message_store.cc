@@ -6,17 +6,12 @@
 #include <mutex>
 #include <string>
 
+#include "server/storage/sql/stored_json.h"
 #include "server/storage/sqlite/sqlite_message_rows.h"
 
 namespace eddy::server {
 
 namespace {
-
-std::string StringArray(const std::vector<std::string>& list) {
-  json::array a;
-  for (const std::string& s : list) a.emplace_back(s);
-  return json::serialize(a);
-}
 
 // The columns a message keeps from insert on: its channel, its thread, and what the store
 // maintains are not among UpdateMessage's.
@@ -25,7 +20,7 @@ constexpr std::string_view kUpdate =
     " quoted_message_id = ?7, mentioned_users = ?8, attachments = ?9, silent = ?10,"
     " shadowed = ?11, pinned = ?12, pinned_at = ?13, pinned_by_id = ?14, pin_expires = ?15,"
     " created_at = ?16, updated_at = ?17, deleted_at = ?18, message_text_updated_at = ?19,"
-    " custom = ?20 WHERE app_key = ?1 AND id = ?2";
+    " custom = ?20 WHERE app_key = ?1 AND id = ?2 RETURNING COALESCE(parent_id, '')";
 
 constexpr std::string_view kInsert =
     "INSERT INTO messages (app_key, id, user_id, text, type, show_in_channel, quoted_message_id,"
@@ -44,7 +39,7 @@ void BindFields(SqliteStatement& s, std::string_view app_key, const Message& m) 
       .Bind(5, m.type)
       .BindBool(6, m.show_in_channel)
       .Bind(7, m.quoted_message_id)
-      .Bind(8, StringArray(m.mentioned_users))
+      .Bind(8, sql::StringArrayJson(m.mentioned_users))
       .Bind(9, json::serialize(m.attachments))
       .BindBool(10, m.silent)
       .BindBool(11, m.shadowed)
@@ -130,11 +125,19 @@ Status SqliteMessageStore::InsertMessage(std::string_view app_key, Message& m) {
 
 Status SqliteMessageStore::UpdateMessage(std::string_view app_key, const Message& m) {
   std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare(std::string(kUpdate)));
-  BindFields(stmt, app_key, m);
-  EDDY_TRY(stmt.Run());
-  if (db_.Changes() == 0) return Error::NotFound("message " + m.id + " not found");
-  return {};
+  EDDY_ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(db_));
+  std::string parent_id;
+  {
+    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare(std::string(kUpdate)));
+    BindFields(stmt, app_key, m);
+    EDDY_ASSIGN_OR_RETURN(bool found, stmt.Step());
+    if (!found) return Error::NotFound("message " + m.id + " not found");
+    parent_id = stmt.ColumnText(0);
+    EDDY_TRY(stmt.Run());
+  }
+  // A reply's deletion (or undeletion) changes its parent's deleted_reply_count.
+  if (!parent_id.empty()) EDDY_TRY(sqlite_rows::RecountThread(db_, app_key, parent_id));
+  return tx.Commit();
 }
 
 // Reactions go with the message through the foreign key's ON DELETE CASCADE. The message's
@@ -154,13 +157,7 @@ Status SqliteMessageStore::DeleteMessage(std::string_view app_key, std::string_v
     parent_id = stmt.ColumnText(1);
     EDDY_TRY(stmt.Run());
   }
-  {
-    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                          db_.Prepare("UPDATE channels SET message_count = message_count - 1"
-                                      " WHERE app_key = ?1 AND cid = ?2"));
-    stmt.Bind(1, app_key).Bind(2, cid);
-    EDDY_TRY(stmt.Run());
-  }
+  EDDY_TRY(sqlite_rows::AddToMessageCount(db_, app_key, cid, -1));
   EDDY_TRY(sqlite_rows::RecomputeLastMessageAt(db_, app_key, cid));
   if (!parent_id.empty()) EDDY_TRY(sqlite_rows::RecountThread(db_, app_key, parent_id));
   return tx.Commit();
@@ -188,13 +185,7 @@ Status SqliteMessageStore::HardDeleteChannelMessages(std::string_view app_key,
     }
   }
   if (removed == 0) return {};
-  {
-    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                          db_.Prepare("UPDATE channels SET message_count = message_count - ?3"
-                                      " WHERE app_key = ?1 AND cid = ?2"));
-    stmt.Bind(1, app_key).Bind(2, cid).Bind(3, removed);
-    EDDY_TRY(stmt.Run());
-  }
+  EDDY_TRY(sqlite_rows::AddToMessageCount(db_, app_key, cid, -removed));
   EDDY_TRY(sqlite_rows::RecomputeLastMessageAt(db_, app_key, cid));
   std::sort(parents.begin(), parents.end());
   parents.erase(std::unique(parents.begin(), parents.end()), parents.end());

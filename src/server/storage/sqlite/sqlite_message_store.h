@@ -32,6 +32,14 @@ class SqliteMessageStore final : public MessageStore {
                                    std::string_view id, Micros before) override;
 
   Result<std::int64_t> CountUnread(std::string_view app_key, const UnreadQuery& q) override;
+  Result<std::optional<Micros>> LastMessageTimeBy(std::string_view app_key, std::string_view type,
+                                                  std::string_view id,
+                                                  std::string_view user_id) override;
+  Result<std::int64_t> SoftDeleteUserMessages(std::string_view app_key, std::string_view user_id,
+                                              Micros at) override;
+  Result<std::int64_t> RestoreUserMessages(std::string_view app_key, std::string_view user_id,
+                                           Micros at) override;
+  Status HardDeleteUserMessages(std::string_view app_key, std::string_view user_id) override;
   Result<std::optional<Message>> LastChannelMessage(std::string_view app_key, std::string_view type,
                                                     std::string_view id) override;
 

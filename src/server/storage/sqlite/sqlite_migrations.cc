@@ -152,6 +152,38 @@ CREATE TABLE reactions (
 );
 CREATE INDEX reactions_by_message ON reactions (app_key, message_id, created_at);
 )sql"},
+    // Channel types a backend created or changed (the built-ins need no row until changed),
+    // and custom roles. Config and grants are JSON objects.
+    {3, "channel types and roles", R"sql(
+CREATE TABLE channel_types (
+  app_key TEXT NOT NULL REFERENCES apps (api_key) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  config TEXT NOT NULL,
+  grants TEXT NOT NULL,
+  PRIMARY KEY (app_key, name)
+) WITHOUT ROWID;
+CREATE TABLE roles (
+  app_key TEXT NOT NULL REFERENCES apps (api_key) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (app_key, name)
+) WITHOUT ROWID;
+)sql"},
+    {5, "deleted reply counts", R"sql(
+ALTER TABLE messages ADD COLUMN deleted_reply_count INTEGER NOT NULL DEFAULT 0;
+-- Slow mode looks up a user's newest message in a channel.
+CREATE INDEX messages_by_author ON messages (app_key, cid, user_id, created_at);
+CREATE TABLE blocklists (
+  app_key TEXT NOT NULL REFERENCES apps (api_key) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  words TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (app_key, name)
+);
+)sql"},
 };
 
 Result<int> CurrentVersion(SqliteDb& db) {

@@ -4,10 +4,12 @@
 #include <system_error>
 
 #include "server/storage/sqlite/sqlite_app_store.h"
+#include "server/storage/sqlite/sqlite_blocklist_store.h"
 #include "server/storage/sqlite/sqlite_channel_store.h"
 #include "server/storage/sqlite/sqlite_db.h"
 #include "server/storage/sqlite/sqlite_message_store.h"
 #include "server/storage/sqlite/sqlite_migrations.h"
+#include "server/storage/sqlite/sqlite_permission_stores.h"
 #include "server/storage/sqlite/sqlite_user_store.h"
 
 namespace eddy::server {
@@ -19,12 +21,22 @@ namespace {
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db)
-      : db_(std::move(db)), apps_(*db_), users_(*db_), channels_(*db_), messages_(*db_) {}
+      : db_(std::move(db)),
+        apps_(*db_),
+        users_(*db_),
+        channels_(*db_),
+        messages_(*db_),
+        blocklists_(*db_),
+        channel_types_(*db_),
+        roles_(*db_) {}
 
   AppStore& apps() override { return apps_; }
   UserStore& users() override { return users_; }
   ChannelStore& channels() override { return channels_; }
   MessageStore& messages() override { return messages_; }
+  BlocklistStore& blocklists() override { return blocklists_; }
+  ChannelTypeStore& channel_types() override { return channel_types_; }
+  RoleStore& roles() override { return roles_; }
 
   Status Flush() override {
     std::lock_guard lock(db_->mutex());
@@ -37,6 +49,9 @@ class SqliteStore final : public Store {
   SqliteUserStore users_;
   SqliteChannelStore channels_;
   SqliteMessageStore messages_;
+  SqliteBlocklistStore blocklists_;
+  SqliteChannelTypeStore channel_types_;
+  SqliteRoleStore roles_;
 };
 
 }  // namespace

@@ -10,11 +10,13 @@
 
 #include "server/storage/sqlite/sqlite_db.h"
 #include "server/storage/storetest/app_store_suite.h"
+#include "server/storage/storetest/blocklist_store_suite.h"
 #include "server/storage/storetest/channel_query_suite.h"
 #include "server/storage/storetest/channel_store_suite.h"
 #include "server/storage/storetest/member_store_suite.h"
 #include "server/storage/storetest/message_page_suite.h"
 #include "server/storage/storetest/message_store_suite.h"
+#include "server/storage/storetest/permission_store_suite.h"
 #include "server/storage/storetest/reaction_store_suite.h"
 #include "server/storage/storetest/user_query_suite.h"
 #include "server/storage/storetest/user_store_suite.h"
@@ -63,6 +65,10 @@ StoreBackend SqliteBackend() {
 
 namespace storetest {
 INSTANTIATE_TEST_SUITE_P(Sqlite, AppStoreSuite, ::testing::Values(SqliteBackend()), BackendName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, BlocklistStoreSuite, ::testing::Values(SqliteBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, PermissionStoreSuite, ::testing::Values(SqliteBackend()),
+                         BackendName);
 INSTANTIATE_TEST_SUITE_P(Sqlite, UserStoreSuite, ::testing::Values(SqliteBackend()), BackendName);
 INSTANTIATE_TEST_SUITE_P(Sqlite, UserQuerySuite, ::testing::Values(SqliteBackend()), BackendName);
 INSTANTIATE_TEST_SUITE_P(Sqlite, ChannelStoreSuite, ::testing::Values(SqliteBackend()),

@@ -295,7 +295,7 @@ TEST_P(ChannelStoreSuite, UpdateReplacesEveryFieldButTheDerivedOnes) {
   update.updated_at = 600;
   update.created_by_id = "han";
   update.deleted_at = 700;
-  update.truncated_at = 650;
+  update.truncated_at = 450;  // before the message: last_message_at stays
   update.truncated_by_id = "han";
   update.disabled = true;
   update.cooldown = 10;
@@ -313,6 +313,23 @@ TEST_P(ChannelStoreSuite, UpdateReplacesEveryFieldButTheDerivedOnes) {
   EXPECT_EQ(got->member_count, 2);
   EXPECT_EQ(got->message_count, 1);
   EXPECT_EQ(got->last_message_at, 500);
+}
+
+TEST_P(ChannelStoreSuite, TruncationClearsLastMessageAtUntilTheNextMessage) {
+  Channel c = MakeChannel("messaging", "t", 100);
+  ASSERT_NO_FATAL_FAILURE(Create(c, {MakeMember(c, "luke", 1)}));
+  ASSERT_NO_FATAL_FAILURE(Send(MakeMessage(c, "m1", "luke", 500)));
+  c.truncated_at = 500;
+  ASSERT_TRUE(channels().UpdateChannel(kApp, c).ok());
+  EXPECT_FALSE(Get("messaging", "t")->last_message_at.has_value());
+
+  ASSERT_NO_FATAL_FAILURE(Send(MakeMessage(c, "m2", "luke", 600)));
+  EXPECT_EQ(Get("messaging", "t")->last_message_at, 600);
+  ASSERT_TRUE(channels().UpdateChannel(kApp, c).ok());  // the same truncation again
+  EXPECT_EQ(Get("messaging", "t")->last_message_at, 600);
+  // Recomputing after a hard delete ignores the messages the truncation hides.
+  ASSERT_TRUE(store().messages().DeleteMessage(kApp, "m2").ok());
+  EXPECT_FALSE(Get("messaging", "t")->last_message_at.has_value());
 }
 
 TEST_P(ChannelStoreSuite, UpdateMissingChannelIsNotFound) {

@@ -15,20 +15,11 @@
 namespace eddy::server::storetest {
 
 // Two apps; app1 has messaging:general and messaging:other, app2 its own messaging:general.
-class MessageStoreSuite : public StoreSuiteBase {
+class MessageStoreSuite : public TwoAppSuiteBase {
  protected:
-  static constexpr std::string_view kApp = "app1";
-  static constexpr std::string_view kOtherApp = "app2";
-
   void SetUp() override {
-    StoreSuiteBase::SetUp();
+    TwoAppSuiteBase::SetUp();
     if (HasFatalFailure()) return;
-    for (std::string_view key : {kApp, kOtherApp}) {
-      App app;
-      app.api_key = key;
-      app.api_secret = "secret";
-      ASSERT_TRUE(store().apps().CreateApp(app).ok());
-    }
     for (auto [app, id] : {std::pair{kApp, "general"}, {kApp, "other"}, {kOtherApp, "general"}}) {
       Channel c;
       c.type = "messaging";
@@ -303,6 +294,87 @@ TEST_P(MessageStoreSuite, UpdateReplacesButKeepsWhatTheStoreOwns) {
   EXPECT_EQ(missing.error().code, ErrorCode::kDoesNotExist);
   EXPECT_FALSE(Get("nope").has_value());
   EXPECT_FALSE(messages().UpdateMessage(kOtherApp, update).ok());
+}
+
+TEST_P(MessageStoreSuite, SoftDeletingARepliesCountsItInTheParentsDeletedReplies) {
+  Insert(Msg("p", "luke", 10));
+  Message r1 = Insert(Reply("r1", "leia", 11, "p"));
+  Insert(Reply("r2", "han", 12, "p"));
+  r1.type = "deleted";
+  r1.deleted_at = 13;
+  ASSERT_TRUE(messages().UpdateMessage(kApp, r1).ok());
+  EXPECT_EQ(Get("p")->reply_count, 2);
+  EXPECT_EQ(Get("p")->deleted_reply_count, 1);
+  EXPECT_EQ(Get("p")->thread_participants, (std::vector<std::string>{"leia", "han"}));
+
+  r1.type = "reply";
+  r1.deleted_at.reset();
+  ASSERT_TRUE(messages().UpdateMessage(kApp, r1).ok());
+  EXPECT_EQ(Get("p")->deleted_reply_count, 0);
+}
+
+TEST_P(MessageStoreSuite, LastMessageTimeByIsPerUserAndChannel) {
+  Insert(Msg("a", "luke", 10));
+  Insert(Msg("b", "leia", 20));
+  Insert(Msg("c", "luke", 30, "other"));
+  Insert(Reply("r", "luke", 15, "a"));
+  EXPECT_EQ(*messages().LastMessageTimeBy(kApp, "messaging", "general", "luke"), 15);
+  EXPECT_EQ(*messages().LastMessageTimeBy(kApp, "messaging", "other", "luke"), 30);
+  EXPECT_FALSE(messages().LastMessageTimeBy(kApp, "messaging", "general", "han")->has_value());
+  EXPECT_FALSE(
+      messages().LastMessageTimeBy(kOtherApp, "messaging", "general", "luke")->has_value());
+}
+
+TEST_P(MessageStoreSuite, UserMessagesSoftDeleteAndRestore) {
+  Insert(Msg("p", "leia", 10));
+  Insert(Msg("a", "luke", 11));
+  Insert(Reply("r", "luke", 12, "p"));
+  Message system = Msg("s", "luke", 13);
+  system.type = "system";
+  Insert(system);
+  Message gone = Msg("g", "luke", 14);
+  gone.type = "deleted";
+  gone.deleted_at = 5;
+  Insert(gone);
+  Insert(Msg("x", "luke", 15), kOtherApp);
+
+  auto changed = messages().SoftDeleteUserMessages(kApp, "luke", 100);
+  ASSERT_TRUE(changed.ok()) << changed.error().message;
+  EXPECT_EQ(*changed, 2);
+  EXPECT_EQ(Get("a")->type, "deleted");
+  EXPECT_EQ(Get("a")->deleted_at, 100);
+  EXPECT_EQ(Get("r")->type, "deleted");
+  EXPECT_EQ(Get("s")->type, "system");
+  EXPECT_EQ(Get("g")->deleted_at, 5) << "an earlier deletion is kept";
+  EXPECT_EQ(Get("x", kOtherApp)->type, "regular");
+  EXPECT_EQ(Get("p")->type, "regular");
+  EXPECT_EQ(Get("p")->deleted_reply_count, 1);
+
+  changed = messages().RestoreUserMessages(kApp, "luke", 100);
+  ASSERT_TRUE(changed.ok()) << changed.error().message;
+  EXPECT_EQ(*changed, 2);
+  EXPECT_EQ(Get("a")->type, "regular");
+  EXPECT_FALSE(Get("a")->deleted_at.has_value());
+  EXPECT_EQ(Get("r")->type, "reply");
+  EXPECT_EQ(Get("g")->type, "deleted") << "deleted before: stays deleted";
+  EXPECT_EQ(Get("p")->deleted_reply_count, 0);
+}
+
+TEST_P(MessageStoreSuite, UserMessagesHardDeleteKeepsCountersRight) {
+  Insert(Msg("p", "leia", 10));
+  Insert(Reply("r", "luke", 12, "p"));
+  Insert(Msg("a", "luke", 20));
+  Insert(Msg("o", "luke", 30, "other"));
+  ASSERT_EQ(GetChannel().message_count, 3);
+  ASSERT_TRUE(messages().HardDeleteUserMessages(kApp, "luke").ok());
+  EXPECT_FALSE(Get("a").has_value());
+  EXPECT_FALSE(Get("r").has_value());
+  EXPECT_EQ(GetChannel().message_count, 1);
+  EXPECT_EQ(GetChannel().last_message_at, 10);
+  EXPECT_EQ(GetChannel("other").message_count, 0);
+  EXPECT_FALSE(GetChannel("other").last_message_at.has_value());
+  EXPECT_EQ(Get("p")->reply_count, 0);
+  EXPECT_TRUE(Get("p")->thread_participants.empty());
 }
 
 TEST_P(MessageStoreSuite, DeleteMessageRecomputesCountersAndTakesItsReactions) {

@@ -70,4 +70,23 @@ class StoreSuiteBase : public ::testing::TestWithParam<StoreBackend> {
   std::unique_ptr<Store> store_;
 };
 
+// A suite base with two apps from the start, so app isolation can be checked anywhere.
+class TwoAppSuiteBase : public StoreSuiteBase {
+ protected:
+  static constexpr std::string_view kApp = "app1";
+  static constexpr std::string_view kOtherApp = "app2";
+
+  void SetUp() override {
+    StoreSuiteBase::SetUp();
+    if (HasFatalFailure()) return;
+    for (std::string_view key : {kApp, kOtherApp}) {
+      App app;
+      app.api_key = key;
+      app.api_secret = "secret";
+      app.name = key;
+      ASSERT_TRUE(store().apps().CreateApp(app).ok());
+    }
+  }
+};
+
 }  // namespace eddy::server::storetest

@@ -1,0 +1,109 @@
+// Functional smoke test of eddy-bench against a real eddy: tiny runs of the scenarios must
+// finish, exit 0 and print a JSON result line with nothing lost or duplicated. No timing is
+// asserted: the figures belong in BENCHMARKS.md.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <string>
+
+#include "common/json.h"
+#include "integration/harness.h"
+
+namespace eddy::bench {
+namespace {
+
+struct BenchRun {
+  int exit_code = -1;
+  std::string output;
+  json::object result;  // the first line, parsed
+};
+
+class BenchSmokeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = new testing::EddyProcess();
+    ASSERT_TRUE(server_->Start());
+  }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+
+  static BenchRun Bench(const std::string& scenario, const std::string& flags) {
+    std::string cmd = std::string(EDDY_BENCH_BINARY) + " " + scenario + " --port " +
+                      std::to_string(server_->port()) + " --api-key " + server_->api_key() +
+                      " --secret " + server_->api_secret() + " --concurrency 8 " + flags + " 2>&1";
+    BenchRun run;
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return run;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) run.output.append(buf, n);
+    int status = pclose(p);
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    auto parsed = ParseJsonObject(run.output.substr(0, run.output.find('\n')), "result line");
+    if (parsed.ok()) run.result = std::move(parsed).value();
+    return run;
+  }
+
+  static inline testing::EddyProcess* server_ = nullptr;
+};
+
+std::uint64_t U(const json::object& o, std::string_view key) {
+  const json::value* v = o.if_contains(key);
+  return v && v->is_number() ? v->to_number<std::uint64_t>() : 999'999'999;
+}
+
+TEST_F(BenchSmokeTest, FanoutDeliversEveryMessageToEveryReceiverOnce) {
+  BenchRun run = Bench("fanout", "--receivers 20 --rates 5,10 --step-seconds 1");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  ASSERT_EQ(run.result.at("scenario"), "fanout") << run.output;
+  EXPECT_EQ(run.result.at("ok"), true);
+  const json::array& steps = run.result.at("steps").as_array();
+  ASSERT_EQ(steps.size(), 2u) << run.output;
+  for (const auto& v : steps) {
+    const json::object& s = v.as_object();
+    EXPECT_EQ(U(s, "receivers"), 20u) << run.output;
+    EXPECT_EQ(U(s, "lost"), 0u) << run.output;
+    EXPECT_EQ(U(s, "duplicated"), 0u) << run.output;
+    EXPECT_EQ(U(s, "send_errors"), 0u) << run.output;
+    EXPECT_EQ(U(s, "delivered"), U(s, "messages") * 20) << run.output;
+  }
+}
+
+TEST_F(BenchSmokeTest, SendReadsBackEveryAcknowledgedMessage) {
+  BenchRun run = Bench("send", "--senders 4 --send-channels 2 --duration 1");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_GT(U(run.result, "acked"), 0u) << run.output;
+  EXPECT_EQ(U(run.result, "read_back"), U(run.result, "acked")) << run.output;
+  EXPECT_EQ(U(run.result, "missing"), 0u) << run.output;
+  EXPECT_EQ(U(run.result, "duplicated"), 0u) << run.output;
+}
+
+TEST_F(BenchSmokeTest, IdleHoldsEveryConnection) {
+  BenchRun run = Bench("idle", "--connections 20 --duration 1");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(U(run.result, "connect_failures"), 0u) << run.output;
+  EXPECT_EQ(U(run.result, "still_open_after_hold"), 20u) << run.output;
+}
+
+TEST_F(BenchSmokeTest, ChannelsAndMixedRunCleanly) {
+  BenchRun channels = Bench("channels", "--member-channels 35 --queries 5");
+  ASSERT_EQ(channels.exit_code, 0) << channels.output;
+  EXPECT_EQ(U(channels.result, "channels_returned"), 30u) << channels.output;
+  BenchRun mixed = Bench("mixed", "--users 6 --duration 1 --rate 20");
+  ASSERT_EQ(mixed.exit_code, 0) << mixed.output;
+  EXPECT_EQ(U(mixed.result, "errors"), 0u) << mixed.output;
+  EXPECT_TRUE(mixed.result.at("events").as_object().contains("message.new")) << mixed.output;
+}
+
+TEST_F(BenchSmokeTest, RejectsBadFlags) {
+  BenchRun run = Bench("fanout", "--rates 0");
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  run = Bench("nonsense", "");
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+}
+
+}  // namespace
+}  // namespace eddy::bench

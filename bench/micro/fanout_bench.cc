@@ -1,0 +1,90 @@
+// The hub's encode-once fan-out (src/server/realtime/hub_fanout.cc): one message.new to every
+// watcher of a channel, with and without per-user fields spliced on. The sockets only count,
+// so the figure is the hub's own cost per recipient.
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+
+#include "server/realtime/hub.h"
+
+namespace eddy::bench {
+namespace {
+
+using server::realtime::Connection;
+using server::realtime::Hub;
+
+class CountingSocket final : public server::transport::WebSocketConnection {
+ public:
+  void Send(std::shared_ptr<const std::string> text) override {
+    bytes_.fetch_add(text->size(), std::memory_order_relaxed);
+  }
+  void Close(int, std::string) override {}
+  const std::string& remote_address() const override { return address_; }
+
+ private:
+  std::atomic<std::size_t> bytes_{0};
+  std::string address_ = "127.0.0.1";
+};
+
+// A message.new of the size a 200-byte text makes.
+json::object MessageNew() {
+  json::object user{{"id", "sender"}, {"name", "Sender"}, {"role", "user"}, {"online", true}};
+  json::object message{{"id", "9b3f5c1e-4a1b-4b7a-9a77-0c4b1f9d2e11"},
+                       {"text", std::string(200, 'x')},
+                       {"type", "regular"},
+                       {"user", user},
+                       {"attachments", json::array()},
+                       {"latest_reactions", json::array()},
+                       {"reaction_counts", json::object()},
+                       {"created_at", "2026-11-28T06:00:00.000000Z"}};
+  return json::object{{"type", "message.new"},
+                      {"cid", "gaming:room"},
+                      {"channel_type", "gaming"},
+                      {"channel_id", "room"},
+                      {"message", message},
+                      {"user", user},
+                      {"created_at", "2026-11-28T06:00:00.000000Z"}};
+}
+
+void Fill(Hub& hub, int recipients) {
+  for (int i = 0; i < recipients; ++i) {
+    auto conn = std::make_shared<Connection>();
+    conn->id = "c" + std::to_string(i);
+    conn->app_key = "app";
+    conn->user_id = "u" + std::to_string(i);
+    conn->socket = std::make_shared<CountingSocket>();
+    hub.Add(conn);
+    hub.Watch("app", conn->id, "gaming:room");
+  }
+}
+
+void BM_FanoutShared(benchmark::State& state) {
+  Hub hub(10);
+  Fill(hub, static_cast<int>(state.range(0)));
+  json::object event = MessageNew();
+  for (auto _ : state) hub.ToWatchers("app", "gaming:room", event);
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_FanoutShared)->Arg(1)->Arg(100)->Arg(2000);
+
+void BM_FanoutPersonal(benchmark::State& state) {
+  Hub hub(10);
+  Fill(hub, static_cast<int>(state.range(0)));
+  json::object event = MessageNew();
+  auto personal = [](const std::string&) {
+    return json::object{{"unread_count", 3}, {"total_unread_count", 7}};
+  };
+  for (auto _ : state) hub.ToWatchers("app", "gaming:room", event, personal);
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_FanoutPersonal)->Arg(100)->Arg(2000);
+
+void BM_EncodeEvent(benchmark::State& state) {
+  json::object event = MessageNew();
+  for (auto _ : state) benchmark::DoNotOptimize(json::serialize(event));
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_EncodeEvent);
+
+}  // namespace
+}  // namespace eddy::bench

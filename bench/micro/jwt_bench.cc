@@ -1,0 +1,34 @@
+// JWT verification (protocol §2.3): every REST request and every connect pays it once.
+#include <benchmark/benchmark.h>
+
+#include <ctime>
+
+#include "protocol/jwt.h"
+
+namespace eddy::bench {
+namespace {
+
+constexpr std::string_view kSecret = "a-secret-of-the-usual-length-0123456789abcdefghij";
+
+void BM_VerifyUserToken(benchmark::State& state) {
+  std::string token = protocol::CreateUserToken("user-1234", std::nullopt, std::nullopt, kSecret);
+  const std::int64_t now = std::time(nullptr);
+  for (auto _ : state) {
+    auto claims = protocol::VerifyJwt(token, kSecret, false, now, "key");
+    benchmark::DoNotOptimize(claims);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_VerifyUserToken);
+
+void BM_SignUserToken(benchmark::State& state) {
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(
+        protocol::CreateUserToken("user-1234", std::nullopt, std::nullopt, kSecret));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_SignUserToken);
+
+}  // namespace
+}  // namespace eddy::bench

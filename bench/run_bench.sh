@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# `make bench`: the standard benchmark set of issue #7 against a fresh release eddy. The server
+# runs pinned to core 0 with one event loop, eddy-bench pinned to core 1, so the figures
+# compare with one-core peers. Prints every run and writes bench/results/<YYYY-MM-DD>.json.
+# Takes about 3 minutes. Variables: BUILD (default build/release), QUICK=1 (smaller set).
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${BUILD:-$root/build/release}
+eddy=$build/eddy
+bench=$build/bench/eddy-bench
+microbench=$build/bench/eddy-microbench
+for f in "$eddy" "$bench" "$microbench"; do
+  [ -x "$f" ] || { echo "run_bench: $f is missing (make bench builds it)" >&2; exit 2; }
+done
+
+# Every connection is an open file, on both sides.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+work=$(mktemp -d /tmp/eddy-bench.XXXXXX)
+server_pid=
+cleanup() {
+  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
+    kill -TERM "$server_pid"
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+creds=$("$eddy" app create --json --name eddy-bench --data-dir "$work/data")
+api_key=$(sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p' <<<"$creds")
+secret=$(sed -n 's/.*"api_secret":"\([^"]*\)".*/\1/p' <<<"$creds")
+
+taskset -c 0 "$eddy" serve --port 0 --threads 1 --log-level warn --data-dir "$work/data" \
+  >"$work/serve.out" 2>"$work/serve.err" &
+server_pid=$!
+port=
+for _ in $(seq 1 100); do
+  port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.out" | head -1)
+  [ -n "$port" ] && break
+  sleep 0.1
+done
+[ -n "$port" ] || { echo "run_bench: eddy did not start" >&2; cat "$work/serve.err" >&2; exit 1; }
+
+common=(--port "$port" --api-key "$api_key" --secret "$secret" --server-pid "$server_pid")
+if [ "${QUICK:-0}" = 1 ]; then
+  runs=(
+    "idle --connections 500 --duration 2"
+    "fanout --receivers 200 --rates 5,50 --step-seconds 2"
+    "send --senders 8 --duration 2"
+    "channels --member-channels 100 --queries 50"
+    "mixed --users 50 --duration 3 --rate 50"
+  )
+else
+  runs=(
+    "idle --connections 5000 --duration 5"
+    "fanout --receivers 2000 --rates 5,50,200,400 --step-seconds 5"
+    "send --senders 32 --send-channels 32 --duration 5"
+    "send --senders 32 --send-channels 32 --duration 5 --rate 2000"
+    "channels --member-channels 1000 --queries 200"
+    "mixed --users 200 --duration 20 --rate 200"
+  )
+fi
+
+results=()
+echo "eddy-bench: server pid $server_pid on core 0, port $port; eddy-bench on core 1"
+for run in "${runs[@]}"; do
+  echo
+  echo "\$ eddy-bench $run"
+  # shellcheck disable=SC2086
+  out=$(taskset -c 1 "$bench" $run --label "$run" "${common[@]}") || true
+  echo "$out" | tail -n +2
+  line=$(head -1 <<<"$out")
+  [ -n "$line" ] && results+=("$line")
+done
+
+echo
+echo "\$ eddy-microbench"
+taskset -c 1 "$microbench" --benchmark_min_time=0.2 --benchmark_out="$work/micro.json" \
+  --benchmark_out_format=json 2>/dev/null | grep -E '^(BM_|---|Benchmark)' || true
+micro=$(tr -d '\n' <"$work/micro.json" 2>/dev/null || true)
+
+kill -TERM "$server_pid"
+wait "$server_pid" 2>/dev/null || true
+server_pid=
+
+day=$(date -u +%Y-%m-%d)
+mkdir -p "$root/bench/results"
+file="$root/bench/results/$day.json"
+{
+  echo "{"
+  echo "  \"date\": \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\","
+  echo "  \"commit\": \"$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)\","
+  echo "  \"machine\": {\"nproc\": $(nproc), \"mem_total_kb\": $(awk '/MemTotal/ {print $2}' /proc/meminfo),"
+  echo "    \"kernel\": \"$(uname -srm)\", \"cpu\": \"$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')\","
+  echo "    \"open_files\": $(ulimit -n), \"loadavg\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"},"
+  echo "  \"runs\": ["
+  for i in "${!results[@]}"; do
+    sep=","
+    [ "$i" -eq $((${#results[@]} - 1)) ] && sep=""
+    echo "    ${results[$i]}$sep"
+  done
+  echo "  ],"
+  echo "  \"microbench\": ${micro:-null}"
+  echo "}"
+} >"$file"
+echo
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {print $2}' /proc/meminfo) kB, $(uname -srm), load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "wrote $file"
