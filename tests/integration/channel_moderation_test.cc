@@ -211,6 +211,15 @@ TEST_F(ChannelModerationTest, BlocklistsBlockOrFlagWords) {
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(r.obj().at("message").at("type"), "regular");
   EXPECT_TRUE(watcher.WaitFor("message.new"));
+  const std::string flagged(r.obj().at("message").at("id").as_string());
+  r = AsServer("GET", "/moderation/flags/message", "",
+               {{"payload", R"({"filter_conditions":{"channel_cid":"messaging:clean"}})"}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(r.obj().at("flags").as_array().size(), 1u) << r.body;
+  const auto& flag = r.obj().at("flags").as_array()[0].as_object();
+  EXPECT_EQ(flag.at("target_message_id"), flagged.c_str());
+  EXPECT_EQ(flag.at("created_by_automod"), true);
+  EXPECT_EQ(flag.at("reason"), "blocklist");
 
   ASSERT_EQ(AsServer("DELETE", "/blocklists/swears").status, 200);
   ExpectError(AsServer("GET", "/blocklists/swears"), 404, 16);

@@ -128,6 +128,12 @@ class ClientSession final : public transport::WebSocketSession,
       return Fail(Error::Input("a WebSocket connection needs a user: set json.user_id"), hs,
                   claimed);
     }
+    if (h_.moderation_) {
+      // Before the upsert: a refused handshake changes nothing.
+      if (Status may = h_.moderation_->CheckMayConnect(*caller->app, caller->user_id); !may.ok()) {
+        return Fail(may.error(), hs, caller->user_id);
+      }
+    }
     const json::object empty;
     auto user =
         h_.users_.UpsertFromConnect(*caller->app, caller->user_id, *details ? **details : empty,
@@ -159,6 +165,13 @@ class ClientSession final : public transport::WebSocketSession,
         !filled.ok()) {
       log::Warn("unread counts unavailable",
                 {{"user", caller->user_id}, {"error", filled.error().message}});
+    }
+    if (h_.moderation_) {
+      if (Status muted = h_.moderation_->FillOwnMutes(*caller->app, caller->user_id, extras);
+          !muted.ok()) {
+        log::Warn("mutes unavailable",
+                  {{"user", caller->user_id}, {"error", muted.error().message}});
+      }
     }
     json::object me = protocol::OwnUserToJson(*user, /*online=*/true, extras);
     socket_->Send(Encode(json::object{{"type", "health.check"},

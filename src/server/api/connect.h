@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/work_queue.h"
 #include "server/api/authenticator.h"
+#include "server/domain/moderation_service.h"
 #include "server/domain/read_service.h"
 #include "server/domain/user_service.h"
 #include "server/realtime/hub.h"
@@ -19,9 +20,17 @@ namespace eddy::server::api {
 
 class ConnectHandler final : public transport::WebSocketHandler {
  public:
+  // `moderation` (optional): refuses globally banned users and fills me.mutes /
+  // me.channel_mutes.
   ConnectHandler(Authenticator& auth, UserService& users, ReadService& reads, realtime::Hub& hub,
-                 WorkQueue& work, const Clock& clock)
-      : auth_(auth), users_(users), reads_(reads), hub_(hub), work_(work), clock_(clock) {}
+                 WorkQueue& work, const Clock& clock, ModerationService* moderation = nullptr)
+      : auth_(auth),
+        users_(users),
+        reads_(reads),
+        hub_(hub),
+        work_(work),
+        clock_(clock),
+        moderation_(moderation) {}
 
   std::shared_ptr<transport::WebSocketSession> OnOpen(
       std::shared_ptr<transport::WebSocketConnection> conn,
@@ -35,6 +44,7 @@ class ConnectHandler final : public transport::WebSocketHandler {
   realtime::Hub& hub_;
   WorkQueue& work_;
   const Clock& clock_;
+  ModerationService* moderation_;
 };
 
 }  // namespace eddy::server::api

@@ -255,11 +255,15 @@ std::vector<FlagValue> ParseFlags(const std::vector<std::string>& args, Config& 
     }
     const std::string where = "flag --" + name;
 
-    if (name == "print-config") {
+    // Command-line switches: --name, --name=true or --name=false.
+    bool* switch_flag = name == "print-config" ? &config.print_config
+                        : name == "test-clock" ? &config.test_clock
+                                               : nullptr;
+    if (switch_flag != nullptr) {
       if (!value || *value == "true") {
-        config.print_config = true;
+        *switch_flag = true;
       } else if (*value == "false") {
-        config.print_config = false;
+        *switch_flag = false;
       } else {
         problems.push_back(where + ": " + Quote(*value) + " must be true or false");
       }

@@ -33,7 +33,11 @@ struct Config {
 
   // What the command line asked for rather than settings; never read from file or env.
   bool print_config = false;  // --print-config: show the effective config and exit
-  std::string config_file;    // the file that was read, empty if none
+  // --test-clock: FOR TESTS ONLY. Adds the server-side route POST /_test/clock
+  // {"advance_seconds": N}, which moves the server's clock forward so timeouts (bans, mutes)
+  // can run out in integration tests. Never enable it in production.
+  bool test_clock = false;
+  std::string config_file;  // the file that was read, empty if none
 };
 
 // args: the arguments after the subcommand (no program name, no "serve"). env: the process

@@ -157,6 +157,14 @@ TEST_F(ConfigTest, PrintConfigFlag) {
   ExpectProblem(Problems(LoadConfig({"--print-config=yes"}, {})), "must be true or false");
 }
 
+TEST_F(ConfigTest, TestClockIsOffUnlessTheCommandLineAsks) {
+  EXPECT_FALSE(LoadConfig({}, {})->test_clock);
+  EXPECT_FALSE(LoadConfig({}, {{"EDDY_TEST_CLOCK", "true"}})->test_clock);
+  EXPECT_TRUE(LoadConfig({"--test-clock"}, {})->test_clock);
+  EXPECT_FALSE(LoadConfig({"--test-clock=false"}, {})->test_clock);
+  ExpectProblem(Problems(LoadConfig({"--test-clock=1"}, {})), "must be true or false");
+}
+
 TEST_F(ConfigTest, NullInFileMeansAbsent) {
   auto r = LoadConfig({"--config", WriteFile("n.json", R"({"node_id":null,"port":null})")}, {});
   ASSERT_TRUE(r.ok()) << r.error().message;

@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/log.h"
+#include "common/offset_clock.h"
 #include "common/work_queue.h"
 #include "server/api/app_settings.h"
 #include "server/api/authenticator.h"
@@ -22,6 +23,7 @@
 #include "server/api/dispatcher.h"
 #include "server/api/events.h"
 #include "server/api/messages.h"
+#include "server/api/moderation.h"
 #include "server/api/reads.h"
 #include "server/api/roles.h"
 #include "server/api/router.h"
@@ -32,6 +34,7 @@
 #include "server/domain/channel_types.h"
 #include "server/domain/event_service.h"
 #include "server/domain/message_service.h"
+#include "server/domain/moderation_service.h"
 #include "server/domain/read_service.h"
 #include "server/domain/user_service.h"
 #include "server/realtime/hub.h"
@@ -97,7 +100,9 @@ struct Services {
         channels(store, types, hub, hub, hub, messages, reads, hub, clock),
         blocklists(store, types, clock),
         channel_types(store, types, clock),
-        roles(store, clock) {}
+        roles(store, clock),
+
+        moderation(store, types, hub, hub, reads, channels, messages, hub, clock) {}
 
   ChannelTypes types;
   UserService users;
@@ -108,6 +113,7 @@ struct Services {
   BlocklistService blocklists;
   ChannelTypeService channel_types;
   RoleService roles;
+  ModerationService moderation;
 };
 
 // Waits for SIGINT/SIGTERM on its own thread (the signals are blocked everywhere else).
@@ -175,7 +181,8 @@ int RunServe(const std::vector<std::string>& args) {
     return 1;
   }
   std::unique_ptr<Store> store = std::move(store_or).value();
-  SystemClock clock;
+  // The system time; only --test-clock (integration tests) lets a route move it.
+  OffsetClock clock;
   AppService apps(store->apps(), clock);
   bool created = false;
   auto default_app = DefaultApp(apps, &created);
@@ -198,9 +205,15 @@ int RunServe(const std::vector<std::string>& args) {
   api::RegisterBlocklistRoutes(router, services.blocklists);
   api::RegisterChannelTypeRoutes(router, services.channel_types);
   api::RegisterRoleRoutes(router, services.roles);
+  api::RegisterModerationRoutes(router, services.moderation);
+  if (config.test_clock) {
+    api::RegisterTestClockRoute(router, clock);
+    log::Warn("test clock enabled: POST /_test/clock moves time (for tests only)", {});
+  }
   api::Authenticator auth(apps, store->users(), clock);
   api::Dispatcher dispatcher(router, auth, work);
-  api::ConnectHandler connect(auth, services.users, services.reads, hub, work, clock);
+  api::ConnectHandler connect(auth, services.users, services.reads, hub, work, clock,
+                              &services.moderation);
 
   transport::ServerOptions options;
   options.host = config.host;

@@ -1,5 +1,6 @@
 #include "server/domain/channel_query.h"
 
+#include <set>
 #include <string>
 
 #include "protocol/channel_json.h"
@@ -88,25 +89,6 @@ const json::value& Field(const json::object& o, std::string_view key) {
   return v != nullptr ? *v : kNull;
 }
 
-// Channel mutes do not exist yet (#4): `muted` conditions become constants, true for "not
-// muted" and false for "muted", so apps that filter on it see the right channels.
-void RewriteMuted(Filter& f) {
-  if (f.kind != Filter::Kind::kCondition) {
-    for (Filter& c : f.children) RewriteMuted(c);
-    return;
-  }
-  if (f.field != "muted") return;
-  const bool wants_muted = f.value.as_bool() != (f.op == FilterOp::kNe);
-  Filter constant;
-  if (wants_muted) {
-    constant.kind = Filter::Kind::kCondition;
-    constant.field = "cid";
-    constant.op = FilterOp::kIn;
-    constant.value = json::array();
-  }
-  f = std::move(constant);
-}
-
 }  // namespace
 
 const QuerySpec& ChannelQuerySpec() {
@@ -127,12 +109,26 @@ bool FilterMentions(const Filter& filter, std::string_view field) {
   return false;
 }
 
+void RewriteMuted(Filter& f, const std::set<std::string>& muted_cids) {
+  if (f.kind != Filter::Kind::kCondition) {
+    for (Filter& c : f.children) RewriteMuted(c, muted_cids);
+    return;
+  }
+  if (f.field != "muted") return;
+  const bool wants_muted = f.value.as_bool() != (f.op == FilterOp::kNe);
+  json::array cids;
+  for (const std::string& cid : muted_cids) cids.emplace_back(cid);
+  f.field = "cid";
+  f.op = wants_muted ? FilterOp::kIn : FilterOp::kNin;
+  f.value = std::move(cids);
+}
+
 Result<QueryChannelsOptions> ParseQueryChannels(const json::object& body, bool has_connection) {
   QueryChannelsOptions q;
   EDDY_ASSIGN_OR_RETURN(q.filter,
                         ParseFilter(Field(body, "filter_conditions"), ChannelQuerySpec()));
   q.filter_names_hidden = FilterMentions(q.filter, "hidden");
-  RewriteMuted(q.filter);
+  q.filter_names_muted = FilterMentions(q.filter, "muted");
   EDDY_ASSIGN_OR_RETURN(q.sort, ParseSort(Field(body, "sort"), ChannelQuerySpec()));
   for (SortField& s : q.sort) {
     if (s.field == "last_updated") s.field = "last_message_at";

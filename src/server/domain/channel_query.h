@@ -3,6 +3,7 @@
 // into options. Pure functions; safe from any thread.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,8 @@ inline constexpr int kMaxMemberQueryOffset = 10000;
 // Filterable: type, id, cid, created_by_id, team, frozen, disabled, members ($in: any of
 // them is a member; $eq/bare array: exactly that member set), created_at, updated_at,
 // last_message_at, deleted_at, member_count, message_count, the caller's per-user fields
-// hidden, joined, pinned, archived, invite (pending|accepted|rejected), muted (accepted; no
-// channel is muted until #4) and custom keys (name with $autocomplete, ...). Sortable:
+// hidden, joined, pinned, archived, invite (pending|accepted|rejected), muted (the reader's
+// channel mutes) and custom keys (name with $autocomplete, ...). Sortable:
 // last_message_at (channels without messages sort as their created_at), last_updated (eddy's
 // alias of last_message_at), created_at, updated_at, member_count, message_count, id, cid,
 // pinned_at (the caller's pin) and custom keys. unread_count and has_unread are refused.
@@ -45,6 +46,7 @@ const QuerySpec& MemberQuerySpec();
 struct QueryChannelsOptions {
   Filter filter;
   bool filter_names_hidden = false;  // then hidden channels are not left out
+  bool filter_names_muted = false;   // `muted` conditions: RewriteMuted before querying
   std::vector<SortField> sort;
   int limit = kDefaultChannelQueryLimit;
   int offset = 0;
@@ -61,6 +63,10 @@ struct QueryChannelsOptions {
 // state (default true), watch (default: true when the request carries a connection_id),
 // presence, user_id. Other keys are ignored.
 Result<QueryChannelsOptions> ParseQueryChannels(const json::object& body, bool has_connection);
+
+// Turns the per-user `muted` conditions into conditions on cid: muted true is "cid in the
+// reader's muted channels", false "cid not in them".
+void RewriteMuted(Filter& f, const std::set<std::string>& muted_cids);
 
 struct QueryMembersOptions {
   std::string type;

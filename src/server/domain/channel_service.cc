@@ -12,6 +12,7 @@
 #include "protocol/message_json.h"
 #include "server/domain/channel_service_internal.h"
 #include "server/domain/channel_visibility.h"
+#include "server/domain/moderation_checks.h"
 
 namespace eddy::server {
 
@@ -100,7 +101,17 @@ json::object ChannelService::ChannelJson(const App& app, const Loaded& l, const 
     parts.hidden = reader->member ? reader->member->hidden : false;
     if (reader->member) parts.hide_messages_before = reader->member->hide_messages_before;
   }
-  return protocol::ChannelToJson(l.channel, parts);
+  json::object out = protocol::ChannelToJson(l.channel, parts);
+  if (reader != nullptr && !reader->user_id.empty()) {
+    // §5.3 per-reader `muted` / `mute_expires_at` (channel mutes, #4).
+    Result<std::optional<ChannelMute>> mute = ActiveChannelMute(
+        store_.moderation(), app.api_key, reader->user_id, l.channel.cid(), clock_.Now());
+    if (mute.ok()) {
+      out["muted"] = mute->has_value();
+      if (*mute && (*mute)->expires) out["mute_expires_at"] = FormatTime(*(*mute)->expires);
+    }
+  }
+  return out;
 }
 
 json::object ChannelService::MemberJson(const App& app, const Member& m, const Users& users) const {

@@ -4,6 +4,7 @@
 
 #include "server/domain/channel_service.h"
 #include "server/domain/channel_service_internal.h"
+#include "server/domain/moderation_checks.h"
 
 namespace eddy::server {
 
@@ -141,6 +142,13 @@ Result<json::array> ChannelService::QueryChannels(const Actor& actor, const App&
   std::optional<User> reader_user;
   if (!reader_id.empty() && !actor.anonymous) {
     EDDY_ASSIGN_OR_RETURN(reader_user, store_.users().FindUser(app.api_key, reader_id));
+  }
+  if (options.filter_names_muted) {
+    if (reader_id.empty()) return Error::Input("muted requires a valid user: set user_id");
+    EDDY_ASSIGN_OR_RETURN(
+        std::set<std::string> muted,
+        MutedChannelCids(store_.moderation(), app.api_key, reader_id, clock_.Now()));
+    RewriteMuted(options.filter, muted);
   }
   ChannelQuery q;
   q.filter = std::move(options.filter);

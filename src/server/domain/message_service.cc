@@ -10,6 +10,7 @@
 #include "protocol/user_json.h"
 #include "server/domain/blocklist_service.h"
 #include "server/domain/channel_visibility.h"
+#include "server/domain/moderation_checks.h"
 
 namespace eddy::server {
 
@@ -196,7 +197,14 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
   if (actor.server && author.empty()) {
     return Error::Input("message.user_id (or message.user) is required server-side");
   }
+  // An expired ban must not linger in the member flags the access rules read.
+  EDDY_TRY(LiftExpiredBans(store_, app.api_key, author, std::string(type) + ":" + std::string(id),
+                           clock_.Now()));
   EDDY_ASSIGN_OR_RETURN(Scope s, LoadScope(actor, app, type, id, author));
+  // Before the access rules, which refuse banned members less clearly.
+  EDDY_ASSIGN_OR_RETURN(std::optional<Ban> ban, ActiveBan(store_.moderation(), app.api_key, author,
+                                                          s.channel.cid(), clock_.Now()));
+  if (!actor.server) EDDY_TRY(RefuseBanned(ban, author, "send messages"));
   EDDY_TRY(Check(s, ChannelAction::kSendMessage));
   if (!s.user) return Error::Input("user " + Quote(author) + " does not exist");
   if (in.type == "system" && !s.bypass) {
@@ -264,7 +272,7 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
     m.pinned_by_id = author;
     if (in.pin_expires) m.pin_expires = *in.pin_expires;
   }
-  m.shadowed = s.user->shadow_banned || (s.member && s.member->shadow_banned);
+  m.shadowed = ban && ban->shadow;
 
   // The real backend answers a frozen channel and a blocked word with an unsaved message of
   // type "error" rather than an HTTP error.
@@ -298,6 +306,17 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
   if (m.id.empty()) m.id = NewUuid();
   EDDY_TRY(store_.messages().InsertMessage(app.api_key, m));
   if (slow_lock.owns_lock()) slow_lock.unlock();
+  if (verdict == BlocklistAction::kFlag) {
+    // Flagged by the automod (no user) for the moderators' review list.
+    Flag flag;
+    flag.target_message_id = m.id;
+    flag.target_user_id = m.user_id;
+    flag.channel_cid = s.channel.cid();
+    flag.reason = "blocklist";
+    flag.created_at = flag.updated_at = now;
+    Status st = store_.moderation().UpsertFlag(app.api_key, flag);
+    if (!st.ok()) LogFailure("flag a blocklisted message", st.error());
+  }
   EDDY_ASSIGN_OR_RETURN(json::object rendered, RenderOne(app, author, m));
   AfterSend(app, s, m, rendered, options);
   return rendered;

@@ -2,6 +2,7 @@
 #include <utility>
 
 #include "server/domain/message_service.h"
+#include "server/domain/moderation_checks.h"
 
 namespace eddy::server {
 
@@ -42,9 +43,15 @@ Result<ReactionResult> MessageService::SendReaction(const Actor& actor, const Ap
   // really stored.
   auto lock = LockMessage(app.api_key, message_id);
   EDDY_ASSIGN_OR_RETURN(Message m, MustFindMessage(app, message_id));
+  EDDY_TRY(LiftExpiredBans(store_, app.api_key, acting, m.cid(), clock_.Now()));
   EDDY_ASSIGN_OR_RETURN(Scope s, LoadScope(actor, app, m.channel_type, m.channel_id, acting));
   if (!Visible(s, m, acting)) {
     return Error::NotFound("message " + Quote(message_id) + " does not exist");
+  }
+  if (!actor.server) {  // before the access rules, which refuse banned members less clearly
+    EDDY_ASSIGN_OR_RETURN(std::optional<Ban> ban, ActiveBan(store_.moderation(), app.api_key,
+                                                            acting, s.channel.cid(), clock_.Now()));
+    EDDY_TRY(RefuseBanned(ban, acting, "send reactions"));
   }
   if (!s.type.Flag("reactions")) {
     return Error::Make(ErrorCode::kChannelFeatureNotSupported, 400,

@@ -191,9 +191,11 @@ TEST_F(MessageSendTest, SilentMessagesAreStoredAndBroadcast) {
 }
 
 TEST_F(MessageSendTest, ShadowedMessagesReachOnlyTheirAuthor) {
-  Member bob = StoredMember("general", "bob");
-  bob.shadow_banned = true;
-  ASSERT_TRUE(store_->channels().UpsertMembers(app_.api_key, {bob}).ok());
+  Ban shadow;
+  shadow.user_id = "bob";
+  shadow.channel_cid = "messaging:general";
+  shadow.shadow = true;
+  ASSERT_TRUE(store_->moderation().UpsertBan(app_.api_key, shadow).ok());
   watches_.SetWatching("alice", "messaging:general", true);
   json::object m = MustSend(As("bob"), R"({"id":"sh","text":"spam"})");
   EXPECT_EQ(m.at("shadowed"), true);

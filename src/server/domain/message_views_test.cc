@@ -24,6 +24,7 @@ class CountingStore final : public Store, UserStore, MessageStore {
   BlocklistStore& blocklists() override { return inner_.blocklists(); }
   ChannelTypeStore& channel_types() override { return inner_.channel_types(); }
   RoleStore& roles() override { return inner_.roles(); }
+  ModerationStore& moderation() override { return inner_.moderation(); }
   Status Flush() override { return inner_.Flush(); }
 
   // UserStore

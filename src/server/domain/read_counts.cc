@@ -2,9 +2,11 @@
 // operations share. The operations themselves are in read_service.cc.
 #include <algorithm>
 #include <functional>
+#include <set>
 #include <unordered_map>
 
 #include "common/log.h"
+#include "server/domain/moderation_checks.h"
 #include "server/domain/read_service.h"
 
 namespace eddy::server {
@@ -58,12 +60,18 @@ Result<std::int64_t> ReadService::UnreadCount(const App& app, const Channel& cha
   q.user_id = member.user_id;
   q.after = member.last_read;
   q.not_before = not_before;
+  EDDY_ASSIGN_OR_RETURN(q.muted_user_ids, MutedUserIds(store_.moderation(), app.api_key,
+                                                       member.user_id, clock_.Now()));
   return store_.messages().CountUnread(app.api_key, q);
 }
 
 Result<UnreadSummary> ReadService::Summary(const App& app, std::string_view user_id) {
   EDDY_ASSIGN_OR_RETURN(std::vector<Member> members,
                         store_.channels().MembershipsOf(app.api_key, user_id));
+  // Muted channels keep their own unread count but stay out of the totals (#4).
+  EDDY_ASSIGN_OR_RETURN(std::set<std::string> muted,
+                        MutedChannelCids(store_.moderation(), app.api_key, user_id, clock_.Now()));
+  std::erase_if(members, [&](const Member& m) { return muted.count(m.cid()) > 0; });
   std::vector<std::string> cids;
   for (const Member& m : members) {
     if (!m.hidden && !m.invite_rejected_at) cids.push_back(m.cid());

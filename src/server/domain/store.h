@@ -9,6 +9,7 @@
 #include "server/domain/channel_type_store.h"
 #include "server/domain/message_store.h"
 #include "server/domain/role_store.h"
+#include "server/domain/moderation_store.h"
 #include "server/domain/user_store.h"
 
 namespace eddy::server {
@@ -23,6 +24,7 @@ class Store {
   virtual BlocklistStore& blocklists() = 0;
   virtual ChannelTypeStore& channel_types() = 0;
   virtual RoleStore& roles() = 0;
+  virtual ModerationStore& moderation() = 0;
   // Makes every acknowledged write durable (called on graceful stop).
   virtual Status Flush() = 0;
 };

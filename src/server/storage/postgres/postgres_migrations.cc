@@ -185,6 +185,56 @@ CREATE TABLE blocklists (
   PRIMARY KEY (app_key, name)
 );
 )sql"},
+    // Absent strings are '' so they can be part of the primary keys.
+    {5, "moderation: bans, mutes, channel mutes and flags", R"sql(
+CREATE TABLE bans (
+  app_key TEXT COLLATE "C" NOT NULL,
+  user_id TEXT COLLATE "C" NOT NULL,
+  channel_cid TEXT COLLATE "C" NOT NULL,
+  created_by_id TEXT COLLATE "C" NOT NULL,
+  reason TEXT COLLATE "C" NOT NULL,
+  shadow BOOLEAN NOT NULL,
+  ip_ban BOOLEAN NOT NULL,
+  timeout_minutes BIGINT,
+  created_at BIGINT NOT NULL,
+  expires BIGINT,
+  PRIMARY KEY (app_key, user_id, channel_cid)
+);
+CREATE INDEX bans_by_created ON bans (app_key, created_at);
+
+CREATE TABLE user_mutes (
+  app_key TEXT COLLATE "C" NOT NULL,
+  user_id TEXT COLLATE "C" NOT NULL,
+  target_id TEXT COLLATE "C" NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  expires BIGINT,
+  PRIMARY KEY (app_key, user_id, target_id)
+);
+
+CREATE TABLE channel_mutes (
+  app_key TEXT COLLATE "C" NOT NULL,
+  user_id TEXT COLLATE "C" NOT NULL,
+  channel_cid TEXT COLLATE "C" NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  expires BIGINT,
+  PRIMARY KEY (app_key, user_id, channel_cid)
+);
+
+CREATE TABLE flags (
+  app_key TEXT COLLATE "C" NOT NULL,
+  user_id TEXT COLLATE "C" NOT NULL,
+  target_message_id TEXT COLLATE "C" NOT NULL,
+  target_user_id TEXT COLLATE "C" NOT NULL,
+  channel_cid TEXT COLLATE "C" NOT NULL,
+  reason TEXT COLLATE "C" NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (app_key, user_id, target_message_id, target_user_id)
+);
+CREATE INDEX flags_by_created ON flags (app_key, created_at);
+)sql"},
 };
 
 Result<int> CurrentVersion(PgConn& conn) {

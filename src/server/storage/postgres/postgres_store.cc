@@ -6,6 +6,7 @@
 #include "server/storage/postgres/postgres_channel_store.h"
 #include "server/storage/postgres/postgres_message_store.h"
 #include "server/storage/postgres/postgres_migrations.h"
+#include "server/storage/postgres/postgres_moderation_store.h"
 #include "server/storage/postgres/postgres_permission_stores.h"
 #include "server/storage/postgres/postgres_user_store.h"
 
@@ -25,7 +26,8 @@ class PostgresStore final : public Store {
         messages_(pool_),
         blocklists_(pool_),
         channel_types_(pool_),
-        roles_(pool_) {}
+        roles_(pool_),
+        moderation_(pool_) {}
 
   PgPool& pool() { return pool_; }
   AppStore& apps() override { return apps_; }
@@ -35,6 +37,7 @@ class PostgresStore final : public Store {
   BlocklistStore& blocklists() override { return blocklists_; }
   ChannelTypeStore& channel_types() override { return channel_types_; }
   RoleStore& roles() override { return roles_; }
+  ModerationStore& moderation() override { return moderation_; }
 
   // Every acknowledged write was committed, and PostgreSQL made it durable at commit.
   Status Flush() override { return {}; }
@@ -48,6 +51,7 @@ class PostgresStore final : public Store {
   PostgresBlocklistStore blocklists_;
   PostgresChannelTypeStore channel_types_;
   PostgresRoleStore roles_;
+  PostgresModerationStore moderation_;
 };
 
 }  // namespace

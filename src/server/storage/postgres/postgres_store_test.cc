@@ -18,6 +18,7 @@
 #include "server/storage/storetest/member_store_suite.h"
 #include "server/storage/storetest/message_page_suite.h"
 #include "server/storage/storetest/message_store_suite.h"
+#include "server/storage/storetest/moderation_store_suite.h"
 #include "server/storage/storetest/permission_store_suite.h"
 #include "server/storage/storetest/reaction_store_suite.h"
 #include "server/storage/storetest/user_query_suite.h"
@@ -51,6 +52,8 @@ namespace storetest {
 INSTANTIATE_TEST_SUITE_P(Postgres, AppStoreSuite, ::testing::Values(PostgresBackend()),
                          BackendName);
 INSTANTIATE_TEST_SUITE_P(Postgres, BlocklistStoreSuite, ::testing::Values(PostgresBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(Postgres, ModerationStoreSuite, ::testing::Values(PostgresBackend()),
                          BackendName);
 INSTANTIATE_TEST_SUITE_P(Postgres, PermissionStoreSuite, ::testing::Values(PostgresBackend()),
                          BackendName);

@@ -170,6 +170,56 @@ CREATE TABLE roles (
   PRIMARY KEY (app_key, name)
 ) WITHOUT ROWID;
 )sql"},
+    // Version 3 belongs to another branch of #4 (grants); gaps are allowed.
+    {4, "moderation: bans, mutes, channel mutes and flags", R"sql(
+CREATE TABLE bans (
+  app_key TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  channel_cid TEXT NOT NULL,
+  created_by_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  shadow INTEGER NOT NULL,
+  ip_ban INTEGER NOT NULL,
+  timeout_minutes INTEGER,
+  created_at INTEGER NOT NULL,
+  expires INTEGER,
+  PRIMARY KEY (app_key, user_id, channel_cid)
+);
+CREATE INDEX bans_by_created ON bans (app_key, created_at);
+
+CREATE TABLE user_mutes (
+  app_key TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  target_id TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  expires INTEGER,
+  PRIMARY KEY (app_key, user_id, target_id)
+);
+
+CREATE TABLE channel_mutes (
+  app_key TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  channel_cid TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  expires INTEGER,
+  PRIMARY KEY (app_key, user_id, channel_cid)
+);
+
+CREATE TABLE flags (
+  app_key TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  target_message_id TEXT NOT NULL,
+  target_user_id TEXT NOT NULL,
+  channel_cid TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (app_key, user_id, target_message_id, target_user_id)
+);
+CREATE INDEX flags_by_created ON flags (app_key, created_at);
+)sql"},
     {5, "deleted reply counts", R"sql(
 ALTER TABLE messages ADD COLUMN deleted_reply_count INTEGER NOT NULL DEFAULT 0;
 -- Slow mode looks up a user's newest message in a channel.

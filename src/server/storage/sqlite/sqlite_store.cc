@@ -9,6 +9,7 @@
 #include "server/storage/sqlite/sqlite_db.h"
 #include "server/storage/sqlite/sqlite_message_store.h"
 #include "server/storage/sqlite/sqlite_migrations.h"
+#include "server/storage/sqlite/sqlite_moderation_store.h"
 #include "server/storage/sqlite/sqlite_permission_stores.h"
 #include "server/storage/sqlite/sqlite_user_store.h"
 
@@ -28,7 +29,8 @@ class SqliteStore final : public Store {
         messages_(*db_),
         blocklists_(*db_),
         channel_types_(*db_),
-        roles_(*db_) {}
+        roles_(*db_),
+        moderation_(*db_) {}
 
   AppStore& apps() override { return apps_; }
   UserStore& users() override { return users_; }
@@ -37,6 +39,7 @@ class SqliteStore final : public Store {
   BlocklistStore& blocklists() override { return blocklists_; }
   ChannelTypeStore& channel_types() override { return channel_types_; }
   RoleStore& roles() override { return roles_; }
+  ModerationStore& moderation() override { return moderation_; }
 
   Status Flush() override {
     std::lock_guard lock(db_->mutex());
@@ -52,6 +55,7 @@ class SqliteStore final : public Store {
   SqliteBlocklistStore blocklists_;
   SqliteChannelTypeStore channel_types_;
   SqliteRoleStore roles_;
+  SqliteModerationStore moderation_;
 };
 
 }  // namespace

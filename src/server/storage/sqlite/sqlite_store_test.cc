@@ -17,6 +17,7 @@
 #include "server/storage/storetest/message_page_suite.h"
 #include "server/storage/storetest/message_store_suite.h"
 #include "server/storage/storetest/permission_store_suite.h"
+#include "server/storage/storetest/moderation_store_suite.h"
 #include "server/storage/storetest/reaction_store_suite.h"
 #include "server/storage/storetest/user_query_suite.h"
 #include "server/storage/storetest/user_store_suite.h"
@@ -81,6 +82,8 @@ INSTANTIATE_TEST_SUITE_P(Sqlite, MessageStoreSuite, ::testing::Values(SqliteBack
 INSTANTIATE_TEST_SUITE_P(Sqlite, ReactionStoreSuite, ::testing::Values(SqliteBackend()),
                          BackendName);
 INSTANTIATE_TEST_SUITE_P(Sqlite, MessagePageSuite, ::testing::Values(SqliteBackend()), BackendName);
+INSTANTIATE_TEST_SUITE_P(Sqlite, ModerationStoreSuite, ::testing::Values(SqliteBackend()),
+                         BackendName);
 }  // namespace storetest
 
 namespace {
