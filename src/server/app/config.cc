@@ -94,6 +94,7 @@ const Field kFields[] = {
     {"log_format", &Config::log_format, 0, 0, ValidateLogFormat},
     {"log_level", &Config::log_level, 0, 0, ValidateLogLevel},
     {"store", &Config::store, 0, 0, ValidateStore},
+    {"store_pool_size", &Config::store_pool_size, 1, 256},
     {"bus", &Config::bus, 0, 0, ValidateBus},
     {"node_id", &Config::node_id, 0, 0, ValidateNodeId},
 };

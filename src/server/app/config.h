@@ -27,6 +27,7 @@ struct Config {
   std::string log_format = "text";  // text | json
   std::string log_level = "info";   // debug | info | warn | error
   std::string store = "sqlite";     // sqlite | postgres://user:password@host/db
+  int store_pool_size = 8;          // connections to PostgreSQL (ignored by sqlite)
   std::string bus = "local";        // local | redis://[:password@]host[:port]
   std::string node_id;              // empty: generated at start
 

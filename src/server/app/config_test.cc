@@ -278,7 +278,7 @@ TEST_F(ConfigTest, PrintConfigIsPrettyJsonWithEveryKey) {
   EXPECT_EQ(out.substr(0, 24), "{\n  \"host\": \"127.0.0.1\",");
   auto parsed = ParseJsonObject(out);
   ASSERT_TRUE(parsed.ok()) << out;
-  EXPECT_EQ(parsed->size(), 13u);
+  EXPECT_EQ(parsed->size(), 14u);
   EXPECT_EQ(parsed->at("port").as_int64(), 8080);
   EXPECT_EQ(parsed->at("max_body_bytes").to_number<std::int64_t>(), 10 * 1024 * 1024);
   EXPECT_EQ(parsed->at("node_id").as_string(), "");

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <ctime>
@@ -37,6 +38,7 @@
 #include "server/domain/read_service.h"
 #include "server/domain/user_service.h"
 #include "server/realtime/hub.h"
+#include "server/storage/postgres/postgres_store.h"
 #include "server/storage/sqlite/sqlite_store.h"
 #include "server/transport/server.h"
 
@@ -47,9 +49,14 @@ namespace eddy::server {
 namespace {
 
 // Threads that run storage work for requests and handshakes. SQLite serialises writers, so
-// a few threads are enough to overlap reads with the network.
+// a few threads are enough to overlap reads with the network; PostgreSQL runs as many
+// statements at once as the pool has connections, so it gets a thread for each.
 constexpr int kWorkThreads = 4;
 constexpr size_t kMaxConnectionsPerUser = 50;
+
+int WorkThreads(const Config& config) {
+  return config.store == "sqlite" ? kWorkThreads : std::max(kWorkThreads, config.store_pool_size);
+}
 
 std::map<std::string, std::string> Environment() {
   std::map<std::string, std::string> env;
@@ -63,7 +70,11 @@ std::map<std::string, std::string> Environment() {
 
 Result<std::unique_ptr<Store>> OpenStore(const Config& config) {
   if (config.store == "sqlite") return OpenSqliteStore(config.data_dir);
-  return Error::Input("store '" + config.store + "' is not supported by this build");
+  if (config.store.starts_with("postgres://") || config.store.starts_with("postgresql://")) {
+    return OpenPostgresStore(config.store, config.store_pool_size);
+  }
+  return Error::Input("store '" + MaskUrlPassword(config.store) +
+                      "' is not supported by this build");
 }
 
 // On first start with an empty data dir, creates the default app and prints its credentials:
@@ -180,7 +191,7 @@ int RunServe(const std::vector<std::string>& args) {
     return 1;
   }
 
-  WorkQueue work(kWorkThreads);
+  WorkQueue work(WorkThreads(config));
   realtime::Hub hub(kMaxConnectionsPerUser);
   Services services(*store, hub, clock);
   api::Router router;
@@ -226,7 +237,9 @@ int RunServe(const std::vector<std::string>& args) {
   std::printf("eddy: listening on %s (base URL for the SDK; api key %s)\n", url.c_str(),
               default_app->api_key.c_str());
   std::fflush(stdout);
-  log::Info("listening", {{"url", url}, {"data_dir", config.data_dir}});
+  log::Info("listening", {{"url", url},
+                          {"store", config.store == "sqlite" ? config.data_dir
+                                                             : MaskUrlPassword(config.store)}});
 
   {
     SignalWaiter signals([&server] { server.Stop(); });

@@ -102,4 +102,24 @@ Result<json::value> ParseStoredJson(std::string_view text, std::string_view what
   return parser.handler().st.release();
 }
 
+std::string StringArrayJson(const std::vector<std::string>& items) {
+  json::array a;
+  for (const std::string& s : items) a.emplace_back(s);
+  return json::serialize(a);
+}
+
+Result<std::vector<std::string>> ParseStoredStringArray(std::string_view text,
+                                                        std::string_view what) {
+  EDDY_ASSIGN_OR_RETURN(json::value v, ParseStoredJson(text, what));
+  if (!v.is_array()) return Error::Internal("stored " + std::string(what) + " is not an array");
+  std::vector<std::string> out;
+  for (const json::value& e : v.as_array()) {
+    if (!e.is_string()) {
+      return Error::Internal("stored " + std::string(what) + " holds a non-string");
+    }
+    out.emplace_back(e.as_string());
+  }
+  return out;
+}
+
 }  // namespace eddy::server::sql

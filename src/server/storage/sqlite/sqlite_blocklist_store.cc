@@ -12,22 +12,11 @@ namespace {
 
 constexpr std::string_view kColumns = "name, type, words, created_at, updated_at";
 
-std::string WordsJson(const std::vector<std::string>& words) {
-  json::array a;
-  for (const std::string& w : words) a.emplace_back(w);
-  return json::serialize(a);
-}
-
 Result<Blocklist> ReadBlocklist(const SqliteStatement& stmt) {
   Blocklist b;
   b.name = stmt.ColumnText(0);
   b.type = stmt.ColumnText(1);
-  EDDY_ASSIGN_OR_RETURN(json::value words, sql::ParseStoredJson(stmt.ColumnText(2), "words"));
-  if (!words.is_array()) return Error::Internal("stored blocklist words are not an array");
-  for (const json::value& w : words.as_array()) {
-    if (!w.is_string()) return Error::Internal("stored blocklist word is not a string");
-    b.words.emplace_back(w.as_string());
-  }
+  EDDY_ASSIGN_OR_RETURN(b.words, sql::ParseStoredStringArray(stmt.ColumnText(2), "words"));
   b.created_at = stmt.ColumnInt(3);
   b.updated_at = stmt.ColumnInt(4);
   return b;
@@ -45,7 +34,7 @@ Status SqliteBlocklistStore::CreateBlocklist(std::string_view app_key, const Blo
   stmt.Bind(1, app_key)
       .Bind(2, list.name)
       .Bind(3, list.type)
-      .Bind(4, WordsJson(list.words))
+      .Bind(4, sql::StringArrayJson(list.words))
       .Bind(5, list.created_at)
       .Bind(6, list.updated_at);
   EDDY_TRY(stmt.Run());
@@ -89,7 +78,7 @@ Status SqliteBlocklistStore::UpdateBlocklist(std::string_view app_key, const Blo
   stmt.Bind(1, app_key)
       .Bind(2, list.name)
       .Bind(3, list.type)
-      .Bind(4, WordsJson(list.words))
+      .Bind(4, sql::StringArrayJson(list.words))
       .Bind(5, list.updated_at);
   EDDY_TRY(stmt.Run());
   if (db_.Changes() == 0) return Error::NotFound("blocklist " + list.name + " does not exist");

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "server/storage/sql/filter_sql.h"
+#include "server/storage/sql/store_rules.h"
 #include "server/storage/sqlite/sqlite_channel_rows.h"
 #include "server/storage/sqlite/sqlite_channel_store.h"
 #include "server/storage/sqlite/sqlite_dialect.h"
@@ -79,42 +80,11 @@ const sql::TableSchema kMemberSchema = {kMemberColumns, "m.custom", "created_at"
 
 const SqliteDialect kDialect{};
 
-constexpr std::string_view kPerUserFields[] = {"hidden", "pinned", "archived",
-                                               "joined", "invite", "pinned_at"};
-
-// The first per-user field the filter uses, if any.
-std::string_view PerUserField(const Filter& f) {
-  if (f.kind == Filter::Kind::kCondition) {
-    for (std::string_view field : kPerUserFields) {
-      if (f.field == field) return field;
-    }
-    return {};
-  }
-  for (const Filter& child : f.children) {
-    std::string_view field = PerUserField(child);
-    if (!field.empty()) return field;
-  }
-  return {};
-}
-
-Status CheckPage(int limit, int offset) {
-  if (limit < 0 || offset < 0) return Error::Input("limit and offset must not be negative");
-  return {};
-}
-
 }  // namespace
 
 Result<std::vector<Channel>> SqliteChannelStore::QueryChannels(std::string_view app_key,
                                                                const ChannelQuery& q) {
-  EDDY_TRY(CheckPage(q.limit, q.offset));
-  if (q.user_id.empty()) {
-    std::string_view field = PerUserField(q.filter);
-    for (const SortField& s : q.sort) {
-      if (field.empty() && s.field == "pinned_at") field = "pinned_at";
-    }
-    if (q.member_only) field = "member_only";
-    if (!field.empty()) return Error::Input(std::string(field) + " requires a valid user");
-  }
+  EDDY_TRY(sql::CheckChannelQuery(q));
   std::vector<sql::SqlParam> params = {std::string(app_key), q.user_id};
   sql::FilterTranslator translator(kChannelSchema, kDialect, &params);
   EDDY_ASSIGN_OR_RETURN(std::string where, translator.Where(q.filter));
@@ -144,7 +114,7 @@ Result<std::vector<Member>> SqliteChannelStore::QueryMembers(std::string_view ap
                                                              std::string_view type,
                                                              std::string_view id,
                                                              const MemberQuery& q) {
-  EDDY_TRY(CheckPage(q.limit, q.offset));
+  EDDY_TRY(sql::CheckLimitOffset(q.limit, q.offset));
   std::vector<sql::SqlParam> params = {std::string(app_key), sqlite_rows::Cid(type, id)};
   sql::FilterTranslator translator(kMemberSchema, kDialect, &params);
   EDDY_ASSIGN_OR_RETURN(std::string where, translator.Where(q.filter));

@@ -1,10 +1,10 @@
 // SqliteMessageStore's reads: lookups, pages of a channel or a thread, pinned messages and
 // unread counting.
 #include <algorithm>
-#include <limits>
 #include <mutex>
 #include <string>
 
+#include "server/storage/sql/store_rules.h"
 #include "server/storage/sqlite/sqlite_message_rows.h"
 #include "server/storage/sqlite/sqlite_message_store.h"
 
@@ -83,29 +83,11 @@ class PageQuery {
   std::vector<sql::SqlParam> params_;
 };
 
-int CountSet(std::initializer_list<bool> flags) {
-  return static_cast<int>(std::count(flags.begin(), flags.end(), true));
-}
-
 // `cid` is the channel of the list: id bounds must name its messages.
 Result<std::vector<Message>> Page(SqliteDb& db, std::string_view app_key, std::string_view scope,
                                   std::string_view scope_value, std::string_view cid,
                                   const MessagePage& p) {
-  if (p.limit < 0) return Error::Input("message limit must not be negative");
-  const int id_bounds = CountSet({!p.id_lt.empty(), !p.id_lte.empty(), !p.id_gt.empty(),
-                                  !p.id_gte.empty(), !p.id_around.empty()});
-  const int time_bounds =
-      CountSet({p.created_at_before.has_value(), p.created_at_before_or_equal.has_value(),
-                p.created_at_after.has_value(), p.created_at_after_or_equal.has_value(),
-                p.created_at_around.has_value()});
-  if (id_bounds > 1) {
-    return Error::Input("use at most one of id_lt, id_lte, id_gt, id_gte, id_around");
-  }
-  if (time_bounds > 1) return Error::Input("use at most one created_at_* pagination option");
-  const bool around = !p.id_around.empty() || p.created_at_around.has_value();
-  if (around && id_bounds + time_bounds > 1) {
-    return Error::Input("id_around and created_at_around cannot be combined with other bounds");
-  }
+  EDDY_TRY(sql::CheckMessagePage(p));
   if (p.limit == 0) return std::vector<Message>();
 
   std::lock_guard lock(db.mutex());
@@ -115,7 +97,7 @@ Result<std::vector<Message>> Page(SqliteDb& db, std::string_view app_key, std::s
   if (p.not_before) q.And("created_at > ", *p.not_before);
   if (!p.include_deleted) q.And("deleted_at IS NULL");
 
-  if (around) {
+  if (sql::IsAroundPage(p)) {
     PageQuery older = q, newer = q;
     if (!p.id_around.empty()) {
       EDDY_ASSIGN_OR_RETURN(Position at, FindPosition(db, app_key, p.id_around, cid));
@@ -125,19 +107,9 @@ Result<std::vector<Message>> Page(SqliteDb& db, std::string_view app_key, std::s
       older.And("created_at <= ", *p.created_at_around);
       newer.And("created_at > ", *p.created_at_around);
     }
-    // Half on each side, the centre counted with the older half; a short side leaves its
-    // share to the other, so the page is full whenever the list has `limit` messages.
     EDDY_ASSIGN_OR_RETURN(std::vector<Message> before, older.Run(db, p.limit, false));
     EDDY_ASSIGN_OR_RETURN(std::vector<Message> after, newer.Run(db, p.limit, true));
-    const size_t limit = static_cast<size_t>(p.limit);
-    size_t take_before =
-        std::min(before.size(), std::max(limit - limit / 2, limit - std::min(limit, after.size())));
-    size_t take_after = std::min(after.size(), limit - take_before);
-    std::vector<Message> out(std::make_move_iterator(before.end() - take_before),
-                             std::make_move_iterator(before.end()));
-    out.insert(out.end(), std::make_move_iterator(after.begin()),
-               std::make_move_iterator(after.begin() + take_after));
-    return out;
+    return sql::MergeAround(std::move(before), std::move(after), p.limit);
   }
 
   auto id_bound = [&](const std::string& id, std::string_view op) -> Status {
@@ -155,9 +127,7 @@ Result<std::vector<Message>> Page(SqliteDb& db, std::string_view app_key, std::s
   if (p.created_at_after) q.And("created_at > ", *p.created_at_after);
   if (p.created_at_after_or_equal) q.And("created_at >= ", *p.created_at_after_or_equal);
   // A lower bound pages forward from it; otherwise the page ends at the newest message.
-  const bool lower = !p.id_gt.empty() || !p.id_gte.empty() || p.created_at_after.has_value() ||
-                     p.created_at_after_or_equal.has_value();
-  return q.Run(db, p.limit, lower);
+  return q.Run(db, p.limit, sql::PagesForward(p));
 }
 
 }  // namespace

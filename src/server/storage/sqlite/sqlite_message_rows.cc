@@ -9,18 +9,6 @@ namespace eddy::server::sqlite_rows {
 
 namespace {
 
-Result<std::vector<std::string>> ReadStringArray(std::string_view text, std::string_view what) {
-  EDDY_ASSIGN_OR_RETURN(json::value v, sql::ParseStoredJson(text, what));
-  std::vector<std::string> out;
-  if (!v.is_array()) return Error::Internal("stored " + std::string(what) + " is not an array");
-  for (const json::value& e : v.as_array()) {
-    if (!e.is_string())
-      return Error::Internal("stored " + std::string(what) + " holds a non-string");
-    out.emplace_back(e.as_string());
-  }
-  return out;
-}
-
 Result<Message> ReadMessage(const SqliteStatement& s) {
   Message m;
   m.seq = s.ColumnInt(0);
@@ -36,7 +24,8 @@ Result<Message> ReadMessage(const SqliteStatement& s) {
   m.parent_id = s.ColumnText(6);
   m.show_in_channel = s.ColumnBool(7);
   m.quoted_message_id = s.ColumnText(8);
-  EDDY_ASSIGN_OR_RETURN(m.mentioned_users, ReadStringArray(s.ColumnText(9), "mentioned users"));
+  EDDY_ASSIGN_OR_RETURN(m.mentioned_users,
+                        sql::ParseStoredStringArray(s.ColumnText(9), "mentioned users"));
   EDDY_ASSIGN_OR_RETURN(json::value attachments,
                         sql::ParseStoredJson(s.ColumnText(10), "attachments"));
   if (!attachments.is_array()) return Error::Internal("stored attachments are not an array");
@@ -53,7 +42,7 @@ Result<Message> ReadMessage(const SqliteStatement& s) {
   m.message_text_updated_at = s.ColumnOptionalInt(20);
   m.reply_count = s.ColumnInt(21);
   EDDY_ASSIGN_OR_RETURN(m.thread_participants,
-                        ReadStringArray(s.ColumnText(22), "thread participants"));
+                        sql::ParseStoredStringArray(s.ColumnText(22), "thread participants"));
   EDDY_ASSIGN_OR_RETURN(m.custom, ReadObject(s.ColumnText(23), "message custom data"));
   m.deleted_reply_count = s.ColumnInt(24);
   return m;

@@ -6,17 +6,12 @@
 #include <mutex>
 #include <string>
 
+#include "server/storage/sql/stored_json.h"
 #include "server/storage/sqlite/sqlite_message_rows.h"
 
 namespace eddy::server {
 
 namespace {
-
-std::string StringArray(const std::vector<std::string>& list) {
-  json::array a;
-  for (const std::string& s : list) a.emplace_back(s);
-  return json::serialize(a);
-}
 
 // The columns a message keeps from insert on: its channel, its thread, and what the store
 // maintains are not among UpdateMessage's.
@@ -44,7 +39,7 @@ void BindFields(SqliteStatement& s, std::string_view app_key, const Message& m) 
       .Bind(5, m.type)
       .BindBool(6, m.show_in_channel)
       .Bind(7, m.quoted_message_id)
-      .Bind(8, StringArray(m.mentioned_users))
+      .Bind(8, sql::StringArrayJson(m.mentioned_users))
       .Bind(9, json::serialize(m.attachments))
       .BindBool(10, m.silent)
       .BindBool(11, m.shadowed)

@@ -6,43 +6,17 @@
 #include <vector>
 
 #include "server/storage/sql/filter_sql.h"
+#include "server/storage/sql/moderation_schema.h"
 #include "server/storage/sqlite/sqlite_dialect.h"
 
 namespace eddy::server {
 
 namespace {
 
-using sql::ColumnType;
-
-// The order ReadBan expects.
-constexpr std::string_view kBanColumns =
-    "user_id, channel_cid, created_by_id, reason, shadow, ip_ban, timeout_minutes, created_at, "
-    "expires, ip";
-
-constexpr sql::Column kBanFields[] = {
-    {"user_id", "user_id", ColumnType::kString, false},
-    {"channel_cid", "NULLIF(channel_cid, '')", ColumnType::kString, true},
-    {"banned_by_id", "created_by_id", ColumnType::kString, false},
-    {"reason", "reason", ColumnType::kString, false},
-    {"shadow", "shadow", ColumnType::kBool, false},
-    {"created_at", "created_at", ColumnType::kTime, false},
-    {"expires", "expires", ColumnType::kTime, true},
-};
-// No custom column: the query spec refuses unknown fields before they get here.
-const sql::TableSchema kBanSchema = {kBanFields, "'{}'", "created_at", "user_id"};
-
-constexpr std::string_view kFlagColumns =
-    "user_id, target_message_id, target_user_id, channel_cid, reason, created_at, updated_at";
-
-constexpr sql::Column kFlagFields[] = {
-    {"user_id", "user_id", ColumnType::kString, false},
-    {"target_message_id", "NULLIF(target_message_id, '')", ColumnType::kString, true},
-    {"target_user_id", "target_user_id", ColumnType::kString, false},
-    {"channel_cid", "NULLIF(channel_cid, '')", ColumnType::kString, true},
-    {"reason", "reason", ColumnType::kString, false},
-    {"created_at", "created_at", ColumnType::kTime, false},
-};
-const sql::TableSchema kFlagSchema = {kFlagFields, "'{}'", "created_at", "user_id"};
+using sql::kBanColumns;
+using sql::kBanSchema;
+using sql::kFlagColumns;
+using sql::kFlagSchema;
 
 const SqliteDialect kDialect{};
 

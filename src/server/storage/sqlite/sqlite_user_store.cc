@@ -4,7 +4,9 @@
 #include <string>
 
 #include "server/storage/sql/filter_sql.h"
+#include "server/storage/sql/store_rules.h"
 #include "server/storage/sql/stored_json.h"
+#include "server/storage/sql/user_schema.h"
 #include "server/storage/sqlite/sqlite_dialect.h"
 
 namespace eddy::server {
@@ -15,24 +17,6 @@ namespace {
 constexpr std::string_view kColumns =
     "id, role, banned, shadow_banned, invisible, language, teams, created_at, updated_at, "
     "last_active, deactivated_at, deleted_at, revoke_tokens_issued_before, custom";
-
-using sql::ColumnType;
-
-constexpr sql::Column kUserColumns[] = {
-    {"id", "id", ColumnType::kString, false},
-    {"role", "role", ColumnType::kString, false},
-    {"language", "language", ColumnType::kString, false},
-    {"banned", "banned", ColumnType::kBool, false},
-    {"shadow_banned", "shadow_banned", ColumnType::kBool, false},
-    {"invisible", "invisible", ColumnType::kBool, false},
-    {"created_at", "created_at", ColumnType::kTime, false},
-    {"updated_at", "updated_at", ColumnType::kTime, false},
-    {"last_active", "last_active", ColumnType::kTime, true},
-    {"deactivated_at", "deactivated_at", ColumnType::kTime, true},
-    {"teams", "teams", ColumnType::kStringArray, false},
-};
-
-const sql::TableSchema kUserSchema = {kUserColumns, "custom", "created_at", "id"};
 
 Result<User> ReadUser(const SqliteStatement& stmt) {
   User u;
@@ -146,9 +130,9 @@ Result<std::vector<User>> SqliteUserStore::FindUsers(std::string_view app_key,
 
 Result<std::vector<User>> SqliteUserStore::QueryUsers(std::string_view app_key,
                                                       const UserQuery& q) {
-  if (q.limit < 0 || q.offset < 0) return Error::Input("limit and offset must not be negative");
+  EDDY_TRY(sql::CheckLimitOffset(q.limit, q.offset));
   std::vector<sql::SqlParam> params = {std::string(app_key)};
-  sql::FilterTranslator translator(kUserSchema, kDialect, &params);
+  sql::FilterTranslator translator(sql::kUserSchema, kDialect, &params);
   EDDY_ASSIGN_OR_RETURN(std::string where, translator.Where(q.filter));
   EDDY_ASSIGN_OR_RETURN(std::string order, translator.OrderBy(q.sort));
   std::string limit = translator.Bind(static_cast<std::int64_t>(q.limit));

@@ -1,0 +1,63 @@
+// MessageStore on PostgreSQL: `messages` (seq from a sequence: insertion order) and
+// `reactions`. Channel history is read through (app, cid, created_at, seq), threads through
+// (app, parent_id, created_at, seq); unread counting has a partial index of its own.
+#pragma once
+
+#include "server/domain/message_store.h"
+#include "server/storage/postgres/pg_pool.h"
+
+namespace eddy::server {
+
+// Thread-safe: every call leases its own connection from the shared pool;
+// writes that maintain counters run in one transaction with the change behind them.
+class PostgresMessageStore final : public MessageStore {
+ public:
+  explicit PostgresMessageStore(PgPool& pool) : pool_(pool) {}
+
+  Status InsertMessage(std::string_view app_key, Message& message) override;
+  Result<std::optional<Message>> GetMessage(std::string_view app_key, std::string_view id) override;
+  Result<std::vector<Message>> GetMessages(std::string_view app_key,
+                                           const std::vector<std::string>& ids) override;
+  Status UpdateMessage(std::string_view app_key, const Message& message) override;
+  Status DeleteMessage(std::string_view app_key, std::string_view id) override;
+
+  Result<std::vector<Message>> ChannelMessages(std::string_view app_key, std::string_view type,
+                                               std::string_view id,
+                                               const MessagePage& page) override;
+  Result<std::vector<Message>> Replies(std::string_view app_key, std::string_view parent_id,
+                                       const MessagePage& page) override;
+  Result<std::vector<Message>> PinnedMessages(std::string_view app_key, std::string_view type,
+                                              std::string_view id, Micros now, int limit) override;
+  Status HardDeleteChannelMessages(std::string_view app_key, std::string_view type,
+                                   std::string_view id, Micros before) override;
+
+  Result<std::int64_t> CountUnread(std::string_view app_key, const UnreadQuery& q) override;
+  Result<std::optional<Message>> LastChannelMessage(std::string_view app_key, std::string_view type,
+                                                    std::string_view id) override;
+  Result<std::optional<Micros>> LastMessageTimeBy(std::string_view app_key, std::string_view type,
+                                                  std::string_view id,
+                                                  std::string_view user_id) override;
+
+  Result<std::int64_t> SoftDeleteUserMessages(std::string_view app_key, std::string_view user_id,
+                                              Micros at) override;
+  Result<std::int64_t> RestoreUserMessages(std::string_view app_key, std::string_view user_id,
+                                           Micros at) override;
+  Status HardDeleteUserMessages(std::string_view app_key, std::string_view user_id) override;
+
+  Status UpsertReaction(std::string_view app_key, const Reaction& reaction,
+                        bool enforce_unique) override;
+  Result<bool> DeleteReaction(std::string_view app_key, std::string_view message_id,
+                              std::string_view user_id, std::string_view type) override;
+  Result<std::vector<Reaction>> Reactions(std::string_view app_key, std::string_view message_id,
+                                          int limit, int offset) override;
+  Result<std::vector<Reaction>> LatestReactions(std::string_view app_key,
+                                                const std::vector<std::string>& message_ids,
+                                                int per_message, std::string_view user_id) override;
+  Result<std::vector<ReactionGroup>> ReactionGroups(
+      std::string_view app_key, const std::vector<std::string>& message_ids) override;
+
+ private:
+  PgPool& pool_;
+};
+
+}  // namespace eddy::server
