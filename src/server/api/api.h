@@ -10,6 +10,7 @@
 
 #include "common/error.h"
 #include "common/json.h"
+#include "server/domain/actor.h"
 #include "server/domain/app.h"
 #include "server/transport/handler.h"
 
@@ -58,5 +59,13 @@ enum class Access {
 };
 
 inline ApiResponse Ok(json::object body, int status = 200) { return {status, std::move(body)}; }
+
+// Who the domain sees acting: the backend (server token) or the calling user.
+inline Actor ActorOf(const Caller& c) {
+  if (c.IsServer()) return Actor::Server();
+  Actor a = Actor::ForUser(c.user_id);
+  a.anonymous = c.kind == Caller::Kind::kAnonymous;
+  return a;
+}
 
 }  // namespace eddy::server::api

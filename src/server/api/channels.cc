@@ -10,13 +10,6 @@ namespace eddy::server::api {
 
 namespace {
 
-Actor ActorOf(const Caller& c) {
-  if (c.IsServer()) return Actor::Server();
-  Actor a = Actor::ForUser(c.user_id);
-  a.anonymous = c.kind == Caller::Kind::kAnonymous;
-  return a;
-}
-
 Result<std::optional<Micros>> GetTime(const json::object& o, std::string_view key) {
   EDDY_ASSIGN_OR_RETURN(std::optional<std::string> s, GetString(o, key));
   if (!s) return std::optional<Micros>();

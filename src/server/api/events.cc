@@ -7,13 +7,6 @@ namespace eddy::server::api {
 
 namespace {
 
-Actor ActorOf(const Caller& c) {
-  if (c.IsServer()) return Actor::Server();
-  Actor a = Actor::ForUser(c.user_id);
-  a.anonymous = c.kind == Caller::Kind::kAnonymous;
-  return a;
-}
-
 // POST /channels/{type}/{id}/event
 Result<ApiResponse> SendEvent(EventService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(const json::object* given, GetObject(req.body, "event"));

@@ -120,10 +120,9 @@ Result<ApiResponse> SendMessage(MessageService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(std::optional<bool> keep_hidden, GetBool(req.body, "keep_channel_hidden"));
   options.skip_push = skip_push.value_or(false);
   options.keep_channel_hidden = keep_hidden.value_or(false);
-  EDDY_ASSIGN_OR_RETURN(
-      json::object out,
-      svc.SendMessage(MessageActor(req.caller), *req.caller.app, req.PathParam("type"),
-                      req.PathParam("id"), std::move(in), options));
+  EDDY_ASSIGN_OR_RETURN(json::object out,
+                        svc.SendMessage(ActorOf(req.caller), *req.caller.app, req.PathParam("type"),
+                                        req.PathParam("id"), std::move(in), options));
   return Ok({{"message", std::move(out)}}, 201);
 }
 
@@ -141,8 +140,8 @@ Result<ApiResponse> GetManyMessages(MessageService& svc, const ApiRequest& req) 
     pos = comma + 1;
   }
   EDDY_ASSIGN_OR_RETURN(json::array out,
-                        svc.GetMessages(MessageActor(req.caller), *req.caller.app,
-                                        req.PathParam("type"), req.PathParam("id"), ids));
+                        svc.GetMessages(ActorOf(req.caller), *req.caller.app, req.PathParam("type"),
+                                        req.PathParam("id"), ids));
   return Ok({{"messages", std::move(out)}});
 }
 
@@ -174,7 +173,7 @@ Result<ApiResponse> GetPinnedMessages(MessageService& svc, const ApiRequest& req
   EDDY_ASSIGN_OR_RETURN(bool desc, SortDescending(sort ? *sort : json::value(), "pinned_at", true));
   q.ascending = !desc;
   EDDY_ASSIGN_OR_RETURN(json::array out,
-                        svc.GetPinnedMessages(MessageActor(req.caller), *req.caller.app,
+                        svc.GetPinnedMessages(ActorOf(req.caller), *req.caller.app,
                                               req.PathParam("type"), req.PathParam("id"), q));
   return Ok({{"messages", std::move(out)}});
 }
@@ -183,9 +182,8 @@ Result<ApiResponse> GetPinnedMessages(MessageService& svc, const ApiRequest& req
 Result<ApiResponse> UpdateMessage(MessageService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(json::object message, MessageBody(req));
   EDDY_ASSIGN_OR_RETURN(MessageInput in, protocol::MessageFromJson(message));
-  EDDY_ASSIGN_OR_RETURN(json::object out,
-                        svc.UpdateMessage(MessageActor(req.caller), *req.caller.app,
-                                          req.PathParam("id"), std::move(in)));
+  EDDY_ASSIGN_OR_RETURN(json::object out, svc.UpdateMessage(ActorOf(req.caller), *req.caller.app,
+                                                            req.PathParam("id"), std::move(in)));
   return Ok({{"message", std::move(out)}});
 }
 
@@ -202,9 +200,9 @@ Result<ApiResponse> PartialUpdateMessage(MessageService& svc, const ApiRequest& 
     }
   }
   EDDY_ASSIGN_OR_RETURN(patch.user_id, BodyUser(req.body));
-  EDDY_ASSIGN_OR_RETURN(json::object out,
-                        svc.PartialUpdateMessage(MessageActor(req.caller), *req.caller.app,
-                                                 req.PathParam("id"), patch));
+  EDDY_ASSIGN_OR_RETURN(
+      json::object out,
+      svc.PartialUpdateMessage(ActorOf(req.caller), *req.caller.app, req.PathParam("id"), patch));
   return Ok({{"message", std::move(out)}});
 }
 
@@ -215,17 +213,15 @@ Result<ApiResponse> DeleteMessage(MessageService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(bool for_me, QueryBool(req, "delete_for_me"));
   if (for_me) return Error::Input("delete_for_me is not supported by this server");
   if (const std::string* by = Param(req, "deleted_by")) options.deleted_by = *by;
-  EDDY_ASSIGN_OR_RETURN(
-      json::object out,
-      svc.DeleteMessage(MessageActor(req.caller), *req.caller.app, req.PathParam("id"), options));
+  EDDY_ASSIGN_OR_RETURN(json::object out, svc.DeleteMessage(ActorOf(req.caller), *req.caller.app,
+                                                            req.PathParam("id"), options));
   return Ok({{"message", std::move(out)}});
 }
 
 // GET /messages/{id}
 Result<ApiResponse> GetMessage(MessageService& svc, const ApiRequest& req) {
-  EDDY_ASSIGN_OR_RETURN(
-      MessageWithChannel out,
-      svc.GetMessage(MessageActor(req.caller), *req.caller.app, req.PathParam("id")));
+  EDDY_ASSIGN_OR_RETURN(MessageWithChannel out,
+                        svc.GetMessage(ActorOf(req.caller), *req.caller.app, req.PathParam("id")));
   return Ok({{"message", std::move(out.message)}, {"channel", std::move(out.channel)}});
 }
 
@@ -238,19 +234,12 @@ Result<ApiResponse> GetReplies(MessageService& svc, const ApiRequest& req) {
   }
   EDDY_ASSIGN_OR_RETURN(bool desc, SortDescending(sort, "created_at", false));
   EDDY_ASSIGN_OR_RETURN(json::array out,
-                        svc.GetReplies(MessageActor(req.caller), *req.caller.app,
-                                       req.PathParam("id"), std::move(page), desc));
+                        svc.GetReplies(ActorOf(req.caller), *req.caller.app, req.PathParam("id"),
+                                       std::move(page), desc));
   return Ok({{"messages", std::move(out)}});
 }
 
 }  // namespace
-
-Actor MessageActor(const Caller& c) {
-  if (c.IsServer()) return Actor::Server();
-  Actor a = Actor::ForUser(c.user_id);
-  a.anonymous = c.kind == Caller::Kind::kAnonymous;
-  return a;
-}
 
 Result<int> QueryInt(const ApiRequest& req, std::string_view name, int fallback) {
   const std::string* v = Param(req, name);

@@ -28,7 +28,6 @@ void RegisterMessageRoutes(Router& router, MessageService& messages);
 void RegisterReactionRoutes(Router& router, MessageService& messages);
 
 // Helpers shared by messages.cc and reactions.cc.
-Actor MessageActor(const Caller& caller);
 // An integer query parameter; `fallback` when absent, input Error when not an integer.
 Result<int> QueryInt(const ApiRequest& req, std::string_view name, int fallback);
 

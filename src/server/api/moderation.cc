@@ -73,7 +73,7 @@ Result<ApiResponse> Ban(ModerationService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(std::optional<bool> ip_ban, GetBool(b, "ip_ban"));
   in.shadow = shadow.value_or(false);
   in.ip_ban = ip_ban.value_or(false);
-  EDDY_TRY(svc.BanUser(MessageActor(req.caller), *req.caller.app, in));
+  EDDY_TRY(svc.BanUser(ActorOf(req.caller), *req.caller.app, in));
   return Ok({}, 201);
 }
 
@@ -83,7 +83,7 @@ Result<ApiResponse> Unban(ModerationService& svc, const ApiRequest& req) {
   in.target_user_id = QueryStr(req, "target_user_id");
   EDDY_ASSIGN_OR_RETURN(in.channel_cid, ChannelCid(QueryStr(req, "type"), QueryStr(req, "id"),
                                                    QueryStr(req, "channel_cid")));
-  EDDY_TRY(svc.UnbanUser(MessageActor(req.caller), *req.caller.app, in));
+  EDDY_TRY(svc.UnbanUser(ActorOf(req.caller), *req.caller.app, in));
   return Ok({});
 }
 
@@ -91,7 +91,7 @@ Result<ApiResponse> Unban(ModerationService& svc, const ApiRequest& req) {
 Result<ApiResponse> QueryBanned(ModerationService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(json::object payload, req.Payload());
   EDDY_ASSIGN_OR_RETURN(json::array bans,
-                        svc.QueryBannedUsers(MessageActor(req.caller), *req.caller.app, payload));
+                        svc.QueryBannedUsers(ActorOf(req.caller), *req.caller.app, payload));
   return Ok({{"bans", std::move(bans)}});
 }
 
@@ -106,8 +106,7 @@ Result<MuteRequest> ReadMute(const ApiRequest& req) {
 // POST /moderation/mute
 Result<ApiResponse> Mute(ModerationService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(MuteRequest in, ReadMute(req));
-  EDDY_ASSIGN_OR_RETURN(json::object out,
-                        svc.MuteUsers(MessageActor(req.caller), *req.caller.app, in));
+  EDDY_ASSIGN_OR_RETURN(json::object out, svc.MuteUsers(ActorOf(req.caller), *req.caller.app, in));
   return Ok(std::move(out), 201);
 }
 
@@ -115,7 +114,7 @@ Result<ApiResponse> Mute(ModerationService& svc, const ApiRequest& req) {
 Result<ApiResponse> Unmute(ModerationService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(MuteRequest in, ReadMute(req));
   EDDY_ASSIGN_OR_RETURN(json::object out,
-                        svc.UnmuteUsers(MessageActor(req.caller), *req.caller.app, in));
+                        svc.UnmuteUsers(ActorOf(req.caller), *req.caller.app, in));
   return Ok(std::move(out));
 }
 
@@ -131,7 +130,7 @@ Result<ChannelMuteRequest> ReadChannelMute(const ApiRequest& req) {
 Result<ApiResponse> MuteChannel(ModerationService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(ChannelMuteRequest in, ReadChannelMute(req));
   EDDY_ASSIGN_OR_RETURN(json::object out,
-                        svc.MuteChannels(MessageActor(req.caller), *req.caller.app, in));
+                        svc.MuteChannels(ActorOf(req.caller), *req.caller.app, in));
   return Ok(std::move(out), 201);
 }
 
@@ -139,7 +138,7 @@ Result<ApiResponse> MuteChannel(ModerationService& svc, const ApiRequest& req) {
 Result<ApiResponse> UnmuteChannel(ModerationService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(ChannelMuteRequest in, ReadChannelMute(req));
   EDDY_ASSIGN_OR_RETURN(json::object out,
-                        svc.UnmuteChannels(MessageActor(req.caller), *req.caller.app, in));
+                        svc.UnmuteChannels(ActorOf(req.caller), *req.caller.app, in));
   return Ok(std::move(out));
 }
 
@@ -155,15 +154,14 @@ Result<FlagRequest> ReadFlag(const ApiRequest& req) {
 // POST /moderation/flag
 Result<ApiResponse> Flag(ModerationService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(FlagRequest in, ReadFlag(req));
-  EDDY_ASSIGN_OR_RETURN(json::object out,
-                        svc.AddFlag(MessageActor(req.caller), *req.caller.app, in));
+  EDDY_ASSIGN_OR_RETURN(json::object out, svc.AddFlag(ActorOf(req.caller), *req.caller.app, in));
   return Ok(std::move(out), 201);
 }
 
 // POST /moderation/unflag
 Result<ApiResponse> Unflag(ModerationService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(FlagRequest in, ReadFlag(req));
-  EDDY_TRY(svc.RemoveFlag(MessageActor(req.caller), *req.caller.app, in));
+  EDDY_TRY(svc.RemoveFlag(ActorOf(req.caller), *req.caller.app, in));
   return Ok({});
 }
 
@@ -171,14 +169,14 @@ Result<ApiResponse> Unflag(ModerationService& svc, const ApiRequest& req) {
 Result<ApiResponse> MessageFlags(ModerationService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(json::object payload, req.Payload());
   EDDY_ASSIGN_OR_RETURN(json::array flags,
-                        svc.QueryFlags(MessageActor(req.caller), *req.caller.app, payload, true));
+                        svc.QueryFlags(ActorOf(req.caller), *req.caller.app, payload, true));
   return Ok({{"flags", std::move(flags)}});
 }
 
 // POST /moderation/flags {filter_conditions, limit, offset}
 Result<ApiResponse> ReviewList(ModerationService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(json::array flags,
-                        svc.QueryFlags(MessageActor(req.caller), *req.caller.app, req.body, false));
+                        svc.QueryFlags(ActorOf(req.caller), *req.caller.app, req.body, false));
   return Ok({{"flags", std::move(flags)}});
 }
 

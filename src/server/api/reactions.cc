@@ -22,10 +22,9 @@ Result<ApiResponse> SendReaction(MessageService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(protocol::ReactionInput in, protocol::ReactionFromJson(*reaction));
   EDDY_ASSIGN_OR_RETURN(std::optional<bool> unique, GetBool(req.body, "enforce_unique"));
   EDDY_TRY(GetBool(req.body, "skip_push"));  // accepted and type-checked; eddy has no push
-  EDDY_ASSIGN_OR_RETURN(
-      ReactionResult out,
-      svc.SendReaction(MessageActor(req.caller), *req.caller.app, req.PathParam("id"),
-                       std::move(in), unique.value_or(false)));
+  EDDY_ASSIGN_OR_RETURN(ReactionResult out,
+                        svc.SendReaction(ActorOf(req.caller), *req.caller.app, req.PathParam("id"),
+                                         std::move(in), unique.value_or(false)));
   return Ok(Body(std::move(out)), 201);
 }
 
@@ -35,7 +34,7 @@ Result<ApiResponse> DeleteReaction(MessageService& svc, const ApiRequest& req) {
   // Clients send their own user_id on every request (§1.2): it names the caller, not a target.
   std::string user_id = user ? *user : "";
   EDDY_ASSIGN_OR_RETURN(ReactionResult out,
-                        svc.DeleteReaction(MessageActor(req.caller), *req.caller.app,
+                        svc.DeleteReaction(ActorOf(req.caller), *req.caller.app,
                                            req.PathParam("id"), req.PathParam("type"), user_id));
   return Ok(Body(std::move(out)));
 }
@@ -44,7 +43,7 @@ Result<ApiResponse> DeleteReaction(MessageService& svc, const ApiRequest& req) {
 Result<ApiResponse> GetReactions(MessageService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(int limit, QueryInt(req, "limit", kDefaultReactionsLimit));
   EDDY_ASSIGN_OR_RETURN(int offset, QueryInt(req, "offset", 0));
-  EDDY_ASSIGN_OR_RETURN(json::array out, svc.GetReactions(MessageActor(req.caller), *req.caller.app,
+  EDDY_ASSIGN_OR_RETURN(json::array out, svc.GetReactions(ActorOf(req.caller), *req.caller.app,
                                                           req.PathParam("id"), limit, offset));
   return Ok({{"reactions", std::move(out)}});
 }

@@ -10,13 +10,6 @@ namespace eddy::server::api {
 
 namespace {
 
-Actor ActorOf(const Caller& c) {
-  if (c.IsServer()) return Actor::Server();
-  Actor a = Actor::ForUser(c.user_id);
-  a.anonymous = c.kind == Caller::Kind::kAnonymous;
-  return a;
-}
-
 // The user a request names: `user_id`, or `user.id` (server-side SDK helpers send either).
 Result<std::string> NamedUser(const json::object& body) {
   EDDY_ASSIGN_OR_RETURN(std::optional<std::string> id, GetString(body, "user_id"));

@@ -12,13 +12,6 @@ namespace {
 
 using protocol::UserInput;
 
-Actor ActorOf(const Caller& c) {
-  if (c.IsServer()) return Actor::Server();
-  Actor a = Actor::ForUser(c.user_id);
-  a.anonymous = c.kind == Caller::Kind::kAnonymous;
-  return a;
-}
-
 json::object UserJson(const UserView& v) { return protocol::UserToJson(v.user, v.online); }
 
 json::object UsersById(const std::vector<UserView>& users) {
