@@ -30,6 +30,7 @@
 #include "server/api/users.h"
 #include "server/app/config.h"
 #include "server/domain/app_service.h"
+#include "server/domain/cache_invalidation.h"
 #include "server/domain/channel_service.h"
 #include "server/domain/channel_types.h"
 #include "server/domain/event_service.h"
@@ -91,8 +92,8 @@ Result<App> DefaultApp(AppService& apps, bool* created) {
 // object: a reference to a later member is bound before that member is constructed, and no
 // service calls another from its constructor.
 struct Services {
-  Services(Store& store, realtime::Hub& hub, const Clock& clock)
-      : types(&store.channel_types()),
+  Services(Store& store, realtime::Hub& hub, const Clock& clock, CacheInvalidation& invalidation)
+      : types(&store.channel_types(), &invalidation),
         users(store, hub, hub, clock),
         reads(store, types, hub, hub, channels, clock, &hub),
         events(store, types, hub, clock, &hub),
@@ -183,7 +184,9 @@ int RunServe(const std::vector<std::string>& args) {
   std::unique_ptr<Store> store = std::move(store_or).value();
   // The system time; only --test-clock (integration tests) lets a route move it.
   OffsetClock clock;
-  AppService apps(store->apps(), clock);
+  // Without a bus, changes only need to reach this node's caches.
+  LocalCacheInvalidation invalidation;
+  AppService apps(store->apps(), clock, &invalidation);
   bool created = false;
   auto default_app = DefaultApp(apps, &created);
   if (!default_app.ok()) {
@@ -193,7 +196,7 @@ int RunServe(const std::vector<std::string>& args) {
 
   WorkQueue work(WorkThreads(config));
   realtime::Hub hub(kMaxConnectionsPerUser);
-  Services services(*store, hub, clock);
+  Services services(*store, hub, clock, invalidation);
   api::Router router;
   api::RegisterUserRoutes(router, services.users, &hub);
   api::RegisterAppRoutes(router, apps, &services.types);

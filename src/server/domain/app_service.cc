@@ -4,6 +4,15 @@
 
 namespace eddy::server {
 
+AppService::AppService(AppStore& store, const Clock& clock, CacheInvalidation* invalidation)
+    : store_(store), clock_(clock), invalidation_(invalidation) {
+  if (invalidation_) {
+    invalidation_->Listen([this](CachedData what, std::string_view app_key, std::string_view) {
+      if (what == CachedData::kApp) Forget(app_key);
+    });
+  }
+}
+
 Result<App> AppService::CreateApp(std::string name) {
   App app;
   app.api_key = RandomToken(16);
@@ -37,6 +46,14 @@ Status AppService::UpdateSettings(std::string_view api_key, const json::object& 
 }
 
 void AppService::Invalidate(std::string_view api_key) {
+  if (invalidation_) {
+    invalidation_->Changed(CachedData::kApp, api_key, {});
+  } else {
+    Forget(api_key);
+  }
+}
+
+void AppService::Forget(std::string_view api_key) {
   std::lock_guard lock(mutex_);
   cache_.erase(std::string(api_key));
 }

@@ -14,12 +14,14 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "server/domain/app_store.h"
+#include "server/domain/cache_invalidation.h"
 
 namespace eddy::server {
 
 class AppService {
  public:
-  AppService(AppStore& store, const Clock& clock) : store_(store), clock_(clock) {}
+  // With `invalidation`, a settings change reaches the app caches of every node.
+  AppService(AppStore& store, const Clock& clock, CacheInvalidation* invalidation = nullptr);
 
   // A new app with a fresh random key (16 chars) and secret (48 chars).
   Result<App> CreateApp(std::string name);
@@ -28,11 +30,15 @@ class AppService {
   Result<std::shared_ptr<const App>> Find(std::string_view api_key);
   // Persists new settings and refreshes the cached copy.
   Status UpdateSettings(std::string_view api_key, const json::object& settings);
+  // The app's stored settings changed: drop the cached copy here and on other nodes.
   void Invalidate(std::string_view api_key);
 
  private:
+  void Forget(std::string_view api_key);
+
   AppStore& store_;
   const Clock& clock_;
+  CacheInvalidation* invalidation_;
   std::mutex mutex_;
   std::unordered_map<std::string, std::shared_ptr<const App>> cache_;
 };

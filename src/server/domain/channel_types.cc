@@ -123,7 +123,16 @@ ChannelTypes::ChannelTypes() {
             [](const ChannelType& a, const ChannelType& b) { return a.name < b.name; });
 }
 
-ChannelTypes::ChannelTypes(ChannelTypeStore* store) : ChannelTypes() { store_ = store; }
+ChannelTypes::ChannelTypes(ChannelTypeStore* store, CacheInvalidation* invalidation)
+    : ChannelTypes() {
+  store_ = store;
+  invalidation_ = invalidation;
+  if (invalidation_) {
+    invalidation_->Listen([this](CachedData what, std::string_view app_key, std::string_view) {
+      if (what == CachedData::kChannelTypes) Forget(app_key);
+    });
+  }
+}
 
 std::shared_ptr<const ChannelTypes::TypeList> ChannelTypes::Load(std::string_view app_key) const {
   std::uint64_t generation = 0;
@@ -153,6 +162,14 @@ std::shared_ptr<const ChannelTypes::TypeList> ChannelTypes::Load(std::string_vie
 }
 
 void ChannelTypes::Invalidate(std::string_view app_key) const {
+  if (invalidation_) {
+    invalidation_->Changed(CachedData::kChannelTypes, app_key, {});
+  } else {
+    Forget(app_key);
+  }
+}
+
+void ChannelTypes::Forget(std::string_view app_key) const {
   std::lock_guard lock(mutex_);
   ++generation_;
   if (auto it = cache_.find(app_key); it != cache_.end()) cache_.erase(it);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "common/json.h"
+#include "server/domain/cache_invalidation.h"
 #include "server/domain/channel_type_store.h"
 #include "server/domain/permissions.h"
 
@@ -49,23 +50,28 @@ class ChannelTypes {
  public:
   // Built-ins only: nothing is stored (unit tests).
   ChannelTypes();
-  // Built-ins overlaid by the types `store` holds for each app.
-  explicit ChannelTypes(ChannelTypeStore* store);
+  // Built-ins overlaid by the types `store` holds for each app. With `invalidation`, a change
+  // reaches the caches of every node.
+  explicit ChannelTypes(ChannelTypeStore* store, CacheInvalidation* invalidation = nullptr);
 
   std::optional<ChannelType> Find(std::string_view app_key, std::string_view name) const;
   // By name.
   std::vector<ChannelType> List(std::string_view app_key) const;
   // The built-in definition of `name`, if it is one.
   std::optional<ChannelType> Builtin(std::string_view name) const;
-  // Forgets what is cached for `app_key`: the next Find/List reads the store again.
+  // The app's stored types changed: here and on every other node, the next Find/List reads
+  // the store again.
   void Invalidate(std::string_view app_key) const;
 
  private:
+  void Forget(std::string_view app_key) const;
+
   using TypeList = std::vector<ChannelType>;
   std::shared_ptr<const TypeList> Load(std::string_view app_key) const;
 
   TypeList builtins_;
   ChannelTypeStore* store_ = nullptr;
+  CacheInvalidation* invalidation_ = nullptr;
   mutable std::mutex mutex_;
   mutable std::map<std::string, std::shared_ptr<const TypeList>, std::less<>> cache_;
   // Bumped by Invalidate: a load that started before it does not fill the cache.

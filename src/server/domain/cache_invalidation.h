@@ -1,0 +1,50 @@
+// The port through which the holders of in-memory copies of stored data (apps, channel types,
+// roles, moderation state, channel configs) learn that the data changed. A change made on this
+// node reaches every cache here synchronously, and, with an event bus, every other node's caches
+// shortly after: a node must never keep serving a copy another node has replaced.
+// Thread-safe: Listen is called while the node is composed, before Changed is; Changed may then
+// be called from any thread, and runs this node's listeners on the calling thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string_view>
+#include <vector>
+
+namespace eddy::server {
+
+// What a change is about; `key` narrows it within the app (empty: all of that kind).
+enum class CachedData : std::uint8_t {
+  kApp = 1,           // key unused: the app's settings
+  kChannelTypes = 2,  // key: type name
+  kRoles = 3,         // key: role name
+  kModeration = 4,    // key: user id (bans, mutes)
+  kChannel = 5,       // key: cid (config overrides, members)
+};
+
+class CacheInvalidation {
+ public:
+  using Listener =
+      std::function<void(CachedData what, std::string_view app_key, std::string_view key)>;
+
+  virtual ~CacheInvalidation() = default;
+  // The stored data changed: every cache here drops its copy before this returns; other
+  // nodes are told.
+  virtual void Changed(CachedData what, std::string_view app_key, std::string_view key) = 0;
+  // Registers a cache of this node. Only while composing the node.
+  virtual void Listen(Listener listener) = 0;
+};
+
+// One node and no bus: Changed calls this node's listeners and nothing else.
+class LocalCacheInvalidation : public CacheInvalidation {
+ public:
+  void Changed(CachedData what, std::string_view app_key, std::string_view key) override {
+    for (const Listener& listener : listeners_) listener(what, app_key, key);
+  }
+  void Listen(Listener listener) override { listeners_.push_back(std::move(listener)); }
+
+ private:
+  std::vector<Listener> listeners_;  // fixed once the node runs
+};
+
+}  // namespace eddy::server
