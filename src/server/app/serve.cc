@@ -39,6 +39,7 @@
 #include "server/domain/read_service.h"
 #include "server/domain/user_service.h"
 #include "server/realtime/hub.h"
+#include "server/storage/cache/caching_store.h"
 #include "server/storage/postgres/postgres_store.h"
 #include "server/storage/sqlite/sqlite_store.h"
 #include "server/transport/server.h"
@@ -181,11 +182,11 @@ int RunServe(const std::vector<std::string>& args) {
     std::fprintf(stderr, "eddy serve: %s\n", store_or.error().message.c_str());
     return 1;
   }
-  std::unique_ptr<Store> store = std::move(store_or).value();
-  // The system time; only --test-clock (integration tests) lets a route move it.
-  OffsetClock clock;
   // Without a bus, changes only need to reach this node's caches.
   LocalCacheInvalidation invalidation;
+  std::unique_ptr<Store> store = MakeCachingStore(std::move(store_or).value(), &invalidation);
+  // The system time; only --test-clock (integration tests) lets a route move it.
+  OffsetClock clock;
   AppService apps(store->apps(), clock, &invalidation);
   bool created = false;
   auto default_app = DefaultApp(apps, &created);

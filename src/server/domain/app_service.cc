@@ -55,6 +55,7 @@ void AppService::Invalidate(std::string_view api_key) {
 
 void AppService::Forget(std::string_view api_key) {
   std::lock_guard lock(mutex_);
+  if (api_key.empty()) return cache_.clear();
   cache_.erase(std::string(api_key));
 }
 

@@ -13,13 +13,17 @@
 
 namespace eddy::server {
 
-// What a change is about; `key` narrows it within the app (empty: all of that kind).
+// What a change is about; `key` narrows it within the app (empty: all of that kind). An empty
+// app_key means every app: what a node that may have missed changes (its bus was down) says to
+// itself.
 enum class CachedData : std::uint8_t {
   kApp = 1,           // key unused: the app's settings
   kChannelTypes = 2,  // key: type name
   kRoles = 3,         // key: role name
   kModeration = 4,    // key: user id (bans, mutes)
   kChannel = 5,       // key: cid (config overrides, members)
+  kUser = 6,          // key: user id (the user record)
+  kMembers = 7,       // key: user id (that user's member rows)
 };
 
 class CacheInvalidation {

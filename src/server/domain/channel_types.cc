@@ -172,6 +172,7 @@ void ChannelTypes::Invalidate(std::string_view app_key) const {
 void ChannelTypes::Forget(std::string_view app_key) const {
   std::lock_guard lock(mutex_);
   ++generation_;
+  if (app_key.empty()) return cache_.clear();  // every app
   if (auto it = cache_.find(app_key); it != cache_.end()) cache_.erase(it);
 }
 

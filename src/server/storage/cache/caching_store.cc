@@ -1,0 +1,406 @@
+#include "server/storage/cache/caching_store.h"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/storage/cache/read_through_cache.h"
+
+namespace eddy::server {
+namespace {
+
+// Enough for the members, users and moderation state of ~100k active users; beyond it a cache
+// starts over rather than grow.
+constexpr size_t kMaxEntries = 200'000;
+
+std::string Key(std::string_view a, std::string_view b) {
+  std::string key;
+  key.reserve(a.size() + b.size() + 1);
+  key.append(a).push_back('\0');
+  key.append(b);
+  return key;
+}
+
+std::string Key(std::string_view a, std::string_view b, std::string_view c) {
+  return Key(Key(a, b), c);
+}
+
+std::string Cid(std::string_view type, std::string_view id) {
+  std::string cid(type);
+  cid.push_back(':');
+  cid.append(id);
+  return cid;
+}
+
+// Set while this thread tells CacheInvalidation about its own write: the synchronous call back
+// into this store's listener is that write's echo, already applied precisely.
+thread_local bool publishing_own_change = false;
+
+struct Caches {
+  explicit Caches(CacheInvalidation* invalidation) : invalidation(invalidation) {}
+
+  // Another node's write (a change of ours reaches here only as its echo, ignored).
+  void OnChanged(CachedData what, std::string_view app_key, std::string_view key) {
+    if (publishing_own_change) return;
+    if (app_key.empty()) return ForgetEverything();
+    switch (what) {
+      case CachedData::kUser:
+        users.Forget(Key(app_key, key));
+        break;
+      case CachedData::kMembers:
+        memberships.Forget(Key(app_key, key));
+        members.ForgetAll();  // keyed by channel first: no cheap way to find the user's rows
+        break;
+      case CachedData::kChannel:
+        memberships.ForgetAll();
+        members.ForgetAll();
+        break;
+      case CachedData::kModeration:
+        bans.ForgetAll();
+        mutes.ForgetAll();
+        channel_mutes.ForgetAll();
+        break;
+      case CachedData::kRoles:
+        roles.Forget(std::string(app_key));
+        break;
+      default:
+        break;
+    }
+  }
+
+  void ForgetEverything() {
+    members.ForgetAll();
+    memberships.ForgetAll();
+    users.ForgetAll();
+    roles.ForgetAll();
+    bans.ForgetAll();
+    mutes.ForgetAll();
+    channel_mutes.ForgetAll();
+  }
+
+  void Publish(CachedData what, std::string_view app_key, std::string_view key) {
+    if (invalidation == nullptr) return;
+    publishing_own_change = true;
+    invalidation->Changed(what, app_key, key);
+    publishing_own_change = false;
+  }
+
+  CacheInvalidation* invalidation;
+  ReadThroughCache<std::optional<Member>> members{kMaxEntries};           // app, cid, user
+  ReadThroughCache<std::vector<Member>> memberships{kMaxEntries};         // app, user
+  ReadThroughCache<std::optional<User>> users{kMaxEntries};               // app, user
+  ReadThroughCache<std::vector<Role>> roles{kMaxEntries};                 // app
+  ReadThroughCache<std::vector<Ban>> bans{kMaxEntries};                   // app, user, cid
+  ReadThroughCache<std::vector<UserMute>> mutes{kMaxEntries};             // app, user
+  ReadThroughCache<std::vector<ChannelMute>> channel_mutes{kMaxEntries};  // app, user
+};
+
+class CachingUserStore final : public UserStore {
+ public:
+  CachingUserStore(UserStore& inner, Caches& caches) : inner_(inner), caches_(caches) {}
+
+  Status UpsertUsers(std::string_view app_key, const std::vector<User>& users) override {
+    std::vector<std::string> keys;
+    for (const User& u : users) keys.push_back(Key(app_key, u.id));
+    {
+      CacheWriteScope scope(caches_.users, keys);
+      EDDY_TRY(inner_.UpsertUsers(app_key, users));
+    }
+    for (const User& u : users) caches_.Publish(CachedData::kUser, app_key, u.id);
+    return {};
+  }
+  Result<std::optional<User>> FindUser(std::string_view app_key, std::string_view id) override {
+    return caches_.users.Get(Key(app_key, id), [&] { return inner_.FindUser(app_key, id); });
+  }
+  Result<std::vector<User>> FindUsers(std::string_view app_key,
+                                      const std::vector<std::string>& ids) override {
+    return inner_.FindUsers(app_key, ids);
+  }
+  Result<std::vector<User>> QueryUsers(std::string_view app_key, const UserQuery& q) override {
+    return inner_.QueryUsers(app_key, q);
+  }
+  // A hard delete may take the user's member rows, bans and mutes with it.
+  Status DeleteUser(std::string_view app_key, std::string_view id) override {
+    Status deleted = [&] {
+      CacheWriteScope users(caches_.users);
+      CacheWriteScope members(caches_.members);
+      CacheWriteScope memberships(caches_.memberships);
+      CacheWriteScope bans(caches_.bans);
+      CacheWriteScope mutes(caches_.mutes);
+      CacheWriteScope channel_mutes(caches_.channel_mutes);
+      return inner_.DeleteUser(app_key, id);
+    }();
+    caches_.Publish(CachedData::kUser, app_key, id);
+    caches_.Publish(CachedData::kMembers, app_key, id);
+    caches_.Publish(CachedData::kModeration, app_key, id);
+    return deleted;
+  }
+  Status SetLastActive(std::string_view app_key, std::string_view id, Micros when) override {
+    {
+      CacheWriteScope scope(caches_.users, {Key(app_key, id)});
+      EDDY_TRY(inner_.SetLastActive(app_key, id, when));
+    }
+    caches_.Publish(CachedData::kUser, app_key, id);
+    return {};
+  }
+
+ private:
+  UserStore& inner_;
+  Caches& caches_;
+};
+
+class CachingChannelStore final : public ChannelStore {
+ public:
+  CachingChannelStore(ChannelStore& inner, Caches& caches) : inner_(inner), caches_(caches) {}
+
+  Status CreateChannel(std::string_view app_key, const Channel& channel,
+                       const std::vector<Member>& members) override {
+    std::vector<Member> rows = members;
+    for (Member& m : rows) {
+      m.channel_type = channel.type;
+      m.channel_id = channel.id;
+    }
+    return WriteMembers(app_key, channel.cid(), rows,
+                        [&] { return inner_.CreateChannel(app_key, channel, members); });
+  }
+  Result<std::optional<Channel>> GetChannel(std::string_view app_key, std::string_view type,
+                                            std::string_view id) override {
+    return inner_.GetChannel(app_key, type, id);
+  }
+  Result<std::vector<Channel>> GetChannels(std::string_view app_key,
+                                           const std::vector<std::string>& cids) override {
+    return inner_.GetChannels(app_key, cids);
+  }
+  // Soft deletion takes the channel out of every member's memberships.
+  Status UpdateChannel(std::string_view app_key, const Channel& channel) override {
+    {
+      CacheWriteScope scope(caches_.memberships);
+      EDDY_TRY(inner_.UpdateChannel(app_key, channel));
+    }
+    caches_.Publish(CachedData::kChannel, app_key, channel.cid());
+    return {};
+  }
+  Status DeleteChannel(std::string_view app_key, std::string_view type,
+                       std::string_view id) override {
+    {
+      CacheWriteScope all_memberships(caches_.memberships);
+      CacheWriteScope all_members(caches_.members);
+      EDDY_TRY(inner_.DeleteChannel(app_key, type, id));
+    }
+    caches_.Publish(CachedData::kChannel, app_key, Cid(type, id));
+    return {};
+  }
+  Result<std::vector<Channel>> QueryChannels(std::string_view app_key,
+                                             const ChannelQuery& query) override {
+    return inner_.QueryChannels(app_key, query);
+  }
+  Status UpsertMembers(std::string_view app_key, const std::vector<Member>& members) override {
+    if (members.empty()) return inner_.UpsertMembers(app_key, members);
+    return WriteMembers(app_key, members.front().cid(), members,
+                        [&] { return inner_.UpsertMembers(app_key, members); });
+  }
+  Status RemoveMembers(std::string_view app_key, std::string_view type, std::string_view id,
+                       const std::vector<std::string>& user_ids) override {
+    std::vector<Member> rows(user_ids.size());
+    for (size_t i = 0; i < rows.size(); ++i) {
+      rows[i].channel_type = type;
+      rows[i].channel_id = id;
+      rows[i].user_id = user_ids[i];
+    }
+    return WriteMembers(app_key, Cid(type, id), rows,
+                        [&] { return inner_.RemoveMembers(app_key, type, id, user_ids); });
+  }
+  Result<std::optional<Member>> GetMember(std::string_view app_key, std::string_view type,
+                                          std::string_view id, std::string_view user_id) override {
+    return caches_.members.Get(Key(app_key, Cid(type, id), user_id),
+                               [&] { return inner_.GetMember(app_key, type, id, user_id); });
+  }
+  Result<std::vector<Member>> QueryMembers(std::string_view app_key, std::string_view type,
+                                           std::string_view id, const MemberQuery& q) override {
+    return inner_.QueryMembers(app_key, type, id, q);
+  }
+  Result<std::vector<Member>> MembershipsOf(std::string_view app_key,
+                                            std::string_view user_id) override {
+    return caches_.memberships.Get(Key(app_key, user_id),
+                                   [&] { return inner_.MembershipsOf(app_key, user_id); });
+  }
+
+ private:
+  // A write of the member rows `rows` (each may name its own channel; `fallback_cid` is for
+  // rows that do not).
+  template <typename Write>
+  Status WriteMembers(std::string_view app_key, std::string_view fallback_cid,
+                      const std::vector<Member>& rows, Write write) {
+    std::vector<std::string> member_keys, user_keys;
+    for (const Member& m : rows) {
+      std::string cid = m.channel_type.empty() ? std::string(fallback_cid) : m.cid();
+      member_keys.push_back(Key(app_key, cid, m.user_id));
+      user_keys.push_back(Key(app_key, m.user_id));
+    }
+    {
+      CacheWriteScope members(caches_.members, member_keys);
+      CacheWriteScope memberships(caches_.memberships, user_keys);
+      EDDY_TRY(write());
+    }
+    for (const Member& m : rows) caches_.Publish(CachedData::kMembers, app_key, m.user_id);
+    return {};
+  }
+
+  ChannelStore& inner_;
+  Caches& caches_;
+};
+
+class CachingRoleStore final : public RoleStore {
+ public:
+  CachingRoleStore(RoleStore& inner, Caches& caches) : inner_(inner), caches_(caches) {}
+
+  Status CreateRole(std::string_view app_key, const Role& role) override {
+    return Write(app_key, [&] { return inner_.CreateRole(app_key, role); });
+  }
+  Result<std::vector<Role>> ListRoles(std::string_view app_key) override {
+    return caches_.roles.Get(std::string(app_key), [&] { return inner_.ListRoles(app_key); });
+  }
+  Result<bool> DeleteRole(std::string_view app_key, std::string_view name) override {
+    return Write(app_key, [&] { return inner_.DeleteRole(app_key, name); });
+  }
+
+ private:
+  template <typename F>
+  auto Write(std::string_view app_key, F write) -> decltype(write()) {
+    auto result = [&] {
+      CacheWriteScope scope(caches_.roles, {std::string(app_key)});
+      return write();
+    }();
+    caches_.Publish(CachedData::kRoles, app_key, {});
+    return result;
+  }
+
+  RoleStore& inner_;
+  Caches& caches_;
+};
+
+class CachingModerationStore final : public ModerationStore {
+ public:
+  CachingModerationStore(ModerationStore& inner, Caches& caches) : inner_(inner), caches_(caches) {}
+
+  Status UpsertBan(std::string_view app_key, const Ban& ban) override {
+    return Write(caches_.bans, app_key, ban.user_id,
+                 [&] { return inner_.UpsertBan(app_key, ban); });
+  }
+  Result<bool> DeleteBan(std::string_view app_key, std::string_view user_id,
+                         std::string_view channel_cid) override {
+    return Write(caches_.bans, app_key, user_id,
+                 [&] { return inner_.DeleteBan(app_key, user_id, channel_cid); });
+  }
+  Result<std::vector<Ban>> BansOf(std::string_view app_key, std::string_view user_id,
+                                  std::string_view channel_cid) override {
+    return caches_.bans.Get(Key(app_key, user_id, channel_cid),
+                            [&] { return inner_.BansOf(app_key, user_id, channel_cid); });
+  }
+  Result<std::vector<Ban>> QueryBans(std::string_view app_key, const BanQuery& q) override {
+    return inner_.QueryBans(app_key, q);
+  }
+  Result<std::optional<Ban>> FindIpBan(std::string_view app_key, std::string_view ip,
+                                       Micros now) override {
+    return inner_.FindIpBan(app_key, ip, now);
+  }
+  Status UpsertMute(std::string_view app_key, const UserMute& mute) override {
+    return Write(caches_.mutes, app_key, mute.user_id,
+                 [&] { return inner_.UpsertMute(app_key, mute); });
+  }
+  Result<bool> DeleteMute(std::string_view app_key, std::string_view user_id,
+                          std::string_view target_id) override {
+    return Write(caches_.mutes, app_key, user_id,
+                 [&] { return inner_.DeleteMute(app_key, user_id, target_id); });
+  }
+  Result<std::vector<UserMute>> MutesOf(std::string_view app_key,
+                                        std::string_view user_id) override {
+    return caches_.mutes.Get(Key(app_key, user_id),
+                             [&] { return inner_.MutesOf(app_key, user_id); });
+  }
+  Status UpsertChannelMute(std::string_view app_key, const ChannelMute& mute) override {
+    return Write(caches_.channel_mutes, app_key, mute.user_id,
+                 [&] { return inner_.UpsertChannelMute(app_key, mute); });
+  }
+  Result<bool> DeleteChannelMute(std::string_view app_key, std::string_view user_id,
+                                 std::string_view channel_cid) override {
+    return Write(caches_.channel_mutes, app_key, user_id,
+                 [&] { return inner_.DeleteChannelMute(app_key, user_id, channel_cid); });
+  }
+  Result<std::vector<ChannelMute>> ChannelMutesOf(std::string_view app_key,
+                                                  std::string_view user_id) override {
+    return caches_.channel_mutes.Get(Key(app_key, user_id),
+                                     [&] { return inner_.ChannelMutesOf(app_key, user_id); });
+  }
+  Status UpsertFlag(std::string_view app_key, const Flag& flag) override {
+    return inner_.UpsertFlag(app_key, flag);
+  }
+  Result<bool> DeleteFlag(std::string_view app_key, std::string_view user_id,
+                          std::string_view target_message_id,
+                          std::string_view target_user_id) override {
+    return inner_.DeleteFlag(app_key, user_id, target_message_id, target_user_id);
+  }
+  Result<std::vector<Flag>> QueryFlags(std::string_view app_key, const FlagQuery& q) override {
+    return inner_.QueryFlags(app_key, q);
+  }
+
+ private:
+  // Moderation writes are rare: each one starts its cache over.
+  template <typename V, typename F>
+  auto Write(ReadThroughCache<V>& cache, std::string_view app_key, std::string_view user_id,
+             F write) -> decltype(write()) {
+    auto result = [&] {
+      CacheWriteScope scope(cache);
+      return write();
+    }();
+    caches_.Publish(CachedData::kModeration, app_key, user_id);
+    return result;
+  }
+
+  ModerationStore& inner_;
+  Caches& caches_;
+};
+
+class CachingStore final : public Store {
+ public:
+  CachingStore(std::unique_ptr<Store> inner, CacheInvalidation* invalidation)
+      : inner_(std::move(inner)),
+        caches_(invalidation),
+        users_(inner_->users(), caches_),
+        channels_(inner_->channels(), caches_),
+        roles_(inner_->roles(), caches_),
+        moderation_(inner_->moderation(), caches_) {
+    if (invalidation != nullptr) {
+      invalidation->Listen([this](CachedData what, std::string_view app_key, std::string_view key) {
+        caches_.OnChanged(what, app_key, key);
+      });
+    }
+  }
+
+  AppStore& apps() override { return inner_->apps(); }
+  UserStore& users() override { return users_; }
+  ChannelStore& channels() override { return channels_; }
+  MessageStore& messages() override { return inner_->messages(); }
+  BlocklistStore& blocklists() override { return inner_->blocklists(); }
+  ChannelTypeStore& channel_types() override { return inner_->channel_types(); }
+  RoleStore& roles() override { return roles_; }
+  ModerationStore& moderation() override { return moderation_; }
+  Status Flush() override { return inner_->Flush(); }
+
+ private:
+  std::unique_ptr<Store> inner_;
+  Caches caches_;
+  CachingUserStore users_;
+  CachingChannelStore channels_;
+  CachingRoleStore roles_;
+  CachingModerationStore moderation_;
+};
+
+}  // namespace
+
+std::unique_ptr<Store> MakeCachingStore(std::unique_ptr<Store> inner,
+                                        CacheInvalidation* invalidation) {
+  return std::make_unique<CachingStore>(std::move(inner), invalidation);
+}
+
+}  // namespace eddy::server

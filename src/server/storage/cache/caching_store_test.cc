@@ -1,0 +1,218 @@
+// The store conformance suites over CachingStore (on SQLite): the caches change no answer.
+// Plus what is the cache's own: its reads are served from memory, and a change made by another
+// node (written to the shared store behind this cache's back) is seen once CacheInvalidation
+// says so, while this store's own writes are announced to the other nodes.
+#include "server/storage/cache/caching_store.h"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+#include <tuple>
+
+#include "server/storage/sqlite/sqlite_store.h"
+#include "server/storage/storetest/app_store_suite.h"
+#include "server/storage/storetest/blocklist_store_suite.h"
+#include "server/storage/storetest/channel_query_suite.h"
+#include "server/storage/storetest/channel_store_suite.h"
+#include "server/storage/storetest/member_store_suite.h"
+#include "server/storage/storetest/message_page_suite.h"
+#include "server/storage/storetest/message_store_suite.h"
+#include "server/storage/storetest/moderation_store_suite.h"
+#include "server/storage/storetest/permission_store_suite.h"
+#include "server/storage/storetest/reaction_store_suite.h"
+#include "server/storage/storetest/temp_dir.h"
+#include "server/storage/storetest/user_query_suite.h"
+#include "server/storage/storetest/user_store_suite.h"
+
+namespace eddy::server {
+namespace {
+
+using storetest::StoreBackend;
+using storetest::StoreHarness;
+
+// Records the changes announced and forwards them to this node's listeners, as the local
+// implementation does; Remote() plays a message from another node. mutex_ guards `announced`
+// (the suites write from several threads).
+class RecordingInvalidation final : public CacheInvalidation {
+ public:
+  void Changed(CachedData what, std::string_view app_key, std::string_view key) override {
+    {
+      std::lock_guard lock(mutex_);
+      announced.emplace_back(what, std::string(app_key), std::string(key));
+    }
+    for (const Listener& l : listeners_) l(what, app_key, key);
+  }
+  void Listen(Listener listener) override { listeners_.push_back(std::move(listener)); }
+  void Remote(CachedData what, std::string_view app_key, std::string_view key) {
+    for (const Listener& l : listeners_) l(what, app_key, key);
+  }
+
+  std::vector<std::tuple<CachedData, std::string, std::string>> announced;
+
+ private:
+  std::mutex mutex_;
+  std::vector<Listener> listeners_;
+};
+
+// SQLite behind a CachingStore. inner() is the SQLite store of the last Open: writing to it
+// directly is what another node sharing the database does.
+class CachingHarness final : public StoreHarness {
+ public:
+  Result<std::unique_ptr<Store>> Open() override {
+    if (dir_.path().empty()) return Error::Internal("cannot create a temporary directory");
+    EDDY_ASSIGN_OR_RETURN(std::unique_ptr<Store> sqlite,
+                          OpenSqliteStore((dir_.path() / "data").string()));
+    inner_ = sqlite.get();
+    invalidation_ = std::make_unique<RecordingInvalidation>();
+    return MakeCachingStore(std::move(sqlite), invalidation_.get());
+  }
+  Store& inner() { return *inner_; }
+  RecordingInvalidation& invalidation() { return *invalidation_; }
+
+ private:
+  storetest::TempDir dir_;
+  Store* inner_ = nullptr;
+  // Kept across Open: the listeners of an earlier store must stay callable until it is gone.
+  std::unique_ptr<RecordingInvalidation> invalidation_;
+};
+
+StoreBackend CachingBackend() {
+  return {"CachingSqlite", [] { return std::make_unique<CachingHarness>(); }};
+}
+
+class CachingStoreTest : public storetest::ChannelStoreSuite {
+ protected:
+  CachingHarness& harness() { return static_cast<CachingHarness&>(*harness_); }
+  Store& inner() { return harness().inner(); }
+  RecordingInvalidation& invalidation() { return harness().invalidation(); }
+};
+
+TEST_P(CachingStoreTest, MemberReadsAreServedFromMemoryUntilAnotherNodeChangesThem) {
+  Channel c = MakeChannel("messaging", "a", 1);
+  ASSERT_NO_FATAL_FAILURE(Create(c, {MakeMember(c, "luke", 1)}));
+  ASSERT_EQ(GetMember("messaging", "a", "luke")->last_read, 0);
+  ASSERT_EQ(channels().MembershipsOf(kApp, "luke")->size(), 1u);
+
+  // Another node marks luke's read and adds him to a second channel.
+  Channel b = MakeChannel("messaging", "b", 1);
+  ASSERT_TRUE(inner().channels().CreateChannel(kApp, b, {}).ok());
+  Member read = MakeMember(c, "luke", 1);
+  read.last_read = 42;
+  ASSERT_TRUE(inner().channels().UpsertMembers(kApp, {read, MakeMember(b, "luke", 2)}).ok());
+  // Not yet told: the cached copies answer (which is what makes them worth having).
+  EXPECT_EQ(GetMember("messaging", "a", "luke")->last_read, 0);
+  EXPECT_EQ(channels().MembershipsOf(kApp, "luke")->size(), 1u);
+
+  invalidation().Remote(CachedData::kMembers, kApp, "luke");
+  EXPECT_EQ(GetMember("messaging", "a", "luke")->last_read, 42);
+  EXPECT_EQ(channels().MembershipsOf(kApp, "luke")->size(), 2u);
+}
+
+TEST_P(CachingStoreTest, ModerationAndUsersFollowAnotherNodesChanges) {
+  UserMute mute;
+  mute.user_id = "luke";
+  mute.target_id = "vader";
+  ASSERT_TRUE(store().moderation().MutesOf(kApp, "luke")->empty());
+  ASSERT_FALSE(store().users().FindUser(kApp, "luke")->has_value());
+
+  ASSERT_TRUE(inner().moderation().UpsertMute(kApp, mute).ok());
+  User luke;
+  luke.id = "luke";
+  ASSERT_TRUE(inner().users().UpsertUsers(kApp, {luke}).ok());
+  EXPECT_TRUE(store().moderation().MutesOf(kApp, "luke")->empty());
+  EXPECT_FALSE(store().users().FindUser(kApp, "luke")->has_value());
+
+  invalidation().Remote(CachedData::kModeration, kApp, "luke");
+  invalidation().Remote(CachedData::kUser, kApp, "luke");
+  EXPECT_EQ(store().moderation().MutesOf(kApp, "luke")->size(), 1u);
+  EXPECT_TRUE(store().users().FindUser(kApp, "luke")->has_value());
+}
+
+TEST_P(CachingStoreTest, AChangeOfEveryAppForgetsEverything) {
+  Channel c = MakeChannel("messaging", "a", 1);
+  ASSERT_NO_FATAL_FAILURE(Create(c, {MakeMember(c, "luke", 1)}));
+  ASSERT_EQ(GetMember("messaging", "a", "luke")->last_read, 0);
+  Member read = MakeMember(c, "luke", 1);
+  read.last_read = 9;
+  ASSERT_TRUE(inner().channels().UpsertMembers(kApp, {read}).ok());
+  // A node whose bus was down cannot know what it missed.
+  invalidation().Remote(CachedData::kApp, "", "");
+  EXPECT_EQ(GetMember("messaging", "a", "luke")->last_read, 9);
+}
+
+TEST_P(CachingStoreTest, OwnWritesAreSeenAtOnceAndAnnouncedToOtherNodes) {
+  Channel c = MakeChannel("messaging", "a", 1);
+  ASSERT_NO_FATAL_FAILURE(Create(c, {MakeMember(c, "luke", 1)}));
+  ASSERT_EQ(GetMember("messaging", "a", "luke")->last_read, 0);
+  invalidation().announced.clear();
+
+  Member read = MakeMember(c, "luke", 1);
+  read.last_read = 7;
+  ASSERT_NO_FATAL_FAILURE(Upsert({read}));
+  EXPECT_EQ(GetMember("messaging", "a", "luke")->last_read, 7);
+  ASSERT_TRUE(channels().RemoveMembers(kApp, "messaging", "a", {"luke"}).ok());
+  EXPECT_FALSE(GetMember("messaging", "a", "luke").has_value());
+  EXPECT_TRUE(channels().MembershipsOf(kApp, "luke")->empty());
+
+  Ban ban;
+  ban.user_id = "luke";
+  ASSERT_TRUE(store().moderation().BansOf(kApp, "luke", "")->empty());
+  ASSERT_TRUE(store().moderation().UpsertBan(kApp, ban).ok());
+  EXPECT_EQ(store().moderation().BansOf(kApp, "luke", "")->size(), 1u);
+
+  using Announced = std::tuple<CachedData, std::string, std::string>;
+  std::vector<Announced> want = {{CachedData::kMembers, std::string(kApp), "luke"},
+                                 {CachedData::kMembers, std::string(kApp), "luke"},
+                                 {CachedData::kModeration, std::string(kApp), "luke"}};
+  EXPECT_EQ(invalidation().announced, want);
+}
+
+TEST_P(CachingStoreTest, DeletingAChannelOrAUserForgetsWhatDependedOnIt) {
+  Channel c = MakeChannel("messaging", "a", 1);
+  ASSERT_NO_FATAL_FAILURE(Create(c, {MakeMember(c, "luke", 1)}));
+  ASSERT_EQ(channels().MembershipsOf(kApp, "luke")->size(), 1u);
+  ASSERT_TRUE(channels().DeleteChannel(kApp, "messaging", "a").ok());
+  EXPECT_FALSE(GetMember("messaging", "a", "luke").has_value());
+  EXPECT_TRUE(channels().MembershipsOf(kApp, "luke")->empty());
+
+  User leia;
+  leia.id = "leia";
+  ASSERT_TRUE(store().users().UpsertUsers(kApp, {leia}).ok());
+  ASSERT_TRUE(store().users().FindUser(kApp, "leia")->has_value());
+  ASSERT_TRUE(store().users().DeleteUser(kApp, "leia").ok());
+  EXPECT_FALSE(store().users().FindUser(kApp, "leia")->has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(CachingSqlite, CachingStoreTest, ::testing::Values(CachingBackend()),
+                         storetest::BackendName);
+
+}  // namespace
+
+namespace storetest {
+INSTANTIATE_TEST_SUITE_P(CachingSqlite, AppStoreSuite, ::testing::Values(CachingBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(CachingSqlite, BlocklistStoreSuite, ::testing::Values(CachingBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(CachingSqlite, PermissionStoreSuite, ::testing::Values(CachingBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(CachingSqlite, UserStoreSuite, ::testing::Values(CachingBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(CachingSqlite, UserQuerySuite, ::testing::Values(CachingBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(CachingSqlite, ChannelStoreSuite, ::testing::Values(CachingBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(CachingSqlite, MemberStoreSuite, ::testing::Values(CachingBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(CachingSqlite, ChannelQuerySuite, ::testing::Values(CachingBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(CachingSqlite, MessageStoreSuite, ::testing::Values(CachingBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(CachingSqlite, ReactionStoreSuite, ::testing::Values(CachingBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(CachingSqlite, MessagePageSuite, ::testing::Values(CachingBackend()),
+                         BackendName);
+INSTANTIATE_TEST_SUITE_P(CachingSqlite, ModerationStoreSuite, ::testing::Values(CachingBackend()),
+                         BackendName);
+}  // namespace storetest
+
+}  // namespace eddy::server
