@@ -124,10 +124,10 @@ class EventBusSuite : public ::testing::TestWithParam<BusBackend> {
 };
 
 TEST_P(EventBusSuite, DeliversToOtherSubscribedNodesOnlyInOrder) {
+  Inbox in_a, in_b, in_c;  // before the nodes: it outlives their delivery threads
   auto a = harness_->NewNode(UniqueId("a"));
   auto b = harness_->NewNode(UniqueId("b"));
   auto c = harness_->NewNode(UniqueId("c"));
-  Inbox in_a, in_b, in_c;
   in_a.Attach(*a);
   in_b.Attach(*b);
   in_c.Attach(*c);
@@ -149,9 +149,9 @@ TEST_P(EventBusSuite, DeliversToOtherSubscribedNodesOnlyInOrder) {
 }
 
 TEST_P(EventBusSuite, UnsubscribeStopsDelivery) {
+  Inbox in_b;
   auto a = harness_->NewNode(UniqueId("a"));
   auto b = harness_->NewNode(UniqueId("b"));
-  Inbox in_b;
   in_b.Attach(*b);
   const std::string gone = UniqueId("u:gone");
   const std::string kept = UniqueId("u:kept");
@@ -171,9 +171,9 @@ TEST_P(EventBusSuite, UnsubscribeStopsDelivery) {
 }
 
 TEST_P(EventBusSuite, PayloadsAreBinarySafe) {
+  Inbox in_b;
   auto a = harness_->NewNode(UniqueId("a"));
   auto b = harness_->NewNode(UniqueId("b"));
-  Inbox in_b;
   in_b.Attach(*b);
   const std::string topic = UniqueId("t");
   SubscribeAndSync(*b, in_b, *a, topic);

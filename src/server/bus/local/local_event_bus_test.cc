@@ -24,12 +24,13 @@ INSTANTIATE_TEST_SUITE_P(Local, EventBusSuite,
 
 // A change made on one node drops the copies on this node at once and on the others soon.
 TEST(BusCacheInvalidationTest, ReachesEveryNodesListeners) {
-  bus::LocalBusNetwork network;
-  bus::LocalEventBus a(network, "a"), b(network, "b");
-  bus::BusCacheInvalidation on_a(a, [] { return std::vector<std::string>{}; });
-  bus::BusCacheInvalidation on_b(b, [] { return std::vector<std::string>{}; });
   std::mutex mutex;
   std::vector<std::string> heard_a, heard_b;
+  bus::LocalBusNetwork network;
+  auto a = std::make_unique<bus::LocalEventBus>(network, "a");
+  auto b = std::make_unique<bus::LocalEventBus>(network, "b");
+  bus::BusCacheInvalidation on_a(*a, [] { return std::vector<std::string>{}; });
+  bus::BusCacheInvalidation on_b(*b, [] { return std::vector<std::string>{}; });
   auto record = [&mutex](std::vector<std::string>* into) {
     return [&mutex, into](CachedData what, std::string_view app, std::string_view key) {
       std::lock_guard lock(mutex);
@@ -45,8 +46,8 @@ TEST(BusCacheInvalidationTest, ReachesEveryNodesListeners) {
     EXPECT_EQ(heard_a, std::vector<std::string>{"5/key1/messaging:general"});
   }
   // A malformed message is ignored; the good one after it arrives (per-origin order).
-  a.Publish(bus::BusCacheInvalidation::kTopic, "9\nkey1\nx");
-  a.Publish(bus::BusCacheInvalidation::kTopic, "garbage");
+  a->Publish(bus::BusCacheInvalidation::kTopic, "9\nkey1\nx");
+  a->Publish(bus::BusCacheInvalidation::kTopic, "garbage");
   on_a.Changed(CachedData::kRoles, "key1", "");
   for (int i = 0; i < 200; ++i) {
     {
@@ -55,7 +56,9 @@ TEST(BusCacheInvalidationTest, ReachesEveryNodesListeners) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  std::lock_guard lock(mutex);
+  // The delivery threads stop before the listeners they call go away.
+  a.reset();
+  b.reset();
   EXPECT_EQ(heard_b, (std::vector<std::string>{"5/key1/messaging:general", "3/key1/"}));
 }
 

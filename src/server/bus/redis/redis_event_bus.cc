@@ -81,7 +81,7 @@ void RedisEventBus::Wake() {
 void RedisEventBus::Enqueue(Op op) {
   {
     std::lock_guard lock(mutex_);
-    if (!health_.connected) return;  // a restore will send the state; events are dropped
+    if (!accepting_) return;  // a restore will send the state; events are dropped
     ops_.push_back(std::move(op));
   }
   Wake();
@@ -130,22 +130,28 @@ void RedisEventBus::SetRemove(std::string_view set, std::string_view member) {
 }
 
 std::vector<std::string> RedisEventBus::RemoteMembers(std::string_view set) const {
-  std::vector<std::string> args = {"SUNION"};
   {
     std::lock_guard lock(mutex_);
-    if (!health_.connected) return {};
-    for (const std::string& node : live_) {
-      args.push_back("eddy:n:" + node + ":" + std::string(set));
-    }
+    if (!accepting_) return {};
   }
-  if (args.size() == 1) return {};
+  // The live nodes are read in the same round trip: a node that has just (re)joined counts
+  // at once.
+  static constexpr std::string_view kScript = R"lua(
+    local live = redis.call('ZRANGEBYSCORE', 'eddy:nodes', ARGV[1], '+inf')
+    local keys = {}
+    for _, node in ipairs(live) do
+      if node ~= ARGV[2] then keys[#keys + 1] = 'eddy:n:' .. node .. ':' .. ARGV[3] end
+    end
+    if #keys == 0 then return {} end
+    return redis.call('SUNION', unpack(keys)))lua";
   std::lock_guard lock(query_mutex_);
   if (!query_) {
     auto opened = RedisConnection::Open(url_, options_.io_timeout);
     if (!opened.ok()) return {};
     query_ = std::move(opened).value();
   }
-  Result<Reply> reply = query_->Command(args);
+  Result<Reply> reply = query_->Command(
+      {"EVAL", std::string(kScript), "0", std::to_string(NowMs()), node_id_, std::string(set)});
   if (!reply.ok() || (*reply)->type != REDIS_REPLY_ARRAY) {
     query_.reset();  // the next question reconnects
     return {};
@@ -169,9 +175,9 @@ void RedisEventBus::Down(const Error& why) {
     std::lock_guard lock(mutex_);
     was_up = health_.connected;
     health_.connected = false;
+    accepting_ = false;
     health_.detail = why.message;
     ops_.clear();
-    live_.clear();
   }
   if (was_up)
     log::Warn("event bus down: events no longer reach other nodes",
@@ -184,9 +190,9 @@ Status RedisEventBus::Connect() {
   return Restore();
 }
 
-// Rewrites this node's sets and subscriptions from the in-memory copies. health_.connected
-// turns true under the same lock the copies are taken with, so every later change is queued
-// as an op and applied after the restore.
+// Rewrites this node's sets and subscriptions from the in-memory copies. accepting_ turns
+// true under the same lock the copies are taken with, so every later change is queued as an
+// op and applied after the restore; health_.connected turns true once the restore is sent.
 Status RedisEventBus::Restore() {
   std::set<std::string> topics;
   std::map<std::string, std::set<std::string>> sets;
@@ -196,11 +202,7 @@ Status RedisEventBus::Restore() {
     topics = topics_;
     sets = sets_;
     ops_.clear();
-    health_.connected = true;
-    health_.detail.clear();
-    reconnect = ever_connected_;
-    if (reconnect) ++health_.reconnects;
-    ever_connected_ = true;
+    accepting_ = true;
   }
   EDDY_TRY(Heartbeat());
   EDDY_TRY(CollectLapsedNodes(kOwnKeys));  // stale keys of ours
@@ -223,6 +225,16 @@ Status RedisEventBus::Restore() {
   args.push_back(Channel("node:" + node_id_));
   EDDY_TRY(sub_->Append(args));
   EDDY_TRY(sub_->Flush());
+  // The last SUBSCRIBE's confirmation: the server has taken them all (one connection, in order).
+  EDDY_TRY(AwaitSubscribed(Channel("node:" + node_id_)));
+  {
+    std::lock_guard lock(mutex_);
+    health_.connected = true;
+    health_.detail.clear();
+    reconnect = ever_connected_;
+    if (reconnect) ++health_.reconnects;
+    ever_connected_ = true;
+  }
   log::Info(reconnect ? "event bus reconnected" : "event bus connected",
             {{"bus", "redis"}, {"node", node_id_}});
   if (reconnect) {
@@ -234,6 +246,31 @@ Status RedisEventBus::Restore() {
     for (const auto& listener : listeners) listener();
   }
   return {};
+}
+
+// Reads the subscriber connection (blocking, within io_timeout) until the confirmation of the
+// subscription to `channel`; messages arriving meanwhile are delivered as usual.
+Status RedisEventBus::AwaitSubscribed(const std::string& channel) {
+  while (true) {
+    EDDY_ASSIGN_OR_RETURN(Reply reply, sub_->Next());
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) continue;
+    std::string kind = Str(reply->element[0]);
+    if (kind == "subscribe" && Str(reply->element[1]) == channel) return {};
+    if (kind == "message") Dispatch(Str(reply->element[1]), Str(reply->element[2]));
+  }
+}
+
+void RedisEventBus::Dispatch(const std::string& channel, const std::string& payload) {
+  if (!channel.starts_with("eddy:t:")) return;
+  size_t nl = payload.find('\n');
+  if (nl == std::string::npos || std::string_view(payload).substr(0, nl) == node_id_) return;
+  std::string_view topic = std::string_view(channel).substr(7);
+  std::vector<Handler> handlers;
+  {
+    std::lock_guard lock(mutex_);
+    handlers = handlers_;
+  }
+  for (const Handler& h : handlers) h(topic, std::string_view(payload).substr(nl + 1));
 }
 
 Status RedisEventBus::ApplyOps() {
@@ -279,18 +316,7 @@ Status RedisEventBus::ReadMessages() {
     // Pub/sub pushes: ["message", channel, payload]; (un)subscribe confirmations are skipped.
     if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3) continue;
     if (Str(reply->element[0]) != "message") continue;
-    std::string channel = Str(reply->element[1]);
-    std::string payload = Str(reply->element[2]);
-    if (!channel.starts_with("eddy:t:")) continue;
-    size_t nl = payload.find('\n');
-    if (nl == std::string::npos || std::string_view(payload).substr(0, nl) == node_id_) continue;
-    std::string_view topic = std::string_view(channel).substr(7);
-    std::vector<Handler> handlers;
-    {
-      std::lock_guard lock(mutex_);
-      handlers = handlers_;
-    }
-    for (const Handler& h : handlers) h(topic, std::string_view(payload).substr(nl + 1));
+    Dispatch(Str(reply->element[1]), Str(reply->element[2]));
   }
 }
 
@@ -298,17 +324,6 @@ Status RedisEventBus::Heartbeat() {
   long long now = NowMs();
   EDDY_TRY(cmd_->Command(
       {"ZADD", "eddy:nodes", std::to_string(now + options_.node_ttl.count()), node_id_}));
-  EDDY_ASSIGN_OR_RETURN(
-      Reply live, cmd_->Command({"ZRANGEBYSCORE", "eddy:nodes", std::to_string(now), "+inf"}));
-  std::vector<std::string> others;
-  for (size_t i = 0; i < live->elements; ++i) {
-    std::string node = Str(live->element[i]);
-    if (node != node_id_) others.push_back(std::move(node));
-  }
-  {
-    std::lock_guard lock(mutex_);
-    live_ = std::move(others);
-  }
   next_heartbeat_ = std::chrono::steady_clock::now() + options_.heartbeat;
   if (++heartbeats_ % 5 == 0) EDDY_TRY(CollectLapsedNodes(now));
   return {};

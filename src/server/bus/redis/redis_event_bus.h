@@ -4,14 +4,15 @@
 // "<origin node id>\n<payload>" and a node drops what it published itself.
 // Shared sets: node N's members of set S are the Redis set "eddy:n:<N>:<S>". Live nodes are
 // the sorted set "eddy:nodes" scored by the time their heartbeat lapses; a node refreshes its
-// score every heartbeat and RemoteMembers is the SUNION of the other live nodes' sets, so a
-// killed node stops counting within node_ttl. Live nodes delete a lapsed node's keys.
+// score every heartbeat and RemoteMembers is the SUNION of the other live nodes' sets (one
+// Lua script: live nodes and union in one round trip), so a killed node stops counting
+// within node_ttl. Live nodes delete a lapsed node's keys.
 // Outage: any error drops both connections; the thread reconnects with exponential back-off
 // (up to max_backoff), rewrites this node's sets from its in-memory copy, resubscribes every
 // topic, then runs the reconnect listeners. Publications made while down are dropped: the
 // store keeps the data, only the live notification of other nodes is lost.
 // Threading: thread_ owns sub_ and cmd_; mutex_ guards everything shared with callers (ops_,
-// topics_, sets_, live_, health_, handlers); query_mutex_ guards query_, the connection
+// topics_, sets_, health_, handlers); query_mutex_ guards query_, the connection
 // RemoteMembers uses from callers' threads. Handlers run on thread_ with no lock held.
 #pragma once
 
@@ -70,6 +71,8 @@ class RedisEventBus final : public EventBus {
   Status Restore();
   Status ApplyOps();
   Status ReadMessages();
+  Status AwaitSubscribed(const std::string& channel);
+  void Dispatch(const std::string& channel, const std::string& payload);
   Status Heartbeat();
   Status CollectLapsedNodes(long long now_ms);
   void Down(const Error& why);
@@ -88,8 +91,8 @@ class RedisEventBus final : public EventBus {
   std::vector<Op> ops_;                                // waiting for the bus thread
   std::set<std::string> topics_;                       // what this node wants to hear
   std::map<std::string, std::set<std::string>> sets_;  // this node's members, for restores
-  std::vector<std::string> live_;                      // the other live nodes
-  BusHealth health_;
+  BusHealth health_;                                   // connected: restored and subscribed
+  bool accepting_ = false;                             // connections up: changes are queued as ops
   bool ever_connected_ = false;
   bool stopping_ = false;
   std::condition_variable backoff_;

@@ -62,12 +62,12 @@ TEST(RedisUrlTest, ParsesHostPortPasswordAndDatabase) {
 // The server drops every connection of the bus: it reconnects, says so in its health,
 // resubscribes and rewrites its shared sets.
 TEST(RedisEventBusTest, ComesBackAfterTheServerDropsItsConnections) {
+  Inbox in_b;  // before the nodes: both outlive their threads
+  std::atomic<int> reconnected{0};
   RedisHarness harness;
   auto a = harness.NewNode(UniqueId("a"));
   auto b = harness.NewNode(UniqueId("b"));
-  Inbox in_b;
   in_b.Attach(*b);
-  std::atomic<int> reconnected{0};
   b->AddReconnectListener([&] { ++reconnected; });
   const std::string topic = UniqueId("c:app\nx");
   b->Subscribe(topic);
