@@ -241,6 +241,64 @@ TEST_F(MultiNodeTest, EventsReachTheRightConnectionsOnEveryNode) {
   for (int n = 0; n < 3; ++n) EXPECT_FALSE(Online(n, "bob")) << "node " << n + 1;
 }
 
+// What one node changes, the others apply: edits, removals (the removed member's watch on
+// another node ends), channel type settings (their caches), deactivation (the user's sockets
+// on another node close).
+TEST_F(MultiNodeTest, ChangesOnOneNodeReachTheOthers) {
+  CreateTeam();
+  auto alice = Connect(0, "alice");
+  auto bob = Connect(1, "bob");
+  auto carol = Connect(2, "carol");
+  Watch(0, "alice", *alice);
+  Watch(1, "bob", *bob);
+  std::string id = Send(0, "alice", "first");
+  ExpectMessage(*bob, "bob", "first");
+
+  auto r = Call(2, "alice", "POST", "/messages/" + id, R"({"message":{"text":"edited"}})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  auto edited = bob->WaitFor("message.updated");
+  ASSERT_TRUE(edited.has_value());
+  EXPECT_EQ(edited->at("message").at("text"), "edited");
+
+  // The typing flag is cached on node 2 by a first typing event, then turned off on node 1.
+  r = Call(1, "alice", "POST", std::string(kChannel) + "/event",
+           R"({"event":{"type":"typing.start"}})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_TRUE(alice->WaitFor("typing.start", "alice").has_value());
+  r = Call(0, "", "PUT", "/channeltypes/messaging", R"({"typing_events":false})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  for (int i = 0; i < 100; ++i) {
+    r = Call(1, "alice", "POST", std::string(kChannel) + "/event",
+             R"({"event":{"type":"typing.start"}})");
+    if (r.status == 400) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(r.status, 400) << "node 2 kept its cached channel type: " << r.body;
+
+  // bob is removed on node 3: he learns it on node 2, and no longer watches there.
+  r = Call(2, "", "POST", kChannel, R"({"remove_members":["bob"]})");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  EXPECT_TRUE(bob->WaitFor("notification.removed_from_channel").has_value());
+  EXPECT_TRUE(alice->WaitFor("member.removed").has_value());
+  std::int64_t watchers = -1;
+  for (int i = 0; i < 100 && watchers != 1; ++i) {
+    auto q = Call(1, "", "POST", std::string(kChannel) + "/query", R"({"state":true})");
+    ASSERT_EQ(q.status / 100, 2) << q.body;
+    watchers = q.obj().at("watcher_count").as_int64();
+    if (watchers != 1) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(watchers, 1);  // alice only
+
+  // carol is deactivated through node 1: her socket on node 3 closes.
+  r = Call(0, "", "POST", "/users/carol/deactivate", "{}");
+  ASSERT_EQ(r.status / 100, 2) << r.body;
+  auto error = carol->WaitFor("connection.error");
+  ASSERT_TRUE(error.has_value());
+  for (int i = 0; i < 100 && !carol->ws().closed(); ++i)
+    carol->Drain(std::chrono::milliseconds(50));
+  EXPECT_TRUE(carol->ws().closed());
+}
+
 TEST_F(MultiNodeTest, KilledNodeAndRedisRestartLoseNoMessage) {
   CreateTeam();
   auto alice = Connect(0, "alice");
