@@ -13,7 +13,8 @@
 // holds the ids of the user's connections here (presence, per-user connection limits),
 // "w:<app>\n<cid>" the users watching the channel here (watcher counts and lists). The
 // Presence/Watches answers are this node's state united with the other live nodes' sets;
-// a killed node's entries stop counting when its bus heartbeat lapses. Per-recipient fields
+// a killed node's entries stop counting when its bus heartbeat lapses. ConnectionAddresses
+// (IP bans) answers for this node only: each node checks the sockets it holds. Per-recipient fields
 // cannot travel (they are closures): a message names their PersonalKind and the receiving
 // node recomputes them with the PersonalFieldsResolver. Without a bus the hub is one node's
 // and nothing of this runs.
