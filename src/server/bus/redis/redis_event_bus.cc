@@ -171,6 +171,7 @@ void RedisEventBus::Down(const Error& why) {
   sub_.reset();
   cmd_.reset();
   bool was_up = false;
+  bool first_failure = false;  // of this outage: logged once, not at every retry
   {
     std::lock_guard lock(mutex_);
     was_up = health_.connected;
@@ -178,10 +179,14 @@ void RedisEventBus::Down(const Error& why) {
     accepting_ = false;
     health_.detail = why.message;
     ops_.clear();
+    first_failure = !outage_logged_;
+    outage_logged_ = true;
   }
-  if (was_up)
-    log::Warn("event bus down: events no longer reach other nodes",
+  if (was_up || first_failure) {
+    log::Warn(was_up ? "event bus down: events no longer reach other nodes"
+                     : "event bus unreachable, retrying",
               {{"bus", "redis"}, {"error", why.message}});
+  }
 }
 
 Status RedisEventBus::Connect() {
@@ -231,6 +236,7 @@ Status RedisEventBus::Restore() {
     std::lock_guard lock(mutex_);
     health_.connected = true;
     health_.detail.clear();
+    outage_logged_ = false;
     reconnect = ever_connected_;
     if (reconnect) ++health_.reconnects;
     ever_connected_ = true;

@@ -94,6 +94,7 @@ class RedisEventBus final : public EventBus {
   BusHealth health_;                                   // connected: restored and subscribed
   bool accepting_ = false;                             // connections up: changes are queued as ops
   bool ever_connected_ = false;
+  bool outage_logged_ = false;
   bool stopping_ = false;
   std::condition_variable backoff_;
 
