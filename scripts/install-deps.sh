@@ -5,7 +5,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev libsqlite3-dev libpq-dev postgresql
+  libssl-dev libsqlite3-dev libpq-dev postgresql libhiredis-dev redis-server
   libgtest-dev libgmock-dev libbenchmark-dev
 )
 

@@ -110,6 +110,39 @@ TEST(ServeTest, CorsPreflight) {
   EXPECT_NE(r.Header("Access-Control-Allow-Headers").find("stream-auth-type"), std::string::npos);
 }
 
+// Load-balancer probes need no credentials; a single node has no bus to wait for, and a
+// node whose Redis is unreachable serves but is not ready.
+TEST(ServeTest, HealthAndReadinessWithoutCredentials) {
+  EddyProcess eddy;
+  ASSERT_TRUE(eddy.Start());
+  HttpClient client(eddy.port());
+  for (const char* path : {"/healthz", "/readyz"}) {
+    auto r = client.Request("GET", path, "", {});
+    ASSERT_EQ(r.status, 200) << path << ": " << r.body;
+    EXPECT_EQ(r.obj().at("status"), "ok");
+    EXPECT_EQ(r.obj().at("store").at("ok"), true);
+    EXPECT_EQ(r.obj().at("bus").at("backend"), "none");
+  }
+  EXPECT_EQ(client.Request("POST", "/healthz", "{}", {}).status, 405);
+
+  EddyProcess cut_off;
+  // Nothing listens on port 1: the bus keeps retrying in the background.
+  ASSERT_TRUE(cut_off.Start({"--bus", "redis://127.0.0.1:1"}));
+  HttpClient other(cut_off.port());
+  auto live = other.Request("GET", "/healthz", "", {});
+  ASSERT_EQ(live.status, 200) << live.body;
+  EXPECT_EQ(live.obj().at("status"), "degraded");
+  EXPECT_EQ(live.obj().at("bus").at("connected"), false);
+  EXPECT_FALSE(live.obj().at("bus").at("detail").as_string().empty());
+  EXPECT_EQ(other.Request("GET", "/readyz", "", {}).status, 503);
+  // Its own clients are still served.
+  auto users = other.Request("GET", "/users?api_key=" + cut_off.api_key() + "&payload=%7B%7D", "",
+                             {{"Authorization", protocol::CreateServerToken(cut_off.api_secret())},
+                              {"stream-auth-type", "jwt"}});
+  EXPECT_EQ(users.status, 200) << users.body;
+  EXPECT_NE(cut_off.stderr_text().find("event bus unreachable"), std::string::npos);
+}
+
 TEST(ServeTest, PrintConfigMasksSecretsAndBadConfigListsEveryProblem) {
   EddyProcess eddy;
   int rc = -1;

@@ -56,6 +56,7 @@ enum class Access {
   kServerOrUser,  // a server token or a user token (the default)
   kServerOnly,    // a server token; user tokens get 403 code 17
   kAnyone,        // also anonymous callers (stream-auth-type: anonymous)
+  kPublic,        // no credentials at all, no app (health probes)
 };
 
 inline ApiResponse Ok(json::object body, int status = 200) { return {status, std::move(body)}; }

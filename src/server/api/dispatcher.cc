@@ -96,10 +96,15 @@ Result<ApiResponse> Dispatcher::Execute(const transport::HttpRequest& http, cons
   if (key != nullptr) *app_out = *key;
   Credentials creds{key ? *key : kEmpty, auth_type ? *auth_type : kEmpty, token ? *token : kEmpty,
                     user_id ? *user_id : kEmpty};
-  EDDY_ASSIGN_OR_RETURN(Caller caller, auth_.Authenticate(creds));
+  Caller caller;
+  if (route.access != Access::kPublic) {
+    EDDY_ASSIGN_OR_RETURN(caller, auth_.Authenticate(creds));
+  }
   *user_out = caller.user_id;
 
   switch (route.access) {
+    case Access::kPublic:
+      break;
     case Access::kServerOnly:
       if (!caller.IsServer())
         return Error::NotAllowed("this endpoint can only be called server side");

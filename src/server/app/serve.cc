@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "common/ids.h"
 #include "common/log.h"
 #include "common/offset_clock.h"
 #include "common/work_queue.h"
@@ -22,6 +23,7 @@
 #include "server/api/connect.h"
 #include "server/api/dispatcher.h"
 #include "server/api/events.h"
+#include "server/api/health.h"
 #include "server/api/messages.h"
 #include "server/api/moderation.h"
 #include "server/api/reads.h"
@@ -29,6 +31,8 @@
 #include "server/api/router.h"
 #include "server/api/users.h"
 #include "server/app/config.h"
+#include "server/bus/bus_cache_invalidation.h"
+#include "server/bus/redis/redis_event_bus.h"
 #include "server/domain/app_service.h"
 #include "server/domain/cache_invalidation.h"
 #include "server/domain/channel_service.h"
@@ -37,6 +41,7 @@
 #include "server/domain/message_service.h"
 #include "server/domain/moderation_service.h"
 #include "server/domain/read_service.h"
+#include "server/domain/store_personal_fields.h"
 #include "server/domain/user_service.h"
 #include "server/realtime/hub.h"
 #include "server/storage/cache/caching_store.h"
@@ -78,6 +83,20 @@ Result<std::unique_ptr<Store>> OpenStore(const Config& config) {
   return Error::Input("store '" + MaskUrlPassword(config.store) +
                       "' is not supported by this build");
 }
+
+// Several nodes: --bus redis://... (config.bus); one node: no bus at all.
+Result<std::unique_ptr<EventBus>> OpenBus(const Config& config, const std::string& node_id) {
+  if (config.bus == "local") return std::unique_ptr<EventBus>();
+  EDDY_ASSIGN_OR_RETURN(bus::RedisUrl url, bus::ParseRedisUrl(config.bus));
+  return std::unique_ptr<EventBus>(
+      std::make_unique<bus::RedisEventBus>(url, node_id, bus::RedisEventBus::Options{}));
+}
+
+// Stops the bus (joins its thread) before what its handlers call into is destroyed.
+struct BusStopper {
+  std::unique_ptr<EventBus>& bus;
+  ~BusStopper() { bus.reset(); }
+};
 
 // On first start with an empty data dir, creates the default app and prints its credentials:
 // the one time the secret is shown, on stdout, never in the log.
@@ -182,11 +201,26 @@ int RunServe(const std::vector<std::string>& args) {
     std::fprintf(stderr, "eddy serve: %s\n", store_or.error().message.c_str());
     return 1;
   }
-  // Without a bus, changes only need to reach this node's caches.
-  LocalCacheInvalidation invalidation;
-  std::unique_ptr<Store> store = MakeCachingStore(std::move(store_or).value(), &invalidation);
+  std::unique_ptr<Store> store = std::move(store_or).value();
   // The system time; only --test-clock (integration tests) lets a route move it.
   OffsetClock clock;
+  const std::string node_id = config.node_id.empty() ? "eddy-" + RandomToken(8) : config.node_id;
+  auto bus_or = OpenBus(config, node_id);
+  if (!bus_or.ok()) {
+    std::fprintf(stderr, "eddy serve: %s\n", bus_or.error().message.c_str());
+    return 1;
+  }
+  std::unique_ptr<EventBus> bus = std::move(bus_or).value();
+  // Without a bus, changes only need to reach this node's caches; with one, every node's.
+  LocalCacheInvalidation local_invalidation;
+  std::unique_ptr<bus::BusCacheInvalidation> bus_invalidation;
+  if (bus) {
+    bus_invalidation = std::make_unique<bus::BusCacheInvalidation>(*bus);
+  }
+  BusStopper stop_bus_early{bus};  // on the early returns below
+  CacheInvalidation& invalidation =
+      bus_invalidation ? static_cast<CacheInvalidation&>(*bus_invalidation) : local_invalidation;
+  store = MakeCachingStore(std::move(store), &invalidation);
   AppService apps(store->apps(), clock, &invalidation);
   bool created = false;
   auto default_app = DefaultApp(apps, &created);
@@ -198,7 +232,18 @@ int RunServe(const std::vector<std::string>& args) {
   WorkQueue work(WorkThreads(config));
   realtime::Hub hub(kMaxConnectionsPerUser);
   Services services(*store, hub, clock, invalidation);
+  StorePersonalFields personal_fields(apps, *store, services.reads, services.channels);
+  if (bus) hub.ConnectBus(*bus, personal_fields);
+  BusStopper stop_bus{bus};  // before the hub and services its thread calls into
   api::Router router;
+  api::RegisterHealthRoutes(
+      router,
+      [&store, key = default_app->api_key]() -> Status {
+        Result<std::optional<App>> found = store->apps().FindApp(key);
+        if (!found.ok()) return found.error();
+        return {};
+      },
+      bus.get(), node_id);
   api::RegisterUserRoutes(router, services.users, &hub);
   api::RegisterAppRoutes(router, apps, &services.types);
   api::RegisterChannelRoutes(router, services.channels);
@@ -242,6 +287,8 @@ int RunServe(const std::vector<std::string>& args) {
               default_app->api_key.c_str());
   std::fflush(stdout);
   log::Info("listening", {{"url", url},
+                          {"node", node_id},
+                          {"bus", MaskUrlPassword(config.bus)},
                           {"store", config.store == "sqlite" ? config.data_dir
                                                              : MaskUrlPassword(config.store)}});
 

@@ -180,6 +180,10 @@ class ChannelService final : public ChannelViews {
   // ChannelViews
   Result<json::object> RenderChannel(const App& app, const Channel& channel,
                                      std::string_view reader_id) override;
+  // The per-recipient fields of the channel's member notifications (unread counters, the
+  // reader's member and channel views), for a node that did not emit the event; null if the
+  // channel's type is gone. Each call reads the recipient's member row.
+  PersonalFields MemberViews(const App& app, const Channel& channel);
 
  private:
   class Users;

@@ -2,6 +2,7 @@
 #include "server/realtime/hub.h"
 
 #include <algorithm>
+#include <iterator>
 
 namespace eddy::server::realtime {
 
@@ -27,18 +28,24 @@ const Hub::ConnState* Hub::FindConn(std::string_view app_key,
 }
 
 Hub::AddResult Hub::Add(std::shared_ptr<Connection> conn) {
+  // The user's connections on other nodes count towards the limit and decide "first".
+  const std::vector<std::string> remote = Remote(OnlineSet(conn->app_key, conn->user_id));
   std::lock_guard lock(mutex_);
   std::string key = Key(conn->app_key, conn->user_id);
   auto& list = users_[key];
-  if (list.size() >= max_per_user_ || conns_.count(conn->id) > 0) {
+  if (list.size() + remote.size() >= max_per_user_ || conns_.count(conn->id) > 0) {
     if (list.empty()) users_.erase(key);
     return AddResult::kTooMany;
   }
   bool first = list.empty();
   list.push_back(conn);
+  if (bus_) {
+    bus_->SetAdd(OnlineSet(conn->app_key, conn->user_id), conn->id);
+    if (first) bus_->Subscribe(UserTopic(conn->app_key, conn->user_id));
+  }
   std::string id = conn->id;
   conns_[id].conn = std::move(conn);
-  return first ? AddResult::kFirstForUser : AddResult::kAdded;
+  return first && remote.empty() ? AddResult::kFirstForUser : AddResult::kAdded;
 }
 
 bool Hub::DropWatcher(const Connection& conn, std::string_view cid) {
@@ -52,15 +59,27 @@ bool Hub::DropWatcher(const Connection& conn, std::string_view cid) {
       list.end());
   if (!list.empty()) return false;
   cit->second.erase(uit);
-  if (cit->second.empty()) channels_.erase(cit);
+  if (bus_) bus_->SetRemove(WatchSet(conn.app_key, cid), conn.user_id);
+  if (cit->second.empty()) {
+    channels_.erase(cit);
+    if (bus_) bus_->Unsubscribe(ChannelTopic(conn.app_key, cid));
+  }
   return true;
 }
 
 Hub::Departure Hub::Remove(const std::string& connection_id) {
   Departure out;
-  std::lock_guard lock(mutex_);
+  {
+    std::lock_guard lock(mutex_);
+    RemoveLocked(connection_id, out);
+  }
+  if (bus_ && out.connection) ClusterDeparture(out);
+  return out;
+}
+
+void Hub::RemoveLocked(const std::string& connection_id, Departure& out) {
   auto it = conns_.find(connection_id);
-  if (it == conns_.end()) return out;
+  if (it == conns_.end()) return;
   ConnState state = std::move(it->second);
   conns_.erase(it);
   const Connection& conn = *state.conn;
@@ -78,8 +97,12 @@ Hub::Departure Hub::Remove(const std::string& connection_id) {
     auto fit = followers_.find(Key(conn.app_key, user_id));
     if (fit == followers_.end()) continue;
     fit->second.erase(conn.id);
-    if (fit->second.empty()) followers_.erase(fit);
+    if (fit->second.empty()) {
+      followers_.erase(fit);
+      if (bus_) bus_->Unsubscribe(PresenceTopic(conn.app_key, user_id));
+    }
   }
+  if (bus_) bus_->SetRemove(OnlineSet(conn.app_key, conn.user_id), conn.id);
 
   auto uit = users_.find(Key(conn.app_key, conn.user_id));
   if (uit != users_.end()) {
@@ -88,14 +111,17 @@ Hub::Departure Hub::Remove(const std::string& connection_id) {
     if (list.empty()) {
       users_.erase(uit);
       out.went_offline = true;
+      if (bus_) bus_->Unsubscribe(UserTopic(conn.app_key, conn.user_id));
     }
   }
-  return out;
 }
 
 bool Hub::IsOnline(std::string_view app_key, std::string_view user_id) const {
-  std::lock_guard lock(mutex_);
-  return users_.count(Key(app_key, user_id)) > 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (users_.count(Key(app_key, user_id)) > 0) return true;
+  }
+  return !Remote(OnlineSet(app_key, user_id)).empty();
 }
 
 std::vector<std::string> Hub::ConnectionAddresses(std::string_view app_key,
@@ -122,7 +148,13 @@ bool Hub::Watch(std::string_view app_key, std::string_view connection_id, std::s
   if (state->watching.count(std::string(cid)) > 0) return true;
   if (state->watching.size() >= kMaxWatchesPerConnection) return false;
   state->watching.emplace(cid);
-  channels_[Key(app_key, cid)][state->conn->user_id].push_back(state->conn);
+  auto [cit, channel_new] = channels_.try_emplace(Key(app_key, cid));
+  auto [uit, user_new] = cit->second.try_emplace(state->conn->user_id);
+  uit->second.push_back(state->conn);
+  if (bus_) {
+    if (user_new) bus_->SetAdd(WatchSet(app_key, cid), state->conn->user_id);
+    if (channel_new) bus_->Subscribe(ChannelTopic(app_key, cid));
+  }
   return true;
 }
 
@@ -134,7 +166,7 @@ bool Hub::Unwatch(std::string_view app_key, std::string_view connection_id, std:
   return true;
 }
 
-void Hub::UnwatchChannel(std::string_view app_key, std::string_view cid) {
+void Hub::UnwatchChannelLocal(std::string_view app_key, std::string_view cid) {
   std::lock_guard lock(mutex_);
   auto cit = channels_.find(Key(app_key, cid));
   if (cit == channels_.end()) return;
@@ -143,11 +175,14 @@ void Hub::UnwatchChannel(std::string_view app_key, std::string_view cid) {
       auto it = conns_.find(conn->id);
       if (it != conns_.end()) it->second.watching.erase(std::string(cid));
     }
+    if (bus_) bus_->SetRemove(WatchSet(app_key, cid), user_id);
   }
   channels_.erase(cit);
+  if (bus_) bus_->Unsubscribe(ChannelTopic(app_key, cid));
 }
 
-void Hub::UnwatchUser(std::string_view app_key, std::string_view cid, std::string_view user_id) {
+void Hub::UnwatchUserLocal(std::string_view app_key, std::string_view cid,
+                           std::string_view user_id) {
   std::lock_guard lock(mutex_);
   auto cit = channels_.find(Key(app_key, cid));
   if (cit == channels_.end()) return;
@@ -158,10 +193,31 @@ void Hub::UnwatchUser(std::string_view app_key, std::string_view cid, std::strin
     if (it != conns_.end()) it->second.watching.erase(std::string(cid));
   }
   cit->second.erase(uit);
-  if (cit->second.empty()) channels_.erase(cit);
+  if (bus_) bus_->SetRemove(WatchSet(app_key, cid), user_id);
+  if (cit->second.empty()) {
+    channels_.erase(cit);
+    if (bus_) bus_->Unsubscribe(ChannelTopic(app_key, cid));
+  }
+}
+
+std::vector<std::string> Hub::WatchingUsers(std::string_view app_key, std::string_view cid) const {
+  std::vector<std::string> remote = Remote(WatchSet(app_key, cid));  // sorted
+  std::vector<std::string> local;
+  {
+    std::lock_guard lock(mutex_);
+    auto cit = channels_.find(Key(app_key, cid));
+    if (cit != channels_.end()) {
+      for (const auto& [user_id, conns] : cit->second) local.push_back(user_id);  // sorted
+    }
+  }
+  if (remote.empty()) return local;
+  std::vector<std::string> all;
+  std::set_union(local.begin(), local.end(), remote.begin(), remote.end(), std::back_inserter(all));
+  return all;
 }
 
 std::int64_t Hub::WatcherCount(std::string_view app_key, std::string_view cid) const {
+  if (bus_) return std::int64_t(WatchingUsers(app_key, cid).size());
   std::lock_guard lock(mutex_);
   auto cit = channels_.find(Key(app_key, cid));
   return cit == channels_.end() ? 0 : std::int64_t(cit->second.size());
@@ -170,20 +226,24 @@ std::int64_t Hub::WatcherCount(std::string_view app_key, std::string_view cid) c
 std::vector<std::string> Hub::Watchers(std::string_view app_key, std::string_view cid, int limit,
                                        int offset) const {
   std::vector<std::string> out;
-  if (limit <= 0) return out;
-  std::lock_guard lock(mutex_);
-  auto cit = channels_.find(Key(app_key, cid));
-  if (cit == channels_.end() || offset < 0 || size_t(offset) >= cit->second.size()) return out;
-  auto it = std::next(cit->second.begin(), offset);
-  for (; it != cit->second.end() && out.size() < size_t(limit); ++it) out.push_back(it->first);
+  if (limit <= 0 || offset < 0) return out;
+  std::vector<std::string> all = WatchingUsers(app_key, cid);
+  for (size_t i = size_t(offset); i < all.size() && out.size() < size_t(limit); ++i) {
+    out.push_back(std::move(all[i]));
+  }
   return out;
 }
 
 bool Hub::IsWatching(std::string_view app_key, std::string_view user_id,
                      std::string_view cid) const {
-  std::lock_guard lock(mutex_);
-  auto cit = channels_.find(Key(app_key, cid));
-  return cit != channels_.end() && cit->second.find(user_id) != cit->second.end();
+  {
+    std::lock_guard lock(mutex_);
+    auto cit = channels_.find(Key(app_key, cid));
+    if (cit != channels_.end() && cit->second.find(user_id) != cit->second.end()) return true;
+  }
+  if (!bus_) return false;
+  std::vector<std::string> remote = Remote(WatchSet(app_key, cid));
+  return std::binary_search(remote.begin(), remote.end(), user_id);
 }
 
 void Hub::FollowPresence(std::string_view app_key, std::string_view connection_id,
@@ -196,7 +256,9 @@ void Hub::FollowPresence(std::string_view app_key, std::string_view connection_i
     if (user_id == state->conn->user_id) continue;
     if (state->following.size() >= kMaxFollowsPerConnection) break;
     if (!state->following.insert(user_id).second) continue;
-    followers_[Key(app_key, user_id)].insert(state->conn->id);
+    auto [fit, created] = followers_.try_emplace(Key(app_key, user_id));
+    fit->second.insert(state->conn->id);
+    if (created && bus_) bus_->Subscribe(PresenceTopic(app_key, user_id));
   }
 }
 

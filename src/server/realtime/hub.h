@@ -4,8 +4,23 @@
 // shared event once into a shared buffer, snapshot the recipients under the lock, send
 // outside it. Per-recipient fields are computed once per distinct user, outside the lock, and
 // spliced onto the shared encoding (see SpliceFields) instead of re-encoding the event.
+//
+// Cluster mode (ConnectBus, with several nodes): every delivery is also published on the
+// event bus, and what other nodes publish is delivered here to this node's connections.
+// Topics: "c:<app>\n<cid>" while a local connection watches the channel, "u:<app>\n<user>"
+// while the user has a local connection, "p:<app>\n<user>" while a local connection follows
+// the user's presence. Shared state lives in the bus's per-node sets: "on:<app>\n<user>"
+// holds the ids of the user's connections here (presence, per-user connection limits),
+// "w:<app>\n<cid>" the users watching the channel here (watcher counts and lists). The
+// Presence/Watches answers are this node's state united with the other live nodes' sets;
+// a killed node's entries stop counting when its bus heartbeat lapses. ConnectionAddresses
+// (IP bans) answers for this node only: each node checks the sockets it holds. Per-recipient fields
+// cannot travel (they are closures): a message names their PersonalKind and the receiving
+// node recomputes them with the PersonalFieldsResolver. Without a bus the hub is one node's
+// and nothing of this runs.
 // Thread-safe: mutex_ guards users_, conns_, channels_ and followers_; no callback (sockets,
-// PersonalFields) is ever called with mutex_ held.
+// PersonalFields) and no bus round trip (RemoteMembers) ever runs with mutex_ held (queuing
+// bus operations does: they never block). Remote messages arrive on the bus thread.
 #pragma once
 
 #include <cstdint>
@@ -20,7 +35,9 @@
 
 #include "common/clock.h"
 #include "server/domain/channel_events.h"
+#include "server/domain/event_bus.h"
 #include "server/domain/events.h"
+#include "server/domain/personal_fields_resolver.h"
 #include "server/domain/presence.h"
 #include "server/domain/watches.h"
 #include "server/transport/handler.h"
@@ -43,6 +60,10 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
   static constexpr size_t kMaxFollowsPerConnection = 10000;
 
   explicit Hub(size_t max_connections_per_user) : max_per_user_(max_connections_per_user) {}
+
+  // Joins the cluster on `bus`: from now on deliveries are published and remote ones are
+  // delivered here. Once, before the first connection is added.
+  void ConnectBus(EventBus& bus, PersonalFieldsResolver& resolver);
 
   enum class AddResult { kAdded, kFirstForUser, kTooMany };
   AddResult Add(std::shared_ptr<Connection> conn);
@@ -119,16 +140,44 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
   using ChannelWatchers = std::map<std::string, Conns, std::less<>>;
 
   static std::string Key(std::string_view app_key, std::string_view name);
+  // Names on the bus (see the class comment).
+  static std::string ChannelTopic(std::string_view app_key, std::string_view cid);
+  static std::string UserTopic(std::string_view app_key, std::string_view user_id);
+  static std::string PresenceTopic(std::string_view app_key, std::string_view user_id);
+  static std::string OnlineSet(std::string_view app_key, std::string_view user_id);
+  static std::string WatchSet(std::string_view app_key, std::string_view cid);
   ConnState* FindConn(std::string_view app_key, std::string_view connection_id);
   const ConnState* FindConn(std::string_view app_key, std::string_view connection_id) const;
+  void RemoveLocked(const std::string& connection_id, Departure& out);
+  // The users watching the channel on any node, sorted.
+  std::vector<std::string> WatchingUsers(std::string_view app_key, std::string_view cid) const;
   // Removes conn from the watchers of `cid`; returns true if its user has no watching
   // connection left there. Does not touch the ConnState's own set. mutex_ held.
   bool DropWatcher(const Connection& conn, std::string_view cid);
   // Encodes once (with the personal fields spliced per user) and sends. mutex_ not held.
   static void Deliver(const Conns& recipients, const json::object& event,
                       const PersonalFields& personal);
+  // This node's recipients (mutex_ taken inside).
+  Conns UserConns(std::string_view app_key, const std::vector<std::string>& user_ids) const;
+  Conns WatcherConns(std::string_view app_key, std::string_view cid) const;
+  Conns FollowerConns(std::string_view app_key, std::string_view user_id) const;
+  void DisconnectLocal(std::string_view app_key, std::string_view user_id, const Error& why,
+                       Micros now);
+  void UnwatchChannelLocal(std::string_view app_key, std::string_view cid);
+  void UnwatchUserLocal(std::string_view app_key, std::string_view cid, std::string_view user_id);
+  // Cluster mode (hub_cluster.cc).
+  // Publishes {"k": kind, "a": app, fields..., "p": personal, "e": event_json}.
+  void Publish(const std::string& topic, std::string_view kind, std::string_view app_key,
+               json::object fields, std::string_view event_json, PersonalKind personal);
+  PersonalFields Resolve(std::string_view app_key, std::string_view cid, PersonalKind kind) const;
+  void OnBusMessage(std::string_view topic, std::string_view payload);
+  std::vector<std::string> Remote(const std::string& set) const;
+  // The departure as the cluster sees it: still online or watching elsewhere is no departure.
+  void ClusterDeparture(Departure& out) const;
 
   const size_t max_per_user_;
+  EventBus* bus_ = nullptr;  // set once by ConnectBus, before connections arrive
+  PersonalFieldsResolver* resolver_ = nullptr;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Conns> users_;               // Key(app, user) -> open connections
   std::unordered_map<std::string, ConnState> conns_;           // connection id -> state

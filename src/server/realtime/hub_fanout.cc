@@ -71,24 +71,48 @@ void Hub::ToUsers(std::string_view app_key, const std::vector<std::string>& user
   ToUsersPersonal(app_key, user_ids, event, nullptr);
 }
 
+Hub::Conns Hub::UserConns(std::string_view app_key,
+                          const std::vector<std::string>& user_ids) const {
+  Conns recipients;
+  std::lock_guard lock(mutex_);
+  std::unordered_set<std::string_view> seen;
+  for (const std::string& user_id : user_ids) {
+    if (!seen.insert(user_id).second) continue;
+    auto it = users_.find(Key(app_key, user_id));
+    if (it == users_.end()) continue;
+    recipients.insert(recipients.end(), it->second.begin(), it->second.end());
+  }
+  return recipients;
+}
+
 void Hub::ToUsersPersonal(std::string_view app_key, const std::vector<std::string>& user_ids,
                           const json::object& event, const PersonalFields& personal) {
-  Conns recipients;
-  {
-    std::lock_guard lock(mutex_);
-    std::unordered_set<std::string_view> seen;
-    for (const std::string& user_id : user_ids) {
-      if (!seen.insert(user_id).second) continue;
-      auto it = users_.find(Key(app_key, user_id));
-      if (it == users_.end()) continue;
-      recipients.insert(recipients.end(), it->second.begin(), it->second.end());
-    }
+  Deliver(UserConns(app_key, user_ids), event, personal);
+  if (!bus_) return;
+  const std::string encoded = json::serialize(event);
+  std::unordered_set<std::string_view> seen;
+  for (const std::string& user_id : user_ids) {
+    if (!seen.insert(user_id).second) continue;
+    Publish(UserTopic(app_key, user_id), "u", app_key, {{"u", user_id}}, encoded,
+            personal ? PersonalKind::kChannelView : PersonalKind::kNone);
   }
-  Deliver(recipients, event, personal);
 }
 
 void Hub::DisconnectUser(std::string_view app_key, std::string_view user_id, const Error& why,
                          Micros now) {
+  DisconnectLocal(app_key, user_id, why, now);
+  if (!bus_) return;
+  Publish(UserTopic(app_key, user_id), "x", app_key,
+          {{"u", user_id},
+           {"code", static_cast<int>(why.code)},
+           {"status", why.http_status},
+           {"message", why.message},
+           {"t", now}},
+          {}, PersonalKind::kNone);
+}
+
+void Hub::DisconnectLocal(std::string_view app_key, std::string_view user_id, const Error& why,
+                          Micros now) {
   Conns conns;
   {
     std::lock_guard lock(mutex_);
@@ -105,33 +129,54 @@ void Hub::DisconnectUser(std::string_view app_key, std::string_view user_id, con
   }
 }
 
+Hub::Conns Hub::WatcherConns(std::string_view app_key, std::string_view cid) const {
+  Conns recipients;
+  std::lock_guard lock(mutex_);
+  auto cit = channels_.find(Key(app_key, cid));
+  if (cit == channels_.end()) return recipients;
+  for (const auto& [user_id, conns] : cit->second) {
+    recipients.insert(recipients.end(), conns.begin(), conns.end());
+  }
+  return recipients;
+}
+
 void Hub::ToWatchers(std::string_view app_key, std::string_view cid, const json::object& event,
                      const PersonalFields& personal) {
+  Deliver(WatcherConns(app_key, cid), event, personal);
+  if (!bus_) return;
+  Publish(ChannelTopic(app_key, cid), "w", app_key, {{"c", cid}}, json::serialize(event),
+          personal ? PersonalKind::kUnread : PersonalKind::kNone);
+}
+
+Hub::Conns Hub::FollowerConns(std::string_view app_key, std::string_view user_id) const {
   Conns recipients;
-  {
-    std::lock_guard lock(mutex_);
-    auto cit = channels_.find(Key(app_key, cid));
-    if (cit == channels_.end()) return;
-    for (const auto& [user_id, conns] : cit->second) {
-      recipients.insert(recipients.end(), conns.begin(), conns.end());
-    }
+  std::lock_guard lock(mutex_);
+  auto fit = followers_.find(Key(app_key, user_id));
+  if (fit == followers_.end()) return recipients;
+  for (const std::string& id : fit->second) {
+    auto it = conns_.find(id);
+    if (it != conns_.end()) recipients.push_back(it->second.conn);
   }
-  Deliver(recipients, event, personal);
+  return recipients;
 }
 
 void Hub::ToPresenceFollowers(std::string_view app_key, std::string_view user_id,
                               const json::object& event) {
-  Conns recipients;
-  {
-    std::lock_guard lock(mutex_);
-    auto fit = followers_.find(Key(app_key, user_id));
-    if (fit == followers_.end()) return;
-    for (const std::string& id : fit->second) {
-      auto it = conns_.find(id);
-      if (it != conns_.end()) recipients.push_back(it->second.conn);
-    }
-  }
-  Deliver(recipients, event, nullptr);
+  Deliver(FollowerConns(app_key, user_id), event, nullptr);
+  if (!bus_) return;
+  Publish(PresenceTopic(app_key, user_id), "f", app_key, {{"u", user_id}}, json::serialize(event),
+          PersonalKind::kNone);
+}
+
+void Hub::UnwatchChannel(std::string_view app_key, std::string_view cid) {
+  UnwatchChannelLocal(app_key, cid);
+  if (bus_) Publish(ChannelTopic(app_key, cid), "uc", app_key, {{"c", cid}}, {}, {});
+}
+
+void Hub::UnwatchUser(std::string_view app_key, std::string_view cid, std::string_view user_id) {
+  UnwatchUserLocal(app_key, cid, user_id);
+  if (!bus_) return;
+  Publish(ChannelTopic(app_key, cid), "uu", app_key, {{"c", cid}, {"u", user_id}}, {}, {});
 }
 
 void Hub::AnnouncePresence(std::string_view app_key, const json::object& user, Micros now) {
