@@ -114,6 +114,11 @@ std::string_view SqliteStatement::ColumnText(int col) const {
 
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
                                                                  bool read_only) {
+  // SQLite's allocation statistics take one process-wide mutex on every allocation, which
+  // the concurrent readers and the writer would queue on. Only possible before SQLite is
+  // initialised, so it is done before the first open (and ignored if something came first).
+  static const int kNoMemStatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)kNoMemStatus;
   sqlite3* raw = nullptr;
   // A connection is used by one thread at a time (SqliteDb hands it out), so SQLite's own
   // mutex is redundant.
@@ -189,6 +194,7 @@ struct SqliteDb::PendingWrite {
   const std::function<Status()>* write;
   Status status;
   bool done = false;
+  std::condition_variable wake;
 };
 
 thread_local SqliteDb::Binding SqliteDb::held_;
@@ -244,7 +250,8 @@ Status SqliteDb::Checkpoint() {
 
 // Leader/follower: the first thread to find no group running leads; it takes every write
 // queued so far, runs them in one transaction and wakes their threads after the COMMIT.
-// Writes that arrive meanwhile queue for the next group, which one of their threads leads.
+// Writes that arrive meanwhile queue for the next group, which the first of them leads. Each
+// waiter sleeps on its own condition variable, so a commit wakes only the threads it concerns.
 Status SqliteDb::Write(const std::function<Status()>& write) {
   if (Held() == writer_.get()) return write();  // nested: part of the enclosing write
   PendingWrite self{&write, {}};
@@ -252,7 +259,7 @@ Status SqliteDb::Write(const std::function<Status()>& write) {
   queue_.push_back(&self);
   while (!self.done) {
     if (leading_) {
-      group_cv_.wait(lock);
+      self.wake.wait(lock);
       continue;
     }
     leading_ = true;
@@ -262,9 +269,12 @@ Status SqliteDb::Write(const std::function<Status()>& write) {
     lock.unlock();
     RunGroup(batch);
     lock.lock();
-    for (PendingWrite* w : batch) w->done = true;
     leading_ = false;
-    group_cv_.notify_all();
+    for (PendingWrite* w : batch) {
+      w->done = true;
+      if (w != &self) w->wake.notify_one();
+    }
+    if (!queue_.empty()) queue_.front()->wake.notify_one();  // the next group's leader
   }
   return std::move(self.status);
 }

@@ -181,8 +181,7 @@ class SqliteDb {
   std::mutex writer_mutex_;  // guards the use of writer_
   std::unique_ptr<SqliteConnection> writer_;
 
-  std::mutex group_mutex_;  // guards queue_, leading_, groups_
-  std::condition_variable group_cv_;
+  std::mutex group_mutex_;  // guards queue_, leading_, groups_ and every PendingWrite
   std::vector<PendingWrite*> queue_;
   bool leading_ = false;
   std::int64_t groups_ = 0;
