@@ -55,14 +55,17 @@ namespace eddy::server {
 
 namespace {
 
-// Threads that run storage work for requests and handshakes. SQLite serialises writers, so
-// a few threads are enough to overlap reads with the network; PostgreSQL runs as many
-// statements at once as the pool has connections, so it gets a thread for each.
+// Threads that run storage work for requests and handshakes. SQLite group-commits: the
+// writes that wait while a commit syncs share the next one, so a group is at most as large as
+// the threads that can wait at once, and a thread blocked on a sync costs no CPU. PostgreSQL
+// runs as many statements at once as the pool has connections, so it gets a thread for each.
 constexpr int kWorkThreads = 4;
+constexpr int kSqliteWorkThreads = 64;
 constexpr size_t kMaxConnectionsPerUser = 50;
 
 int WorkThreads(const Config& config) {
-  return config.store == "sqlite" ? kWorkThreads : std::max(kWorkThreads, config.store_pool_size);
+  return config.store == "sqlite" ? kSqliteWorkThreads
+                                  : std::max(kWorkThreads, config.store_pool_size);
 }
 
 std::map<std::string, std::string> Environment() {

@@ -201,10 +201,10 @@ void HttpSession::Dispatch() {
 }
 
 void HttpSession::UpgradeToWebSocket(HttpRequest request, BeastRequest upgrade) {
-  auto connection = std::make_shared<BeastWebSocketConnection>(stream_.release_socket(), worker_,
+  auto connection = std::make_shared<WebSocketFrameConnection>(stream_.release_socket(), worker_,
                                                                std::move(remote_address_));
   state_ = State::kDone;
-  connection->Start(std::move(request), std::move(upgrade));
+  connection->Start(std::move(request), upgrade);
   // After the new connection registered, so a stopping worker never looks drained between.
   if (registered_) {
     registered_ = false;

@@ -1,6 +1,6 @@
 // One HTTP/1.1 connection: reads requests within the configured limits, answers CORS
 // preflights and protocol errors itself, hands everything else to the HttpHandler, and hands
-// a WebSocket upgrade to /connect over to a BeastWebSocketConnection.
+// a WebSocket upgrade to /connect over to a WebSocketFrameConnection.
 #pragma once
 
 #include <array>

@@ -1,8 +1,9 @@
 #include "server/transport/websocket_connection.h"
 
 #include <boost/asio/buffer.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/http/field.hpp>
-#include <chrono>
 #include <exception>
 #include <utility>
 
@@ -10,142 +11,244 @@
 
 namespace eddy::server::transport {
 
-namespace beast = boost::beast;
-namespace websocket = boost::beast::websocket;
+namespace asio = boost::asio;
 
 namespace {
 
-// Bounds the handshake and the closing handshake (Beast's own timer) and, separately, the
-// wait for the queue to drain before our close frame can go out.
 constexpr std::chrono::seconds kHandshakeTimeout{10};
+// Bounds the wait for the queue to drain and for the peer's answer to our close frame.
 constexpr std::chrono::seconds kCloseTimeout{5};
-// A buffer grown by one large message is given back rather than kept per connection.
-constexpr std::size_t kKeptReadBufferBytes = 64 * 1024;
-// Messages are read in pieces of at most this, so an oversized one is caught after at most
-// ws_max_message_bytes plus one piece.
-constexpr std::size_t kReadChunkBytes = 64 * 1024;
-constexpr std::size_t kMaxCloseReasonBytes = 123;
-// A queue grown by a burst is given back once drained, so idle connections stay small.
-constexpr std::size_t kKeptQueueSlots = 16;  // RFC 6455 §5.5: 125 minus the code
-
-// Codes an endpoint may put in a close frame (RFC 6455 §7.4).
-std::uint16_t SendableCloseCode(int code) {
-  bool valid = (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
-               (code >= 3000 && code <= 4999);
-  return static_cast<std::uint16_t>(valid ? code : websocket::close_code::internal_error);
-}
+constexpr std::size_t kMaxCloseReasonBytes = ws::kMaxControlPayload - 2;
+// Write bookkeeping grown by a burst is given back afterwards, so idle connections stay small.
+constexpr std::size_t kKeptQueueSlots = 16;
 
 // Cut to the frame limit without splitting a UTF-8 sequence.
-std::string TruncateReason(std::string reason) {
+std::string_view TruncateReason(std::string_view reason) {
   if (reason.size() <= kMaxCloseReasonBytes) return reason;
   std::size_t n = kMaxCloseReasonBytes;
   while (n > 0 && (static_cast<unsigned char>(reason[n]) & 0xC0) == 0x80) --n;
-  reason.resize(n);
-  return reason;
+  return reason.substr(0, n);
+}
+
+std::shared_ptr<const std::string> ControlFrame(std::uint8_t opcode, std::string_view payload) {
+  auto frame = std::make_shared<std::string>(ws::kMaxHeaderBytes, '\0');
+  frame->resize(ws::WriteServerHeader(opcode, payload.size(), frame->data()));
+  frame->append(payload);
+  return frame;
+}
+
+std::shared_ptr<const std::string> CloseFrame(std::uint16_t code, std::string_view reason) {
+  std::string payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+  payload += TruncateReason(reason);
+  return ControlFrame(ws::kClose, payload);
+}
+
+template <typename T>
+void Release(T& container) {
+  T().swap(container);
 }
 
 }  // namespace
 
-BeastWebSocketConnection::BeastWebSocketConnection(boost::asio::ip::tcp::socket socket,
+WebSocketFrameConnection::WebSocketFrameConnection(asio::ip::tcp::socket socket,
                                                    std::shared_ptr<Worker> worker,
                                                    std::string remote_address)
-    : ws_(std::move(socket)),
+    : socket_(std::move(socket)),
       worker_(std::move(worker)),
       remote_address_(std::move(remote_address)),
-      close_timer_(ws_.get_executor()) {}
+      timer_(socket_.get_executor()) {}
 
-void BeastWebSocketConnection::Start(HttpRequest request, BeastRequest upgrade) {
+void WebSocketFrameConnection::Start(HttpRequest request, const BeastRequest& upgrade) {
   id_ = worker_->Register(weak_from_this());
   registered_ = true;
-  request_ = std::move(request);
-  upgrade_ = std::move(upgrade);
-  const ServerOptions& options = worker_->options();
-
-  // Beast's websocket timer replaces the tcp_stream's; both at once would fight.
-  beast::get_lowest_layer(ws_).expires_never();
-  websocket::stream_base::timeout timeout;
-  timeout.handshake_timeout = kHandshakeTimeout;
-  timeout.idle_timeout = options.ws_idle_timeout;
-  // The Stream client keeps itself alive with JSON health.check frames. A peer that sends
-  // nothing for idle_timeout is gone; pinging it would only hide that.
-  timeout.keep_alive_pings = false;
-  ws_.set_option(timeout);
-  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& response) {
-    response.set(beast::http::field::server, "eddy");
-  }));
-  // permessage-deflate stays off (Beast's default): events are small and encoded once for
-  // many recipients, compressing per connection would undo that.
-
-  // The message limit is enforced in OnRead rather than by Beast's read_message_max: Beast
-  // fails the connection on the frame header and its 1.81 teardown then closes with the
-  // rest of the frame unread, so the peer gets a reset instead of the 1009 close frame. Our
-  // own close reads and discards the rest until the peer answers.
-  ws_.read_message_max(0);
-  ws_.async_accept(upgrade_,
-                   [self = shared_from_this()](beast::error_code ec) { self->OnAccept(ec); });
+  namespace http = boost::beast::http;
+  auto response = std::make_shared<std::string>();
+  bool accepted = false;
+  if (upgrade[http::field::sec_websocket_version] != "13") {
+    *response =
+        "HTTP/1.1 426 Upgrade Required\r\nSec-WebSocket-Version: 13\r\nServer: eddy\r\n"
+        "Content-Length: 0\r\nConnection: close\r\n\r\n";
+  } else if (!ws::IsValidClientKey(upgrade[http::field::sec_websocket_key])) {
+    *response =
+        "HTTP/1.1 400 Bad Request\r\nServer: eddy\r\nContent-Length: 0\r\nConnection: close"
+        "\r\n\r\n";
+  } else {
+    accepted = true;
+    // permessage-deflate is never negotiated: events are small and encoded once for many
+    // recipients, compressing per connection would undo that and cost memory per socket.
+    *response =
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Accept: " +
+        ws::AcceptKey(upgrade[http::field::sec_websocket_key]) + "\r\nServer: eddy\r\n\r\n";
+  }
+  ArmTimer(Clock::now() + kHandshakeTimeout);
+  asio::async_write(socket_, asio::buffer(*response),
+                    [self = shared_from_this(), response, accepted, request = std::move(request)](
+                        boost::system::error_code ec, std::size_t) {
+                      if (self->finished_) return;
+                      if (ec || !accepted) return self->Finish();  // never opened: no OnClose
+                      self->Open(std::move(request));
+                    });
 }
 
-void BeastWebSocketConnection::OnAccept(beast::error_code ec) {
-  if (finished_) return;
-  if (ec) return Finish();  // never opened, so no OnClose either
-  upgrade_ = {};
+void WebSocketFrameConnection::Open(HttpRequest request) {
   opened_ = true;
+  boost::system::error_code ec;
+  socket_.non_blocking(true, ec);
+  if (ec) return Finish();
+  last_read_ = Clock::now();
+  ArmTimer(last_read_ + worker_->options().ws_idle_timeout);
   try {
-    session_ = worker_->ws_handler().OnOpen(shared_from_this(), request_);
+    session_ = worker_->ws_handler().OnOpen(shared_from_this(), request);
   } catch (const std::exception& e) {
     log::Error("websocket OnOpen threw", {{"error", e.what()}});
   } catch (...) {
     log::Error("websocket OnOpen threw a non-exception");
   }
-  request_ = {};
-  if (!session_) StartClose(websocket::close_code::internal_error, "internal error");
-  Read();
+  if (!session_) StartClose(ws::kCloseInternalError, "internal error");
+  if (!finished_) WaitReadable();
 }
 
-void BeastWebSocketConnection::Read() {
-  ws_.async_read_some(
-      read_buffer_, kReadChunkBytes,
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnRead(ec); });
+void WebSocketFrameConnection::WaitReadable() {
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](boost::system::error_code ec) {
+                       if (self->finished_) return;
+                       if (ec) return self->Finish();
+                       self->OnReadable();
+                     });
 }
 
-void BeastWebSocketConnection::OnRead(beast::error_code ec) {
-  if (finished_) return;
-  // Whatever ended the read (peer close, idle timeout, protocol error, reset) ends the
-  // connection.
+void WebSocketFrameConnection::OnReadable() {
+  std::vector<char>& buffer = worker_->read_buffer();
+  boost::system::error_code ec;
+  std::size_t n = socket_.read_some(asio::buffer(buffer), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) return WaitReadable();
+  // End of stream, reset, or anything else: the peer is gone.
   if (ec) return Finish();
-  if (closing_) {
-    // Frames that cross our close frame are dropped; keep reading for the peer's close.
-    read_buffer_.consume(read_buffer_.size());
-  } else if (read_buffer_.size() > worker_->options().ws_max_message_bytes) {
-    read_buffer_.consume(read_buffer_.size());
-    StartClose(websocket::close_code::too_big, "message too big");
-  } else if (ws_.is_message_done()) {
-    if (ws_.got_binary()) {
-      StartClose(websocket::close_code::unknown_data, "binary frames are not supported");
-    } else if (session_) {
-      Deliver();
-    }
-    read_buffer_.consume(read_buffer_.size());
-    if (read_buffer_.capacity() > kKeptReadBufferBytes) read_buffer_.shrink_to_fit();
+  last_read_ = Clock::now();
+  if (partial_.empty()) {
+    std::size_t used = ParseFrames(buffer.data(), n);
+    if (!finished_ && used < n) partial_.assign(buffer.data() + used, n - used);
+  } else {
+    partial_.append(buffer.data(), n);
+    std::size_t used = ParseFrames(partial_.data(), partial_.size());
+    if (!finished_) partial_.erase(0, used);
+    if (partial_.empty()) Release(partial_);
   }
-  if (finished_) return;
-  Read();
+  if (!finished_) WaitReadable();
 }
 
-void BeastWebSocketConnection::Deliver() {
-  auto data = read_buffer_.cdata();
+std::size_t WebSocketFrameConnection::ParseFrames(char* data, std::size_t size) {
+  const std::size_t max_message = worker_->options().ws_max_message_bytes;
+  std::size_t pos = 0;
+  while (!finished_ && pos < size) {
+    if (discard_ > 0) {
+      std::size_t skip = static_cast<std::size_t>(std::min<std::uint64_t>(discard_, size - pos));
+      discard_ -= skip;
+      pos += skip;
+      continue;
+    }
+    ws::FrameHeader h;
+    ws::HeaderResult result = ws::ParseClientHeader(data + pos, size - pos, &h);
+    if (result == ws::HeaderResult::kIncomplete) break;
+    if (result == ws::HeaderResult::kProtocolError) {
+      Fail(ws::kCloseProtocolError, "protocol error");
+      return size;
+    }
+    if (!h.control()) {
+      // Once closing, data frames are dropped unread; past the limit, the message is refused
+      // before its payload is buffered.
+      bool refuse = closing_ || h.length > max_message ||
+                    (in_message_ && message_.size() + h.length > max_message);
+      if (refuse) {
+        if (!closing_) StartClose(ws::kCloseTooBig, "message too big");
+        in_message_ = false;
+        Release(message_);
+        discard_ = h.length;
+        pos += h.header_bytes;
+        continue;
+      }
+    }
+    if (size - pos - h.header_bytes < h.length) break;  // the payload is still arriving
+    char* payload = data + pos + h.header_bytes;
+    ws::Unmask(payload, h.length, h.mask);
+    pos += h.header_bytes + h.length;
+    OnFrame(h, std::string_view(payload, h.length));
+  }
+  return pos;
+}
+
+void WebSocketFrameConnection::OnFrame(const ws::FrameHeader& h, std::string_view payload) {
+  switch (h.opcode) {
+    case ws::kText:
+    case ws::kBinary:
+      if (in_message_) return Fail(ws::kCloseProtocolError, "expected a continuation frame");
+      if (h.opcode == ws::kBinary) {
+        return StartClose(ws::kCloseUnsupportedData, "binary frames are not supported");
+      }
+      if (!h.fin) {
+        in_message_ = true;
+        message_.assign(payload);
+        return;
+      }
+      return Deliver(payload);
+    case ws::kContinuation: {
+      if (!in_message_) return Fail(ws::kCloseProtocolError, "unexpected continuation frame");
+      message_.append(payload);
+      if (!h.fin) return;
+      in_message_ = false;
+      std::string text = std::exchange(message_, {});
+      return Deliver(text);
+    }
+    case ws::kPing:
+      if (closing_) return;
+      // Only the latest ping is answered when several wait (RFC 6455 §5.5.3): bounded.
+      pong_ = ControlFrame(ws::kPong, payload);
+      return WriteNext();
+    case ws::kClose:
+      return OnPeerClose(payload);
+    default:  // pong: nothing to do, the idle deadline already moved
+      return;
+  }
+}
+
+void WebSocketFrameConnection::OnPeerClose(std::string_view payload) {
+  if (payload.size() == 1) return Fail(ws::kCloseProtocolError, "invalid close frame");
+  std::uint16_t code = ws::kCloseNormal;
+  if (payload.size() >= 2) {
+    code = static_cast<std::uint16_t>((static_cast<std::uint8_t>(payload[0]) << 8) |
+                                      static_cast<std::uint8_t>(payload[1]));
+    if (!ws::IsValidCloseCode(code)) return Fail(ws::kCloseProtocolError, "invalid close code");
+    if (!ws::IsValidUtf8(payload.substr(2))) {
+      return Fail(ws::kCloseInvalidPayload, "invalid UTF-8 in the close reason");
+    }
+  }
+  peer_closed_ = true;
+  if (closing_) {
+    // Our close frame is out (the closing handshake is complete) or on its way.
+    if (close_queued_ && !write_in_flight_) Finish();
+    return;
+  }
+  // The peer started the close: what is queued is dropped and its code echoed (§5.5.1).
+  ClearQueue();
+  StartClose(code, "");
+}
+
+void WebSocketFrameConnection::Deliver(std::string_view text) {
+  if (!ws::IsValidUtf8(text)) return Fail(ws::kCloseInvalidPayload, "invalid UTF-8");
+  if (!session_) return;
   try {
-    session_->OnText(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    session_->OnText(text);
   } catch (const std::exception& e) {
     log::Error("websocket OnText threw", {{"error", e.what()}});
-    StartClose(websocket::close_code::internal_error, "internal error");
+    StartClose(ws::kCloseInternalError, "internal error");
   } catch (...) {
     log::Error("websocket OnText threw a non-exception");
-    StartClose(websocket::close_code::internal_error, "internal error");
+    StartClose(ws::kCloseInternalError, "internal error");
   }
 }
 
-void BeastWebSocketConnection::Send(std::shared_ptr<const std::string> text) {
+void WebSocketFrameConnection::Send(std::shared_ptr<const std::string> text) {
   if (!text) return;
   if (worker_->InLoopThread()) return Enqueue(std::move(text));
   worker_->Post([self = shared_from_this(), text = std::move(text)]() mutable {
@@ -153,103 +256,143 @@ void BeastWebSocketConnection::Send(std::shared_ptr<const std::string> text) {
   });
 }
 
-void BeastWebSocketConnection::Close(int code, std::string reason) {
-  std::uint16_t sendable = SendableCloseCode(code);
-  if (worker_->InLoopThread()) return StartClose(sendable, std::move(reason));
-  worker_->Post([self = shared_from_this(), sendable, reason = std::move(reason)]() mutable {
-    self->StartClose(sendable, std::move(reason));
+void WebSocketFrameConnection::Close(int code, std::string reason) {
+  auto sendable = static_cast<std::uint16_t>(code);
+  if (code < 0 || code > 0xFFFF || !ws::IsValidCloseCode(sendable)) {
+    sendable = ws::kCloseInternalError;
+  }
+  if (worker_->InLoopThread()) return StartClose(sendable, reason);
+  worker_->Post([self = shared_from_this(), sendable, reason = std::move(reason)]() {
+    self->StartClose(sendable, reason);
   });
 }
 
-void BeastWebSocketConnection::Shutdown() {
+void WebSocketFrameConnection::Shutdown() {
   if (!opened_) return Finish();  // still in the handshake: nothing to say goodbye to
-  StartClose(websocket::close_code::service_restart, "service restart");
+  StartClose(ws::kCloseServiceRestart, "service restart");
 }
 
-void BeastWebSocketConnection::ForceClose() { Finish(); }
+void WebSocketFrameConnection::ForceClose() { Finish(); }
 
-void BeastWebSocketConnection::Enqueue(std::shared_ptr<const std::string> text) {
+void WebSocketFrameConnection::Enqueue(std::shared_ptr<const std::string> text) {
   if (finished_ || closing_ || !opened_) return;
   queued_bytes_ += text->size();
   if (queued_bytes_ > worker_->options().ws_max_queue_bytes) {
-    // Free the backlog now; the frame Beast is writing stays alive until it completes.
+    // Free the backlog now; the frames being written stay alive until the write completes.
+    queued_bytes_ -= text->size();
     ClearQueue();
-    queued_bytes_ = in_flight_ ? in_flight_->size() : 0;
     log::Warn("websocket slow consumer", {{"remote", remote_address_}});
-    return StartClose(websocket::close_code::policy_error, "slow consumer");
+    return StartClose(ws::kClosePolicy, "slow consumer");
   }
   queue_.push_back(std::move(text));
-  if (!in_flight_) WriteNext();
-}
-
-void BeastWebSocketConnection::WriteNext() {
-  if (queue_head_ == queue_.size()) {
-    ClearQueue();
-    if (closing_ && !close_sent_) SendCloseFrame();
-    return;
-  }
-  in_flight_ = std::move(queue_[queue_head_++]);
-  ws_.text(true);
-  ws_.async_write(
-      boost::asio::buffer(*in_flight_),
-      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnWrite(ec); });
-}
-
-void BeastWebSocketConnection::OnWrite(beast::error_code ec) {
-  queued_bytes_ -= in_flight_->size();
-  in_flight_.reset();
-  if (finished_) return;
-  if (ec) {
-    // The stream is failing or closing under us; the pending read reports how it ends.
-    // Writing more is pointless, and the close timer bounds the wait.
-    ClearQueue();
-    queued_bytes_ = 0;
-    close_sent_ = true;
-    StartClose(websocket::close_code::going_away, "");
-    return;
-  }
   WriteNext();
 }
 
-void BeastWebSocketConnection::ClearQueue() {
+void WebSocketFrameConnection::WriteNext() {
+  if (write_in_flight_ || finished_) return;
+  // Layout: [pong] text frames... [close]; the pong and the close frame are whole frames.
+  writing_.clear();
+  writing_pong_ = pong_ != nullptr;
+  if (pong_) writing_.push_back(std::move(pong_));
+  writing_.insert(writing_.end(), std::make_move_iterator(queue_.begin()),
+                  std::make_move_iterator(queue_.end()));
   queue_.clear();
-  queue_head_ = 0;
-  if (queue_.capacity() > kKeptQueueSlots) queue_.shrink_to_fit();
+  if (queue_.capacity() > kKeptQueueSlots) Release(queue_);
+  writing_close_ = closing_ && !close_queued_;
+  if (writing_close_) {
+    writing_.push_back(CloseFrame(close_code_, close_reason_));
+    close_queued_ = true;
+  }
+  if (writing_.empty()) return;
+  std::vector<asio::const_buffer> buffers;
+  buffers.reserve(2 * writing_.size());
+  headers_.resize(ws::kMaxHeaderBytes * writing_.size());
+  for (std::size_t i = 0; i < writing_.size(); ++i) {
+    const std::string& bytes = *writing_[i];
+    if (IsWritingText(i)) {
+      char* header = headers_.data() + ws::kMaxHeaderBytes * i;
+      buffers.emplace_back(header, ws::WriteServerHeader(ws::kText, bytes.size(), header));
+    }
+    buffers.emplace_back(bytes.data(), bytes.size());
+  }
+  write_in_flight_ = true;
+  // One gathered write (sendmsg with an iovec) carries every frame taken above.
+  asio::async_write(socket_, std::move(buffers),
+                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                      self->OnWrite(ec);
+                    });
 }
 
-void BeastWebSocketConnection::StartClose(std::uint16_t code, std::string reason) {
+void WebSocketFrameConnection::OnWrite(boost::system::error_code ec) {
+  write_in_flight_ = false;
+  for (std::size_t i = 0; i < writing_.size(); ++i) {
+    if (IsWritingText(i)) queued_bytes_ -= writing_[i]->size();
+  }
+  writing_.clear();
+  if (writing_.capacity() > kKeptQueueSlots) Release(writing_);
+  Release(headers_);
+  if (finished_) return;
+  if (ec) return Finish();  // the peer is gone or stopped reading past the send timeout
+  if (close_queued_ && peer_closed_) return Finish();
+  WriteNext();
+}
+
+bool WebSocketFrameConnection::IsWritingText(std::size_t i) const {
+  return !(writing_pong_ && i == 0) && !(writing_close_ && i + 1 == writing_.size());
+}
+
+void WebSocketFrameConnection::ClearQueue() {
+  for (const auto& text : queue_) queued_bytes_ -= text->size();
+  pong_.reset();
+  queue_.clear();
+  if (queue_.capacity() > kKeptQueueSlots) Release(queue_);
+}
+
+void WebSocketFrameConnection::StartClose(std::uint16_t code, std::string_view reason) {
   if (finished_ || closing_) return;
   if (!opened_) return Finish();
   closing_ = true;
-  close_reason_.code = code;
-  std::string truncated = TruncateReason(std::move(reason));
-  close_reason_.reason.assign(truncated.data(), truncated.size());
-  close_timer_.expires_after(kCloseTimeout);
-  close_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+  close_code_ = code;
+  close_reason_ = TruncateReason(reason);
+  ArmTimer(Clock::now() + kCloseTimeout);
+  WriteNext();
+}
+
+void WebSocketFrameConnection::Fail(std::uint16_t code, std::string_view reason) {
+  if (closing_) return Finish();  // a violation during the closing handshake: just drop it
+  ClearQueue();
+  StartClose(code, reason);
+}
+
+void WebSocketFrameConnection::ArmTimer(Clock::time_point deadline) {
+  timer_.expires_at(deadline);
+  timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
     if (ec || self->finished_) return;
-    // The peer stopped reading or never answered our close: drop it. The pending read
-    // fails and calls Finish().
-    beast::get_lowest_layer(self->ws_).close();
-  });
-  if (!in_flight_) WriteNext();
-}
-
-void BeastWebSocketConnection::SendCloseFrame() {
-  close_sent_ = true;
-  // A close the peer started (or Beast started for a protocol error) is already under way.
-  if (!ws_.is_open()) return;
-  ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code ec) {
-    // On success the pending read completes once the closing handshake is done.
-    if (ec && !self->finished_) self->Finish();
+    // A wait that completed just before the timer was moved on: the newer wait decides.
+    if (self->timer_.expiry() > Clock::now()) return;
+    self->OnTimer();
   });
 }
 
-void BeastWebSocketConnection::Finish() {
+void WebSocketFrameConnection::OnTimer() {
+  // The handshake did not complete, or the close did not: drop the socket.
+  if (!opened_ || closing_) return Finish();
+  // Reads only note their time; the deadline moves here, once per idle period.
+  Clock::time_point deadline = last_read_ + worker_->options().ws_idle_timeout;
+  if (Clock::now() >= deadline) return Finish();  // the peer sent nothing for too long
+  ArmTimer(deadline);
+}
+
+void WebSocketFrameConnection::Finish() {
   if (finished_) return;
   finished_ = true;
-  close_timer_.cancel();
+  timer_.cancel();
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+  // writing_ and headers_ stay until the aborted write completes: it still points at them.
   ClearQueue();
-  beast::get_lowest_layer(ws_).close();
+  Release(partial_);
+  Release(message_);
   if (session_) {
     auto session = std::move(session_);
     try {

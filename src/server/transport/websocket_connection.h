@@ -1,12 +1,11 @@
-// The Beast implementation of WebSocketConnection: one accepted WebSocket, its bounded send
-// queue, and the calls into the WebSocketSession the layer above keeps for it.
+// The WebSocket connection: RFC 6455 framed by eddy itself on the TCP socket once Beast has
+// parsed the upgrade request. Owning the framing is what lets everything queued for a
+// connection leave in one gathered write, and an idle connection hold no buffer.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/websocket/stream.hpp>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -15,24 +14,29 @@
 
 #include "server/transport/handler.h"
 #include "server/transport/http_message.h"
+#include "server/transport/websocket_frame.h"
 #include "server/transport/worker.h"
 
 namespace eddy::server::transport {
 
-// Responsible for one WebSocket from the upgrade to the end: text frames in (to
-// WebSocketSession::OnText), text frames out (one write in flight, each queued buffer its own
-// frame), idle and size limits, close codes, and exactly one OnClose for every OnOpen.
+// Responsible for one WebSocket from the upgrade to the end: the handshake response, text
+// messages in (to WebSocketSession::OnText; fragments joined, UTF-8 checked), text frames out
+// (one write in flight, carrying every frame queued when it starts), pings answered, idle and
+// size limits, close codes, and exactly one OnClose for every OnOpen. While idle it holds no
+// read buffer: it waits for readability and reads into its Worker's shared buffer; only the
+// bytes of an unfinished frame or message are kept per connection.
 // Threading: runs on its Worker's thread; Send() and Close() may be called from any thread
 // and post there when called elsewhere.
-class BeastWebSocketConnection : public Connection,
+class WebSocketFrameConnection : public Connection,
                                  public WebSocketConnection,
-                                 public std::enable_shared_from_this<BeastWebSocketConnection> {
+                                 public std::enable_shared_from_this<WebSocketFrameConnection> {
  public:
-  BeastWebSocketConnection(boost::asio::ip::tcp::socket socket, std::shared_ptr<Worker> worker,
+  WebSocketFrameConnection(boost::asio::ip::tcp::socket socket, std::shared_ptr<Worker> worker,
                            std::string remote_address);
 
-  // Completes the handshake for `upgrade`, then calls WebSocketHandler::OnOpen(`request`).
-  void Start(HttpRequest request, BeastRequest upgrade);
+  // Answers the upgrade `upgrade` (101, or 400/426 when it is not a valid WebSocket
+  // handshake), then calls WebSocketHandler::OnOpen(`request`).
+  void Start(HttpRequest request, const BeastRequest& upgrade);
 
   void Send(std::shared_ptr<const std::string> text) override;
   void Close(int code, std::string reason) override;
@@ -43,46 +47,65 @@ class BeastWebSocketConnection : public Connection,
   void ForceClose() override;
 
  private:
-  void OnAccept(boost::beast::error_code ec);
-  void Read();
-  void OnRead(boost::beast::error_code ec);
-  // Hands the complete text message in read_buffer_ to the session.
-  void Deliver();
+  using Clock = std::chrono::steady_clock;
+
+  void Open(HttpRequest request);
+  void WaitReadable();
+  void OnReadable();
+  // Parses the frames in data[0..size) (payloads unmasked in place); returns the bytes used.
+  std::size_t ParseFrames(char* data, std::size_t size);
+  void OnFrame(const ws::FrameHeader& header, std::string_view payload);
+  void OnPeerClose(std::string_view payload);
+  void Deliver(std::string_view text);
   void Enqueue(std::shared_ptr<const std::string> text);
+  // Starts a gathered write of everything pending, unless one is in flight.
   void WriteNext();
-  void OnWrite(boost::beast::error_code ec);
-  // Stops taking new frames, lets the queue drain, then sends the close frame. Bounded by
-  // kCloseTimeout in case the peer stopped reading.
-  void StartClose(std::uint16_t code, std::string reason);
-  void SendCloseFrame();
+  void OnWrite(boost::system::error_code ec);
+  // Stops taking new frames; what is queued goes out, then the close frame.
+  void StartClose(std::uint16_t code, std::string_view reason);
+  // A protocol violation: the queue is dropped and the close frame goes out next.
+  void Fail(std::uint16_t code, std::string_view reason);
+  void ArmTimer(Clock::time_point deadline);
+  void OnTimer();
+  // Whether writing_[i] is a text frame (its header is in headers_) rather than a whole frame.
+  bool IsWritingText(std::size_t i) const;
+  void ClearQueue();
   void Finish();
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::asio::ip::tcp::socket socket_;
   std::shared_ptr<Worker> worker_;
   std::string remote_address_;
   std::uint64_t id_ = 0;
-  bool registered_ = false;
-
-  HttpRequest request_;
-  BeastRequest upgrade_;
   std::shared_ptr<WebSocketSession> session_;
+
+  // Reading. partial_ holds the bytes of a frame not yet complete (still masked); message_
+  // the unmasked payload of a fragmented message so far. Both are empty between messages.
+  std::string partial_;
+  std::string message_;
+  std::uint64_t discard_ = 0;  // payload bytes still to skip (a refused frame)
+  bool in_message_ = false;    // a text message's first fragment arrived, not its last
+  Clock::time_point last_read_;
+
+  // Writing. queue_ holds the text frames not yet written; writing_ keeps the frames of the
+  // write in flight alive, headers_ the text frames' headers.
+  std::vector<std::shared_ptr<const std::string>> queue_;
+  std::size_t queued_bytes_ = 0;             // text frames in queue_ and writing_
+  std::shared_ptr<const std::string> pong_;  // a whole pong frame for the next write
+  std::vector<std::shared_ptr<const std::string>> writing_;
+  std::string headers_;
+  bool write_in_flight_ = false;
+  bool writing_pong_ = false;   // writing_ starts with a pong frame
+  bool writing_close_ = false;  // writing_ ends with the close frame
+
+  boost::asio::steady_timer timer_;  // handshake, idle and close deadlines, one at a time
+  std::uint16_t close_code_ = 0;
+  std::string close_reason_;
+  bool registered_ = false;
   bool opened_ = false;
   bool finished_ = false;
-
-  boost::beast::flat_buffer read_buffer_;
-  // Frames not yet written are queue_[queue_head_..]. A vector rather than a deque: an empty
-  // vector allocates nothing, an empty libstdc++ deque holds 576 bytes on every idle
-  // connection (measured in BENCHMARKS.md).
-  void ClearQueue();
-  std::vector<std::shared_ptr<const std::string>> queue_;
-  std::size_t queue_head_ = 0;
-  std::shared_ptr<const std::string> in_flight_;  // kept alive while Beast writes from it
-  std::size_t queued_bytes_ = 0;                  // queue_ plus in_flight_
-
-  bool closing_ = false;
-  bool close_sent_ = false;
-  boost::beast::websocket::close_reason close_reason_;
-  boost::asio::steady_timer close_timer_;
+  bool closing_ = false;       // our close frame is queued or sent; no more frames taken
+  bool close_queued_ = false;  // the close frame is in control_ or written
+  bool peer_closed_ = false;   // the peer's close frame arrived
 };
 
 }  // namespace eddy::server::transport

@@ -11,6 +11,7 @@
 #include <optional>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "server/transport/handler.h"
 #include "server/transport/server.h"
@@ -65,6 +66,8 @@ class Worker {
   // Shutdown() on every connection; `on_drained` runs (on this thread) once none is left.
   void BeginShutdown(std::function<void()> on_drained);
   void ForceCloseAll();
+  // Scratch space every WebSocket on this loop reads into, so an idle one holds no buffer.
+  std::vector<char>& read_buffer() { return read_buffer_; }
 
  private:
   void CheckDrained();
@@ -82,6 +85,7 @@ class Worker {
   std::uint64_t next_id_ = 1;
   bool stopping_ = false;
   std::function<void()> on_drained_;
+  std::vector<char> read_buffer_ = std::vector<char>(64 * 1024);
 };
 
 }  // namespace eddy::server::transport

@@ -1,6 +1,5 @@
 #include "server/storage/sqlite/sqlite_app_store.h"
 
-#include <mutex>
 #include <string>
 
 #include "server/storage/sql/stored_json.h"
@@ -26,23 +25,24 @@ Result<App> ReadApp(const SqliteStatement& stmt) {
 }  // namespace
 
 Status SqliteAppStore::CreateApp(const App& app) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      db_.Prepare("INSERT INTO apps (" + std::string(kColumns) +
-                  ") VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (api_key) DO NOTHING"));
-  stmt.Bind(1, app.api_key)
-      .Bind(2, app.api_secret)
-      .Bind(3, app.name)
-      .Bind(4, app.created_at)
-      .Bind(5, json::serialize(app.settings));
-  EDDY_TRY(stmt.Run());
-  if (db_.Changes() == 0) return Error::Input("app with api_key " + app.api_key + " exists");
-  return {};
+  return db_.Write([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("INSERT INTO apps (" + std::string(kColumns) +
+                    ") VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (api_key) DO NOTHING"));
+    stmt.Bind(1, app.api_key)
+        .Bind(2, app.api_secret)
+        .Bind(3, app.name)
+        .Bind(4, app.created_at)
+        .Bind(5, json::serialize(app.settings));
+    EDDY_TRY(stmt.Run());
+    if (db_.Changes() == 0) return Error::Input("app with api_key " + app.api_key + " exists");
+    return {};
+  });
 }
 
 Result<std::optional<App>> SqliteAppStore::FindApp(std::string_view api_key) {
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare("SELECT " + std::string(kColumns) +
                                                           " FROM apps WHERE api_key = ?1"));
   stmt.Bind(1, api_key);
@@ -53,7 +53,7 @@ Result<std::optional<App>> SqliteAppStore::FindApp(std::string_view api_key) {
 }
 
 Result<std::vector<App>> SqliteAppStore::ListApps() {
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   // rowid orders apps created in the same microsecond by insertion.
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare("SELECT " + std::string(kColumns) +
                                                           " FROM apps ORDER BY created_at, rowid"));
@@ -68,13 +68,14 @@ Result<std::vector<App>> SqliteAppStore::ListApps() {
 }
 
 Status SqliteAppStore::UpdateAppSettings(std::string_view api_key, const json::object& settings) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                        db_.Prepare("UPDATE apps SET settings = ?2 WHERE api_key = ?1"));
-  stmt.Bind(1, api_key).Bind(2, json::serialize(settings));
-  EDDY_TRY(stmt.Run());
-  if (db_.Changes() == 0) return Error::NotFound("app " + std::string(api_key) + " not found");
-  return {};
+  return db_.Write([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                          db_.Prepare("UPDATE apps SET settings = ?2 WHERE api_key = ?1"));
+    stmt.Bind(1, api_key).Bind(2, json::serialize(settings));
+    EDDY_TRY(stmt.Run());
+    if (db_.Changes() == 0) return Error::NotFound("app " + std::string(api_key) + " not found");
+    return {};
+  });
 }
 
 }  // namespace eddy::server

@@ -6,7 +6,8 @@
 
 namespace eddy::server {
 
-// Thread-safe: every call holds the shared connection's mutex for its whole duration.
+// Thread-safe: writes go through the database's group commit (SqliteDb::Write), reads
+// through a read connection (SqliteDb::Reading).
 class SqliteAppStore final : public AppStore {
  public:
   explicit SqliteAppStore(SqliteDb& db) : db_(db) {}

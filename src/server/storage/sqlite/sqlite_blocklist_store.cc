@@ -1,6 +1,5 @@
 #include "server/storage/sqlite/sqlite_blocklist_store.h"
 
-#include <mutex>
 #include <string>
 
 #include "server/storage/sql/stored_json.h"
@@ -25,26 +24,27 @@ Result<Blocklist> ReadBlocklist(const SqliteStatement& stmt) {
 }  // namespace
 
 Status SqliteBlocklistStore::CreateBlocklist(std::string_view app_key, const Blocklist& list) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_TRY(sqlite_rows::RequireApp(db_, app_key));
-  EDDY_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      db_.Prepare("INSERT INTO blocklists (app_key, " + std::string(kColumns) +
-                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (app_key, name) DO NOTHING"));
-  stmt.Bind(1, app_key)
-      .Bind(2, list.name)
-      .Bind(3, list.type)
-      .Bind(4, sql::StringArrayJson(list.words))
-      .Bind(5, list.created_at)
-      .Bind(6, list.updated_at);
-  EDDY_TRY(stmt.Run());
-  if (db_.Changes() == 0) return Error::Input("blocklist " + list.name + " already exists");
-  return {};
+  return db_.Write([&]() -> Status {
+    EDDY_TRY(sqlite_rows::RequireApp(db_, app_key));
+    EDDY_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("INSERT INTO blocklists (app_key, " + std::string(kColumns) +
+                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (app_key, name) DO NOTHING"));
+    stmt.Bind(1, app_key)
+        .Bind(2, list.name)
+        .Bind(3, list.type)
+        .Bind(4, sql::StringArrayJson(list.words))
+        .Bind(5, list.created_at)
+        .Bind(6, list.updated_at);
+    EDDY_TRY(stmt.Run());
+    if (db_.Changes() == 0) return Error::Input("blocklist " + list.name + " already exists");
+    return {};
+  });
 }
 
 Result<std::optional<Blocklist>> SqliteBlocklistStore::GetBlocklist(std::string_view app_key,
                                                                     std::string_view name) {
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                         db_.Prepare("SELECT " + std::string(kColumns) +
                                     " FROM blocklists WHERE app_key = ?1 AND name = ?2"));
@@ -56,7 +56,7 @@ Result<std::optional<Blocklist>> SqliteBlocklistStore::GetBlocklist(std::string_
 }
 
 Result<std::vector<Blocklist>> SqliteBlocklistStore::ListBlocklists(std::string_view app_key) {
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                         db_.Prepare("SELECT " + std::string(kColumns) +
                                     " FROM blocklists WHERE app_key = ?1 ORDER BY name"));
@@ -71,30 +71,32 @@ Result<std::vector<Blocklist>> SqliteBlocklistStore::ListBlocklists(std::string_
 }
 
 Status SqliteBlocklistStore::UpdateBlocklist(std::string_view app_key, const Blocklist& list) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                        db_.Prepare("UPDATE blocklists SET type = ?3, words = ?4, updated_at = ?5"
-                                    " WHERE app_key = ?1 AND name = ?2"));
-  stmt.Bind(1, app_key)
-      .Bind(2, list.name)
-      .Bind(3, list.type)
-      .Bind(4, sql::StringArrayJson(list.words))
-      .Bind(5, list.updated_at);
-  EDDY_TRY(stmt.Run());
-  if (db_.Changes() == 0) return Error::NotFound("blocklist " + list.name + " does not exist");
-  return {};
+  return db_.Write([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                          db_.Prepare("UPDATE blocklists SET type = ?3, words = ?4, updated_at = ?5"
+                                      " WHERE app_key = ?1 AND name = ?2"));
+    stmt.Bind(1, app_key)
+        .Bind(2, list.name)
+        .Bind(3, list.type)
+        .Bind(4, sql::StringArrayJson(list.words))
+        .Bind(5, list.updated_at);
+    EDDY_TRY(stmt.Run());
+    if (db_.Changes() == 0) return Error::NotFound("blocklist " + list.name + " does not exist");
+    return {};
+  });
 }
 
 Status SqliteBlocklistStore::DeleteBlocklist(std::string_view app_key, std::string_view name) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                        db_.Prepare("DELETE FROM blocklists WHERE app_key = ?1 AND name = ?2"));
-  stmt.Bind(1, app_key).Bind(2, name);
-  EDDY_TRY(stmt.Run());
-  if (db_.Changes() == 0) {
-    return Error::NotFound("blocklist " + std::string(name) + " does not exist");
-  }
-  return {};
+  return db_.Write([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                          db_.Prepare("DELETE FROM blocklists WHERE app_key = ?1 AND name = ?2"));
+    stmt.Bind(1, app_key).Bind(2, name);
+    EDDY_TRY(stmt.Run());
+    if (db_.Changes() == 0) {
+      return Error::NotFound("blocklist " + std::string(name) + " does not exist");
+    }
+    return {};
+  });
 }
 
 }  // namespace eddy::server

@@ -1,6 +1,6 @@
 // SqliteChannelStore's queries (queryChannels, queryMembers): the filter language translated
 // through the shared sql/ translation, with these tables' descriptions.
-#include <mutex>
+
 #include <string>
 
 #include "server/storage/sql/filter_sql.h"
@@ -104,7 +104,7 @@ Result<std::vector<Channel>> SqliteChannelStore::QueryChannels(std::string_view 
                      : "") +
       " AND " + where + " ORDER BY " + order + " LIMIT " + limit + " OFFSET " + offset;
 
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.PrepareTransient(text));
   for (size_t i = 0; i < params.size(); ++i) stmt.BindParam(static_cast<int>(i + 1), params[i]);
   return sqlite_rows::ReadChannels(stmt);
@@ -126,7 +126,7 @@ Result<std::vector<Member>> SqliteChannelStore::QueryMembers(std::string_view ap
                      " AND u.id = m.user_id WHERE m.app_key = ?1 AND m.cid = ?2 AND " +
                      where + " ORDER BY " + order + " LIMIT " + limit + " OFFSET " + offset;
 
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.PrepareTransient(text));
   for (size_t i = 0; i < params.size(); ++i) stmt.BindParam(static_cast<int>(i + 1), params[i]);
   return sqlite_rows::ReadMembers(stmt);

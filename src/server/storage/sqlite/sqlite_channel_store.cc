@@ -1,7 +1,6 @@
 #include "server/storage/sqlite/sqlite_channel_store.h"
 
 #include <map>
-#include <mutex>
 #include <string>
 
 #include "server/storage/sqlite/sqlite_channel_rows.h"
@@ -95,49 +94,50 @@ Status AddToMemberCount(SqliteDb& db, std::string_view app_key, std::string_view
 Status SqliteChannelStore::CreateChannel(std::string_view app_key, const Channel& c,
                                          const std::vector<Member>& members) {
   const std::string cid = c.cid();
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(db_));
-  EDDY_TRY(RequireApp(db_, app_key));
-  {
-    EDDY_ASSIGN_OR_RETURN(
-        SqliteStatement stmt,
-        db_.Prepare("INSERT INTO channels (app_key, cid, type, id, created_by_id, created_at,"
-                    " updated_at, deleted_at, truncated_at, truncated_by_id, last_message_at,"
-                    " frozen, disabled, cooldown, team, member_count, message_count, custom,"
-                    " config_overrides) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL,"
-                    " ?11, ?12, ?13, ?14, 0, 0, ?15, ?16) ON CONFLICT (app_key, cid) DO NOTHING"));
-    stmt.Bind(1, app_key)
-        .Bind(2, cid)
-        .Bind(3, c.type)
-        .Bind(4, c.id)
-        .Bind(5, c.created_by_id)
-        .Bind(6, c.created_at)
-        .Bind(7, c.updated_at)
-        .Bind(8, c.deleted_at)
-        .Bind(9, c.truncated_at)
-        .Bind(10, c.truncated_by_id)
-        .BindBool(11, c.frozen)
-        .BindBool(12, c.disabled)
-        .Bind(13, static_cast<std::int64_t>(c.cooldown))
-        .Bind(14, c.team)
-        .Bind(15, json::serialize(c.custom))
-        .Bind(16, json::serialize(c.config_overrides));
-    EDDY_TRY(stmt.Run());
-    if (db_.Changes() == 0) return Error::Input("channel " + cid + " already exists");
-  }
-  std::int64_t added = 0;
-  for (const Member& m : members) {
-    EDDY_ASSIGN_OR_RETURN(bool inserted, WriteMember(db_, app_key, cid, m));
-    added += inserted ? 1 : 0;
-  }
-  EDDY_TRY(AddToMemberCount(db_, app_key, cid, added));
-  return tx.Commit();
+  return db_.Write([&]() -> Status {
+    EDDY_TRY(RequireApp(db_, app_key));
+    {
+      EDDY_ASSIGN_OR_RETURN(
+          SqliteStatement stmt,
+          db_.Prepare(
+              "INSERT INTO channels (app_key, cid, type, id, created_by_id, created_at,"
+              " updated_at, deleted_at, truncated_at, truncated_by_id, last_message_at,"
+              " frozen, disabled, cooldown, team, member_count, message_count, custom,"
+              " config_overrides) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL,"
+              " ?11, ?12, ?13, ?14, 0, 0, ?15, ?16) ON CONFLICT (app_key, cid) DO NOTHING"));
+      stmt.Bind(1, app_key)
+          .Bind(2, cid)
+          .Bind(3, c.type)
+          .Bind(4, c.id)
+          .Bind(5, c.created_by_id)
+          .Bind(6, c.created_at)
+          .Bind(7, c.updated_at)
+          .Bind(8, c.deleted_at)
+          .Bind(9, c.truncated_at)
+          .Bind(10, c.truncated_by_id)
+          .BindBool(11, c.frozen)
+          .BindBool(12, c.disabled)
+          .Bind(13, static_cast<std::int64_t>(c.cooldown))
+          .Bind(14, c.team)
+          .Bind(15, json::serialize(c.custom))
+          .Bind(16, json::serialize(c.config_overrides));
+      EDDY_TRY(stmt.Run());
+      if (db_.Changes() == 0) return Error::Input("channel " + cid + " already exists");
+    }
+    std::int64_t added = 0;
+    for (const Member& m : members) {
+      EDDY_ASSIGN_OR_RETURN(bool inserted, WriteMember(db_, app_key, cid, m));
+      added += inserted ? 1 : 0;
+    }
+    EDDY_TRY(AddToMemberCount(db_, app_key, cid, added));
+    return {};
+  });
 }
 
 Result<std::optional<Channel>> SqliteChannelStore::GetChannel(std::string_view app_key,
                                                               std::string_view type,
                                                               std::string_view id) {
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                         db_.Prepare("SELECT " + std::string(sqlite_rows::kChannelColumns) +
                                     " FROM channels c WHERE c.app_key = ?1 AND c.cid = ?2"));
@@ -153,7 +153,7 @@ Result<std::vector<Channel>> SqliteChannelStore::GetChannels(std::string_view ap
   // One JSON array parameter, so one cached statement serves any count.
   json::array list;
   for (const std::string& cid : cids) list.emplace_back(cid);
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                         db_.Prepare("SELECT " + std::string(sqlite_rows::kChannelColumns) +
                                     " FROM channels c WHERE c.app_key = ?1"
@@ -163,62 +163,64 @@ Result<std::vector<Channel>> SqliteChannelStore::GetChannels(std::string_view ap
 }
 
 Status SqliteChannelStore::UpdateChannel(std::string_view app_key, const Channel& c) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      db_.Prepare("UPDATE channels SET created_by_id = ?3, created_at = ?4, updated_at = ?5,"
-                  " deleted_at = ?6, truncated_at = ?7, truncated_by_id = ?8, frozen = ?9,"
-                  " disabled = ?10, cooldown = ?11, team = ?12, custom = ?13,"
-                  " config_overrides = ?14, last_message_at = CASE WHEN ?7 IS NOT NULL AND"
-                  " last_message_at <= ?7 THEN NULL ELSE last_message_at END"
-                  " WHERE app_key = ?1 AND cid = ?2"));
-  stmt.Bind(1, app_key)
-      .Bind(2, c.cid())
-      .Bind(3, c.created_by_id)
-      .Bind(4, c.created_at)
-      .Bind(5, c.updated_at)
-      .Bind(6, c.deleted_at)
-      .Bind(7, c.truncated_at)
-      .Bind(8, c.truncated_by_id)
-      .BindBool(9, c.frozen)
-      .BindBool(10, c.disabled)
-      .Bind(11, static_cast<std::int64_t>(c.cooldown))
-      .Bind(12, c.team)
-      .Bind(13, json::serialize(c.custom))
-      .Bind(14, json::serialize(c.config_overrides));
-  EDDY_TRY(stmt.Run());
-  if (db_.Changes() == 0) return Error::NotFound("channel " + c.cid() + " not found");
-  return {};
+  return db_.Write([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("UPDATE channels SET created_by_id = ?3, created_at = ?4, updated_at = ?5,"
+                    " deleted_at = ?6, truncated_at = ?7, truncated_by_id = ?8, frozen = ?9,"
+                    " disabled = ?10, cooldown = ?11, team = ?12, custom = ?13,"
+                    " config_overrides = ?14, last_message_at = CASE WHEN ?7 IS NOT NULL AND"
+                    " last_message_at <= ?7 THEN NULL ELSE last_message_at END"
+                    " WHERE app_key = ?1 AND cid = ?2"));
+    stmt.Bind(1, app_key)
+        .Bind(2, c.cid())
+        .Bind(3, c.created_by_id)
+        .Bind(4, c.created_at)
+        .Bind(5, c.updated_at)
+        .Bind(6, c.deleted_at)
+        .Bind(7, c.truncated_at)
+        .Bind(8, c.truncated_by_id)
+        .BindBool(9, c.frozen)
+        .BindBool(10, c.disabled)
+        .Bind(11, static_cast<std::int64_t>(c.cooldown))
+        .Bind(12, c.team)
+        .Bind(13, json::serialize(c.custom))
+        .Bind(14, json::serialize(c.config_overrides));
+    EDDY_TRY(stmt.Run());
+    if (db_.Changes() == 0) return Error::NotFound("channel " + c.cid() + " not found");
+    return {};
+  });
 }
 
 // Members, messages and reactions go with it through the foreign keys' ON DELETE CASCADE.
 Status SqliteChannelStore::DeleteChannel(std::string_view app_key, std::string_view type,
                                          std::string_view id) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                        db_.Prepare("DELETE FROM channels WHERE app_key = ?1 AND cid = ?2"));
-  stmt.Bind(1, app_key).Bind(2, Cid(type, id));
-  return stmt.Run();
+  return db_.Write([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                          db_.Prepare("DELETE FROM channels WHERE app_key = ?1 AND cid = ?2"));
+    stmt.Bind(1, app_key).Bind(2, Cid(type, id));
+    return stmt.Run();
+  });
 }
 
 Status SqliteChannelStore::UpsertMembers(std::string_view app_key,
                                          const std::vector<Member>& members) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(db_));
-  std::map<std::string, std::int64_t, std::less<>> added;  // by cid
-  for (const Member& m : members) {
-    std::string cid = m.cid();
-    auto it = added.find(cid);
-    if (it == added.end()) {
-      EDDY_ASSIGN_OR_RETURN(bool exists, ChannelExists(db_, app_key, cid));
-      if (!exists) return Error::NotFound("channel " + cid + " not found");
-      it = added.emplace(cid, 0).first;
+  return db_.Write([&]() -> Status {
+    std::map<std::string, std::int64_t, std::less<>> added;  // by cid
+    for (const Member& m : members) {
+      std::string cid = m.cid();
+      auto it = added.find(cid);
+      if (it == added.end()) {
+        EDDY_ASSIGN_OR_RETURN(bool exists, ChannelExists(db_, app_key, cid));
+        if (!exists) return Error::NotFound("channel " + cid + " not found");
+        it = added.emplace(cid, 0).first;
+      }
+      EDDY_ASSIGN_OR_RETURN(bool inserted, WriteMember(db_, app_key, cid, m));
+      it->second += inserted ? 1 : 0;
     }
-    EDDY_ASSIGN_OR_RETURN(bool inserted, WriteMember(db_, app_key, cid, m));
-    it->second += inserted ? 1 : 0;
-  }
-  for (const auto& [cid, delta] : added) EDDY_TRY(AddToMemberCount(db_, app_key, cid, delta));
-  return tx.Commit();
+    for (const auto& [cid, delta] : added) EDDY_TRY(AddToMemberCount(db_, app_key, cid, delta));
+    return {};
+  });
 }
 
 Status SqliteChannelStore::RemoveMembers(std::string_view app_key, std::string_view type,
@@ -228,24 +230,24 @@ Status SqliteChannelStore::RemoveMembers(std::string_view app_key, std::string_v
   json::array list;
   for (const std::string& u : user_ids) list.emplace_back(u);
   const std::string cid = Cid(type, id);
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(db_));
-  {
-    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                          db_.Prepare("DELETE FROM members WHERE app_key = ?1 AND cid = ?2"
-                                      " AND user_id IN (SELECT value FROM json_each(?3))"));
-    stmt.Bind(1, app_key).Bind(2, cid).Bind(3, json::serialize(list));
-    EDDY_TRY(stmt.Run());
-  }
-  EDDY_TRY(AddToMemberCount(db_, app_key, cid, -db_.Changes()));
-  return tx.Commit();
+  return db_.Write([&]() -> Status {
+    {
+      EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                            db_.Prepare("DELETE FROM members WHERE app_key = ?1 AND cid = ?2"
+                                        " AND user_id IN (SELECT value FROM json_each(?3))"));
+      stmt.Bind(1, app_key).Bind(2, cid).Bind(3, json::serialize(list));
+      EDDY_TRY(stmt.Run());
+    }
+    EDDY_TRY(AddToMemberCount(db_, app_key, cid, -db_.Changes()));
+    return {};
+  });
 }
 
 Result<std::optional<Member>> SqliteChannelStore::GetMember(std::string_view app_key,
                                                             std::string_view type,
                                                             std::string_view id,
                                                             std::string_view user_id) {
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       db_.Prepare("SELECT " + std::string(sqlite_rows::kMemberColumns) +
@@ -258,7 +260,7 @@ Result<std::optional<Member>> SqliteChannelStore::GetMember(std::string_view app
 
 Result<std::vector<Member>> SqliteChannelStore::MembershipsOf(std::string_view app_key,
                                                               std::string_view user_id) {
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       db_.Prepare("SELECT " + std::string(sqlite_rows::kMemberColumns) +

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <exception>
 #include <utility>
 
 namespace eddy::server {
@@ -110,48 +112,41 @@ std::string_view SqliteStatement::ColumnText(int col) const {
   return {reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
 }
 
-Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path) {
+Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
+                                                                 bool read_only) {
+  // SQLite's allocation statistics take one process-wide mutex on every allocation, which
+  // the concurrent readers and the writer would queue on. Only possible before SQLite is
+  // initialised, so it is done before the first open (and ignored if something came first).
+  static const int kNoMemStatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)kNoMemStatus;
   sqlite3* raw = nullptr;
-  // The connection is only ever used under SqliteDb::mutex_, so SQLite's own mutex is
-  // redundant.
+  // A connection is used by one thread at a time (SqliteDb hands it out), so SQLite's own
+  // mutex is redundant.
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
-  std::unique_ptr<SqliteDb> db(new SqliteDb(raw));
+  std::unique_ptr<SqliteConnection> conn(new SqliteConnection(raw));
   if (rc != SQLITE_OK) return FromCode(raw, rc, "opening " + path);
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, kBusyTimeoutMs);
-
-  std::lock_guard lock(db->mutex_);
-  if (path != ":memory:") {
-    EDDY_ASSIGN_OR_RETURN(SqliteStatement wal, db->PrepareTransient("PRAGMA journal_mode=WAL"));
-    EDDY_ASSIGN_OR_RETURN(bool row, wal.Step());
-    if (!row || wal.ColumnText(0) != "wal") {
-      return Error::Internal("cannot switch " + path + " to WAL journal mode");
-    }
-  }
-  // FULL: a commit is synced to disk before it is acknowledged, so an acknowledged write
-  // survives power loss, not only a process crash.
-  EDDY_TRY(db->Exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
-  return db;
+  // A read connection that is handed a write by mistake fails instead of writing outside
+  // group commit.
+  if (read_only) EDDY_TRY(conn->Exec("PRAGMA query_only=ON"));
+  return conn;
 }
 
-SqliteDb::~SqliteDb() {
+SqliteConnection::~SqliteConnection() {
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
 }
 
-Error SqliteDb::LastError(std::string_view what) const {
-  return FromCode(db_, sqlite3_extended_errcode(db_), what);
-}
-
-Status SqliteDb::Exec(std::string_view sql) {
+Status SqliteConnection::Exec(std::string_view sql) {
   std::string text(sql);
   int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
   if (rc != SQLITE_OK) return FromCode(db_, rc, "sqlite exec");
   return {};
 }
 
-Result<SqliteStatement> SqliteDb::Prepare(const std::string& sql) {
+Result<SqliteStatement> SqliteConnection::Prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
@@ -163,22 +158,245 @@ Result<SqliteStatement> SqliteDb::Prepare(const std::string& sql) {
   return SqliteStatement(it->second, /*owned=*/false);
 }
 
-Result<SqliteStatement> SqliteDb::PrepareTransient(std::string_view sql) {
+Result<SqliteStatement> SqliteConnection::PrepareTransient(std::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) return FromCode(db_, rc, "preparing statement");
   return SqliteStatement(stmt, /*owned=*/true);
 }
 
-std::int64_t SqliteDb::Changes() const { return sqlite3_changes64(db_); }
+std::int64_t SqliteConnection::Changes() const { return sqlite3_changes64(db_); }
 
-Status SqliteDb::Checkpoint() {
+bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+
+Status SqliteConnection::Checkpoint() {
   int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
-  // Busy: another process is reading. Every commit was already synced (synchronous=FULL), so
-  // an incomplete checkpoint costs WAL size, not durability.
-  if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY) return LastError("checkpointing the WAL");
+  // Busy: a reader is in the WAL. Every commit was already synced (synchronous=FULL), so an
+  // incomplete checkpoint costs WAL size, not durability.
+  if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY) {
+    return FromCode(db_, sqlite3_extended_errcode(db_), "checkpointing the WAL");
+  }
   return {};
 }
+
+namespace {
+
+// Runs a statement kept prepared on `conn` (BEGIN, SAVEPOINT, ...): cheaper than Exec's parse.
+Status RunCached(SqliteConnection& conn, const std::string& sql) {
+  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, conn.Prepare(sql));
+  return stmt.Run();
+}
+
+}  // namespace
+
+// One thread's write waiting in the group queue; lives on that thread's stack.
+struct SqliteDb::PendingWrite {
+  const std::function<Status()>* write;
+  Status status;
+  bool done = false;
+  std::condition_variable wake;
+};
+
+thread_local SqliteDb::Binding SqliteDb::held_;
+
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int readers) {
+  EDDY_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> writer,
+                        SqliteConnection::Open(path, /*read_only=*/false));
+  if (path != ":memory:") {
+    EDDY_ASSIGN_OR_RETURN(SqliteStatement wal, writer->PrepareTransient("PRAGMA journal_mode=WAL"));
+    EDDY_ASSIGN_OR_RETURN(bool row, wal.Step());
+    if (!row || wal.ColumnText(0) != "wal") {
+      return Error::Internal("cannot switch " + path + " to WAL journal mode");
+    }
+  }
+  // FULL: a commit is synced to disk before it is acknowledged, so an acknowledged write
+  // survives power loss, not only a process crash.
+  EDDY_TRY(writer->Exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+  const int pool = path == ":memory:" ? 0 : std::max(readers, 0);
+  return std::unique_ptr<SqliteDb>(new SqliteDb(path, pool, std::move(writer)));
+}
+
+SqliteDb::~SqliteDb() = default;
+
+SqliteConnection* SqliteDb::Held() const { return held_.db == this ? held_.conn : nullptr; }
+
+Status SqliteDb::Exec(std::string_view sql) {
+  SqliteConnection* conn = Held();
+  if (conn == nullptr) return Error::Internal("sqlite used outside a Write or Reading scope");
+  return conn->Exec(sql);
+}
+
+Result<SqliteStatement> SqliteDb::Prepare(const std::string& sql) {
+  SqliteConnection* conn = Held();
+  if (conn == nullptr) return Error::Internal("sqlite used outside a Write or Reading scope");
+  return conn->Prepare(sql);
+}
+
+Result<SqliteStatement> SqliteDb::PrepareTransient(std::string_view sql) {
+  SqliteConnection* conn = Held();
+  if (conn == nullptr) return Error::Internal("sqlite used outside a Write or Reading scope");
+  return conn->PrepareTransient(sql);
+}
+
+std::int64_t SqliteDb::Changes() const {
+  SqliteConnection* conn = Held();
+  return conn == nullptr ? 0 : conn->Changes();
+}
+
+Status SqliteDb::Checkpoint() {
+  Exclusive hold(*this);
+  return writer_->Checkpoint();
+}
+
+// Leader/follower: the first thread to find no group running leads; it takes every write
+// queued so far, runs them in one transaction and wakes their threads after the COMMIT.
+// Writes that arrive meanwhile queue for the next group, which the first of them leads. Each
+// waiter sleeps on its own condition variable, so a commit wakes only the threads it concerns.
+Status SqliteDb::Write(const std::function<Status()>& write) {
+  if (Held() == writer_.get()) return write();  // nested: part of the enclosing write
+  PendingWrite self{&write, {}};
+  std::unique_lock lock(group_mutex_);
+  queue_.push_back(&self);
+  while (!self.done) {
+    if (leading_) {
+      self.wake.wait(lock);
+      continue;
+    }
+    leading_ = true;
+    ++groups_;
+    std::vector<PendingWrite*> batch;
+    batch.swap(queue_);
+    lock.unlock();
+    RunGroup(batch);
+    lock.lock();
+    leading_ = false;
+    for (PendingWrite* w : batch) {
+      w->done = true;
+      if (w != &self) w->wake.notify_one();
+    }
+    if (!queue_.empty()) queue_.front()->wake.notify_one();  // the next group's leader
+  }
+  return std::move(self.status);
+}
+
+size_t SqliteDb::QueuedWrites() {
+  std::lock_guard lock(group_mutex_);
+  return queue_.size();
+}
+
+std::int64_t SqliteDb::Groups() {
+  std::lock_guard lock(group_mutex_);
+  return groups_;
+}
+
+void SqliteDb::RunGroup(const std::vector<PendingWrite*>& batch) {
+  std::lock_guard hold(writer_mutex_);
+  Binding saved = std::exchange(held_, Binding{this, writer_.get()});
+  SqliteConnection& conn = *writer_;
+  Status begin = RunCached(conn, "BEGIN IMMEDIATE");
+  size_t first = 0;  // the writes of the transaction now open start here
+  for (size_t i = 0; i < batch.size(); ++i) {
+    PendingWrite& w = *batch[i];
+    if (!begin.ok()) {
+      w.status = begin;
+      continue;
+    }
+    w.status = RunCached(conn, "SAVEPOINT w");
+    if (w.status.ok()) {
+      try {
+        w.status = (*w.write)();
+      } catch (const std::exception& e) {
+        w.status = Error::Internal(std::string("store write threw: ") + e.what());
+      }
+    }
+    if (w.status.ok()) {
+      w.status = RunCached(conn, "RELEASE w");
+      continue;
+    }
+    (void)RunCached(conn, "ROLLBACK TO w");
+    (void)RunCached(conn, "RELEASE w");
+    if (!conn.InTransaction()) {
+      // SQLite rolled the whole transaction back (an I/O error, a full disk): the writes
+      // before this one are gone too. The rest start over in a new transaction.
+      for (size_t j = first; j < i; ++j) {
+        if (batch[j]->status.ok()) batch[j]->status = w.status;
+      }
+      first = i + 1;
+      begin = RunCached(conn, "BEGIN IMMEDIATE");
+    }
+  }
+  if (begin.ok()) {
+    Status commit = RunCached(conn, "COMMIT");
+    if (!commit.ok()) {
+      (void)conn.Exec("ROLLBACK");
+      for (size_t j = first; j < batch.size(); ++j) {
+        if (batch[j]->status.ok()) batch[j]->status = commit;
+      }
+    }
+  }
+  held_ = saved;
+}
+
+Result<SqliteConnection*> SqliteDb::AcquireReader() {
+  std::unique_lock lock(readers_mutex_);
+  while (idle_.empty()) {
+    if (static_cast<int>(readers_.size()) < max_readers_) {
+      EDDY_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> conn,
+                            SqliteConnection::Open(path_, /*read_only=*/true));
+      readers_.push_back(std::move(conn));
+      return readers_.back().get();
+    }
+    readers_cv_.wait(lock);
+  }
+  SqliteConnection* conn = idle_.back();
+  idle_.pop_back();
+  return conn;
+}
+
+void SqliteDb::ReleaseReader(SqliteConnection* conn) {
+  {
+    std::lock_guard lock(readers_mutex_);
+    idle_.push_back(conn);
+  }
+  readers_cv_.notify_one();
+}
+
+SqliteDb::Reading::Reading(SqliteDb& db) : db_(db) {
+  if (db.Held() != nullptr) return;  // nested: reads through the connection already held
+  if (db.max_readers_ == 0) {
+    db.writer_mutex_.lock();
+    conn_ = db.writer_.get();
+    writer_ = true;
+  } else {
+    Result<SqliteConnection*> conn = db.AcquireReader();
+    // Without a connection, statements fail with "outside a scope" and the read reports it.
+    if (!conn.ok()) return;
+    conn_ = *conn;
+    // One read transaction: the statements of this read see one snapshot.
+    if (!RunCached(*conn_, "BEGIN").ok()) {
+      db.ReleaseReader(std::exchange(conn_, nullptr));
+      return;
+    }
+  }
+  saved_ = std::exchange(held_, Binding{&db, conn_});
+}
+
+SqliteDb::Reading::~Reading() {
+  if (conn_ == nullptr) return;
+  held_ = saved_;
+  if (writer_) {
+    db_.writer_mutex_.unlock();
+    return;
+  }
+  if (!RunCached(*conn_, "COMMIT").ok()) (void)conn_->Exec("ROLLBACK");
+  db_.ReleaseReader(conn_);
+}
+
+SqliteDb::Exclusive::Exclusive(SqliteDb& db) : db_(db), lock_(db.writer_mutex_) {
+  saved_ = std::exchange(held_, Binding{&db, db.writer_.get()});
+}
+
+SqliteDb::Exclusive::~Exclusive() { held_ = saved_; }
 
 Result<SqliteTransaction> SqliteTransaction::Begin(SqliteDb& db) {
   EDDY_TRY(db.Exec("BEGIN IMMEDIATE"));

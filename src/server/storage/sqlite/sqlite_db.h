@@ -1,14 +1,18 @@
-// A thin C++ face on one SQLite connection: prepared statements with typed binds and reads,
-// a statement cache, transactions, and SQLite result codes turned into eddy Errors.
+// A thin C++ face on an SQLite database: prepared statements with typed binds and reads, a
+// statement cache per connection, group-committed writes, a pool of read connections, and
+// SQLite result codes turned into eddy Errors.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/error.h"
 #include "server/storage/sql/sql_dialect.h"
@@ -20,8 +24,8 @@ namespace eddy::server {
 
 // One prepared statement in use. Move-only. A cached statement is reset and its bindings
 // cleared when this handle goes away; a transient one is finalized. Bind errors are kept and
-// reported by the next Step, so binds chain without checks. Used only while holding its
-// SqliteDb's mutex.
+// reported by the next Step, so binds chain without checks. Used only inside the scope (Write,
+// Reading, Exclusive) that prepared it.
 class SqliteStatement {
  public:
   SqliteStatement(sqlite3_stmt* stmt, bool owned) : stmt_(stmt), owned_(owned) {}
@@ -55,45 +59,142 @@ class SqliteStatement {
   int bind_rc_ = 0;
 };
 
-// Owns the connection and its statement cache. Not thread-safe by itself: every use, from
-// Prepare until the statement handle is gone, happens while holding mutex(). One connection
-// behind one mutex keeps writes serial, which SQLite requires anyway.
+// One SQLite connection and its statement cache. Not thread-safe: SqliteDb hands each
+// connection to one thread at a time.
+class SqliteConnection {
+ public:
+  static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path, bool read_only);
+  ~SqliteConnection();
+  SqliteConnection(const SqliteConnection&) = delete;
+  SqliteConnection& operator=(const SqliteConnection&) = delete;
+
+  Status Exec(std::string_view sql);
+  Result<SqliteStatement> Prepare(const std::string& sql);
+  Result<SqliteStatement> PrepareTransient(std::string_view sql);
+  std::int64_t Changes() const;
+  // false once SQLite has rolled the open transaction back by itself (I/O errors, SQLITE_FULL).
+  bool InTransaction() const;
+  Status Checkpoint();
+
+ private:
+  explicit SqliteConnection(sqlite3* db) : db_(db) {}
+
+  sqlite3* db_;
+  std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
+};
+
+// The database: one write connection whose writes are group-committed, and a pool of read
+// connections (WAL lets them read while a commit syncs). Statements are prepared on the
+// connection the calling thread holds through one of the three scopes:
+//   - Write(fn): fn runs in a transaction shared with the writes of other threads that arrive
+//     meanwhile; it returns once the COMMIT that contains it is durable (synchronous=FULL).
+//   - Reading: a read transaction on a pool connection; it sees every write acknowledged
+//     before it began. Inside Write, it reads through the write connection instead.
+//   - Exclusive: the write connection alone, outside group commit (migrations, checkpoints).
+// Thread-safe. An in-memory database (":memory:") has no read pool: Reading holds the write
+// connection, so reads and group commits take turns.
 class SqliteDb {
  public:
   // Opens (creating if needed) the database file at `path`, or an in-memory database for
   // ":memory:", and applies the connection pragmas (WAL, synchronous=FULL, foreign keys,
-  // busy timeout).
-  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path);
+  // busy timeout). At most `readers` read connections are opened, on demand.
+  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, int readers = 8);
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;
 
-  std::mutex& mutex() { return mutex_; }
+ private:
+  // Which connection of which database the current thread holds (one thread_local of these).
+  struct Binding {
+    const SqliteDb* db = nullptr;
+    SqliteConnection* conn = nullptr;
+  };
 
-  // Runs one or more statements that bind nothing (schema, pragmas, BEGIN/COMMIT).
+ public:
+  // Runs `write` in its own savepoint of a group transaction: if it fails, its changes alone
+  // are rolled back and its error returned; if the COMMIT fails, every write of the group
+  // gets that error. Called inside another Write, runs `write` in the enclosing one.
+  Status Write(const std::function<Status()>& write);
+
+  // Holds a read connection (or the write connection, see above) for the current thread.
+  class Reading {
+   public:
+    explicit Reading(SqliteDb& db);
+    ~Reading();
+    Reading(const Reading&) = delete;
+    Reading& operator=(const Reading&) = delete;
+
+   private:
+    SqliteDb& db_;
+    SqliteConnection* conn_ = nullptr;  // null when nested in another scope of db_
+    bool writer_ = false;
+    Binding saved_;
+  };
+
+  // Holds the write connection for the current thread, outside group commit.
+  class Exclusive {
+   public:
+    explicit Exclusive(SqliteDb& db);
+    ~Exclusive();
+    Exclusive(const Exclusive&) = delete;
+    Exclusive& operator=(const Exclusive&) = delete;
+
+   private:
+    SqliteDb& db_;
+    std::unique_lock<std::mutex> lock_;
+    Binding saved_;
+  };
+
+  // On the connection the current thread holds; an Internal error outside every scope.
   Status Exec(std::string_view sql);
   // A statement kept prepared for the life of the connection; for fixed SQL text only.
   Result<SqliteStatement> Prepare(const std::string& sql);
   // A statement prepared for one use; for generated SQL (queries built from filters).
   Result<SqliteStatement> PrepareTransient(std::string_view sql);
-  // Rows changed by the last INSERT/UPDATE/DELETE.
+  // Rows changed by the last INSERT/UPDATE/DELETE on the held connection.
   std::int64_t Changes() const;
 
   // Writes the WAL back into the database file and truncates it.
   Status Checkpoint();
 
- private:
-  explicit SqliteDb(sqlite3* db) : db_(db) {}
-  Error LastError(std::string_view what) const;
+  // Writes waiting for a group to take them (tests use it to line writes up in one group).
+  size_t QueuedWrites();
+  // Group transactions run so far (committed or not); writes per group = writes / groups.
+  std::int64_t Groups();
 
-  std::mutex mutex_;
-  sqlite3* db_;
-  std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
+ private:
+  struct PendingWrite;
+
+  SqliteDb(std::string path, int readers, std::unique_ptr<SqliteConnection> writer)
+      : path_(std::move(path)), max_readers_(readers), writer_(std::move(writer)) {}
+  SqliteConnection* Held() const;
+  // Runs `batch` in one transaction on the write connection; sets each entry's status.
+  void RunGroup(const std::vector<PendingWrite*>& batch);
+  Result<SqliteConnection*> AcquireReader();
+  void ReleaseReader(SqliteConnection* conn);
+
+  static thread_local Binding held_;
+
+  const std::string path_;
+  const int max_readers_;  // 0: no read pool (in-memory database)
+
+  std::mutex writer_mutex_;  // guards the use of writer_
+  std::unique_ptr<SqliteConnection> writer_;
+
+  std::mutex group_mutex_;  // guards queue_, leading_, groups_ and every PendingWrite
+  std::vector<PendingWrite*> queue_;
+  bool leading_ = false;
+  std::int64_t groups_ = 0;
+
+  std::mutex readers_mutex_;  // guards readers_, idle_
+  std::condition_variable readers_cv_;
+  std::vector<std::unique_ptr<SqliteConnection>> readers_;
+  std::vector<SqliteConnection*> idle_;
 };
 
 // A write transaction (BEGIN IMMEDIATE: takes the write lock at once, so a busy database
-// fails at the start rather than half-way). Rolls back unless committed. Used with the
-// database mutex held.
+// fails at the start rather than half-way), for Exclusive scopes only (Write already runs in
+// one). Rolls back unless committed.
 class SqliteTransaction {
  public:
   static Result<SqliteTransaction> Begin(SqliteDb& db);

@@ -1,7 +1,6 @@
 // SqliteMessageStore's reads: lookups, pages of a channel or a thread, pinned messages and
 // unread counting.
 #include <algorithm>
-#include <mutex>
 #include <string>
 
 #include "server/storage/sql/store_rules.h"
@@ -90,7 +89,7 @@ Result<std::vector<Message>> Page(SqliteDb& db, std::string_view app_key, std::s
   EDDY_TRY(sql::CheckMessagePage(p));
   if (p.limit == 0) return std::vector<Message>();
 
-  std::lock_guard lock(db.mutex());
+  SqliteDb::Reading reading(db);
   PageQuery q(app_key, scope, scope_value);
   // The author sees their shadowed messages; an empty viewer matches no author.
   q.And("(shadowed = 0 OR user_id = ", p.viewer_id, ")");
@@ -134,7 +133,7 @@ Result<std::vector<Message>> Page(SqliteDb& db, std::string_view app_key, std::s
 
 Result<std::optional<Message>> SqliteMessageStore::GetMessage(std::string_view app_key,
                                                               std::string_view id) {
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                         db_.Prepare("SELECT " + std::string(kMessageColumns) +
                                     " FROM messages WHERE app_key = ?1 AND id = ?2"));
@@ -149,7 +148,7 @@ Result<std::vector<Message>> SqliteMessageStore::GetMessages(std::string_view ap
   if (ids.empty()) return std::vector<Message>();
   json::array list;
   for (const std::string& id : ids) list.emplace_back(id);
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                         db_.Prepare("SELECT " + std::string(kMessageColumns) +
                                     " FROM messages WHERE app_key = ?1"
@@ -174,7 +173,7 @@ Result<std::vector<Message>> SqliteMessageStore::Replies(std::string_view app_ke
   std::string cid;  // the thread's channel, which id bounds must be in
   if (!page.id_lt.empty() || !page.id_lte.empty() || !page.id_gt.empty() || !page.id_gte.empty() ||
       !page.id_around.empty()) {
-    std::lock_guard lock(db_.mutex());
+    SqliteDb::Reading reading(db_);
     EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                           db_.Prepare("SELECT cid FROM messages WHERE app_key = ?1 AND id = ?2"));
     stmt.Bind(1, app_key).Bind(2, parent_id);
@@ -189,7 +188,7 @@ Result<std::vector<Message>> SqliteMessageStore::PinnedMessages(std::string_view
                                                                 std::string_view id, Micros now,
                                                                 int limit) {
   if (limit < 0) return Error::Input("limit must not be negative");
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       db_.Prepare("SELECT " + std::string(kMessageColumns) +
@@ -209,7 +208,7 @@ Result<std::int64_t> SqliteMessageStore::CountUnread(std::string_view app_key,
   json::array muted;
   for (const std::string& u : q.muted_user_ids) muted.emplace_back(u);
   const Micros after = std::max(q.after, q.not_before.value_or(q.after));
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                         db_.Prepare("SELECT COUNT(*) FROM messages WHERE app_key = ?1 AND cid = ?2"
                                     " AND created_at > ?3 AND user_id <> ?4"
@@ -228,7 +227,7 @@ Result<std::int64_t> SqliteMessageStore::CountUnread(std::string_view app_key,
 Result<std::optional<Message>> SqliteMessageStore::LastChannelMessage(std::string_view app_key,
                                                                       std::string_view type,
                                                                       std::string_view id) {
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                         db_.Prepare("SELECT " + std::string(kMessageColumns) +
                                     " FROM messages WHERE app_key = ?1 AND cid = ?2 AND " +

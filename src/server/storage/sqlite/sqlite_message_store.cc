@@ -3,7 +3,6 @@
 #include "server/storage/sqlite/sqlite_message_store.h"
 
 #include <algorithm>
-#include <mutex>
 #include <string>
 
 #include "server/storage/sql/stored_json.h"
@@ -71,128 +70,128 @@ Status CheckParent(SqliteDb& db, std::string_view app_key, const Message& m) {
 
 Status SqliteMessageStore::InsertMessage(std::string_view app_key, Message& m) {
   const std::string cid = m.cid();
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(db_));
-  {
-    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                          db_.Prepare("SELECT 1 FROM channels WHERE app_key = ?1 AND cid = ?2"));
-    stmt.Bind(1, app_key).Bind(2, cid);
-    EDDY_ASSIGN_OR_RETURN(bool found, stmt.Step());
-    if (!found) return Error::NotFound("channel " + cid + " not found");
-  }
-  if (!m.parent_id.empty()) EDDY_TRY(CheckParent(db_, app_key, m));
-  std::int64_t seq;
-  {
-    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare(std::string(kInsert)));
-    BindFields(stmt, app_key, m);
-    stmt.Bind(21, cid);
-    if (m.parent_id.empty()) {
-      stmt.BindParam(22, sql::SqlParam());
-    } else {
-      stmt.Bind(22, m.parent_id);
+  return db_.Write([&]() -> Status {
+    {
+      EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                            db_.Prepare("SELECT 1 FROM channels WHERE app_key = ?1 AND cid = ?2"));
+      stmt.Bind(1, app_key).Bind(2, cid);
+      EDDY_ASSIGN_OR_RETURN(bool found, stmt.Step());
+      if (!found) return Error::NotFound("channel " + cid + " not found");
     }
-    EDDY_ASSIGN_OR_RETURN(bool inserted, stmt.Step());
-    if (!inserted) return Error::Input("a message with ID " + m.id + " already exists");
-    seq = stmt.ColumnInt(0);
-    EDDY_TRY(stmt.Run());
-  }
-  {
-    // last_message_at never moves back: an imported older message leaves it alone.
-    const bool moves_last = m.InChannelList() && !m.shadowed;
-    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                          db_.Prepare("UPDATE channels SET message_count = message_count + 1,"
-                                      " last_message_at = CASE WHEN ?3 AND (last_message_at IS NULL"
-                                      " OR last_message_at < ?4) THEN ?4 ELSE last_message_at END"
-                                      " WHERE app_key = ?1 AND cid = ?2"));
-    stmt.Bind(1, app_key).Bind(2, cid).BindBool(3, moves_last).Bind(4, m.created_at);
-    EDDY_TRY(stmt.Run());
-  }
-  if (!m.parent_id.empty() && !m.shadowed) {
-    EDDY_ASSIGN_OR_RETURN(
-        SqliteStatement stmt,
-        db_.Prepare("UPDATE messages SET reply_count = reply_count + 1,"
-                    " thread_participants = CASE WHEN EXISTS (SELECT 1 FROM"
-                    " json_each(thread_participants) WHERE value = ?3) THEN thread_participants"
-                    " ELSE json_insert(thread_participants, '$[#]', ?3) END"
-                    " WHERE app_key = ?1 AND id = ?2"));
-    stmt.Bind(1, app_key).Bind(2, m.parent_id).Bind(3, m.user_id);
-    EDDY_TRY(stmt.Run());
-  }
-  EDDY_TRY(tx.Commit());
-  m.seq = seq;
-  return {};
+    if (!m.parent_id.empty()) EDDY_TRY(CheckParent(db_, app_key, m));
+    std::int64_t seq;
+    {
+      EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare(std::string(kInsert)));
+      BindFields(stmt, app_key, m);
+      stmt.Bind(21, cid);
+      if (m.parent_id.empty()) {
+        stmt.BindParam(22, sql::SqlParam());
+      } else {
+        stmt.Bind(22, m.parent_id);
+      }
+      EDDY_ASSIGN_OR_RETURN(bool inserted, stmt.Step());
+      if (!inserted) return Error::Input("a message with ID " + m.id + " already exists");
+      seq = stmt.ColumnInt(0);
+      EDDY_TRY(stmt.Run());
+    }
+    {
+      // last_message_at never moves back: an imported older message leaves it alone.
+      const bool moves_last = m.InChannelList() && !m.shadowed;
+      EDDY_ASSIGN_OR_RETURN(
+          SqliteStatement stmt,
+          db_.Prepare("UPDATE channels SET message_count = message_count + 1,"
+                      " last_message_at = CASE WHEN ?3 AND (last_message_at IS NULL"
+                      " OR last_message_at < ?4) THEN ?4 ELSE last_message_at END"
+                      " WHERE app_key = ?1 AND cid = ?2"));
+      stmt.Bind(1, app_key).Bind(2, cid).BindBool(3, moves_last).Bind(4, m.created_at);
+      EDDY_TRY(stmt.Run());
+    }
+    if (!m.parent_id.empty() && !m.shadowed) {
+      EDDY_ASSIGN_OR_RETURN(
+          SqliteStatement stmt,
+          db_.Prepare("UPDATE messages SET reply_count = reply_count + 1,"
+                      " thread_participants = CASE WHEN EXISTS (SELECT 1 FROM"
+                      " json_each(thread_participants) WHERE value = ?3) THEN thread_participants"
+                      " ELSE json_insert(thread_participants, '$[#]', ?3) END"
+                      " WHERE app_key = ?1 AND id = ?2"));
+      stmt.Bind(1, app_key).Bind(2, m.parent_id).Bind(3, m.user_id);
+      EDDY_TRY(stmt.Run());
+    }
+    m.seq = seq;
+    return {};
+  });
 }
 
 Status SqliteMessageStore::UpdateMessage(std::string_view app_key, const Message& m) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(db_));
-  std::string parent_id;
-  {
-    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare(std::string(kUpdate)));
-    BindFields(stmt, app_key, m);
-    EDDY_ASSIGN_OR_RETURN(bool found, stmt.Step());
-    if (!found) return Error::NotFound("message " + m.id + " not found");
-    parent_id = stmt.ColumnText(0);
-    EDDY_TRY(stmt.Run());
-  }
-  // A reply's deletion (or undeletion) changes its parent's deleted_reply_count.
-  if (!parent_id.empty()) EDDY_TRY(sqlite_rows::RecountThread(db_, app_key, parent_id));
-  return tx.Commit();
+  return db_.Write([&]() -> Status {
+    std::string parent_id;
+    {
+      EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare(std::string(kUpdate)));
+      BindFields(stmt, app_key, m);
+      EDDY_ASSIGN_OR_RETURN(bool found, stmt.Step());
+      if (!found) return Error::NotFound("message " + m.id + " not found");
+      parent_id = stmt.ColumnText(0);
+      EDDY_TRY(stmt.Run());
+    }
+    // A reply's deletion (or undeletion) changes its parent's deleted_reply_count.
+    if (!parent_id.empty()) EDDY_TRY(sqlite_rows::RecountThread(db_, app_key, parent_id));
+    return {};
+  });
 }
 
 // Reactions go with the message through the foreign key's ON DELETE CASCADE. The message's
 // own replies stay (they keep their parent_id).
 Status SqliteMessageStore::DeleteMessage(std::string_view app_key, std::string_view id) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(db_));
-  std::string cid, parent_id;
-  {
-    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                          db_.Prepare("DELETE FROM messages WHERE app_key = ?1 AND id = ?2"
-                                      " RETURNING cid, COALESCE(parent_id, '')"));
-    stmt.Bind(1, app_key).Bind(2, id);
-    EDDY_ASSIGN_OR_RETURN(bool found, stmt.Step());
-    if (!found) return {};
-    cid = stmt.ColumnText(0);
-    parent_id = stmt.ColumnText(1);
-    EDDY_TRY(stmt.Run());
-  }
-  EDDY_TRY(sqlite_rows::AddToMessageCount(db_, app_key, cid, -1));
-  EDDY_TRY(sqlite_rows::RecomputeLastMessageAt(db_, app_key, cid));
-  if (!parent_id.empty()) EDDY_TRY(sqlite_rows::RecountThread(db_, app_key, parent_id));
-  return tx.Commit();
+  return db_.Write([&]() -> Status {
+    std::string cid, parent_id;
+    {
+      EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                            db_.Prepare("DELETE FROM messages WHERE app_key = ?1 AND id = ?2"
+                                        " RETURNING cid, COALESCE(parent_id, '')"));
+      stmt.Bind(1, app_key).Bind(2, id);
+      EDDY_ASSIGN_OR_RETURN(bool found, stmt.Step());
+      if (!found) return {};
+      cid = stmt.ColumnText(0);
+      parent_id = stmt.ColumnText(1);
+      EDDY_TRY(stmt.Run());
+    }
+    EDDY_TRY(sqlite_rows::AddToMessageCount(db_, app_key, cid, -1));
+    EDDY_TRY(sqlite_rows::RecomputeLastMessageAt(db_, app_key, cid));
+    if (!parent_id.empty()) EDDY_TRY(sqlite_rows::RecountThread(db_, app_key, parent_id));
+    return {};
+  });
 }
 
 Status SqliteMessageStore::HardDeleteChannelMessages(std::string_view app_key,
                                                      std::string_view type, std::string_view id,
                                                      Micros before) {
   const std::string cid = std::string(type) + ":" + std::string(id);
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(db_));
-  // Threads that lose replies; a parent newer than `before` survives and is recounted.
-  std::vector<std::string> parents;
-  std::int64_t removed = 0;
-  {
-    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                          db_.Prepare("DELETE FROM messages WHERE app_key = ?1 AND cid = ?2"
-                                      " AND created_at <= ?3 RETURNING parent_id"));
-    stmt.Bind(1, app_key).Bind(2, cid).Bind(3, before);
-    while (true) {
-      EDDY_ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
-      ++removed;
-      if (!stmt.ColumnText(0).empty()) parents.emplace_back(stmt.ColumnText(0));
+  return db_.Write([&]() -> Status {
+    // Threads that lose replies; a parent newer than `before` survives and is recounted.
+    std::vector<std::string> parents;
+    std::int64_t removed = 0;
+    {
+      EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                            db_.Prepare("DELETE FROM messages WHERE app_key = ?1 AND cid = ?2"
+                                        " AND created_at <= ?3 RETURNING parent_id"));
+      stmt.Bind(1, app_key).Bind(2, cid).Bind(3, before);
+      while (true) {
+        EDDY_ASSIGN_OR_RETURN(bool row, stmt.Step());
+        if (!row) break;
+        ++removed;
+        if (!stmt.ColumnText(0).empty()) parents.emplace_back(stmt.ColumnText(0));
+      }
     }
-  }
-  if (removed == 0) return {};
-  EDDY_TRY(sqlite_rows::AddToMessageCount(db_, app_key, cid, -removed));
-  EDDY_TRY(sqlite_rows::RecomputeLastMessageAt(db_, app_key, cid));
-  std::sort(parents.begin(), parents.end());
-  parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
-  for (const std::string& parent : parents) {
-    EDDY_TRY(sqlite_rows::RecountThread(db_, app_key, parent));
-  }
-  return tx.Commit();
+    if (removed == 0) return {};
+    EDDY_TRY(sqlite_rows::AddToMessageCount(db_, app_key, cid, -removed));
+    EDDY_TRY(sqlite_rows::RecomputeLastMessageAt(db_, app_key, cid));
+    std::sort(parents.begin(), parents.end());
+    parents.erase(std::unique(parents.begin(), parents.end()), parents.end());
+    for (const std::string& parent : parents) {
+      EDDY_TRY(sqlite_rows::RecountThread(db_, app_key, parent));
+    }
+    return {};
+  });
 }
 
 }  // namespace eddy::server

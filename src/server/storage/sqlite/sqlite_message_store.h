@@ -8,8 +8,9 @@
 
 namespace eddy::server {
 
-// Thread-safe: every call holds the shared connection's mutex while it touches the database;
-// writes that maintain counters run in one transaction with the change behind them.
+// Thread-safe: writes go through the database's group commit (SqliteDb::Write), reads
+// through a read connection (SqliteDb::Reading); a write that maintains counters changes
+// them in the same savepoint as the change behind them.
 class SqliteMessageStore final : public MessageStore {
  public:
   explicit SqliteMessageStore(SqliteDb& db) : db_(db) {}

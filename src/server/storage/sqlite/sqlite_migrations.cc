@@ -259,13 +259,13 @@ Status EnsureVersionTable(SqliteDb& db) {
 std::span<const SqliteMigration> SqliteMigrations() { return kMigrations; }
 
 Result<int> SchemaVersion(SqliteDb& db) {
-  std::lock_guard lock(db.mutex());
+  SqliteDb::Exclusive hold(db);
   EDDY_TRY(EnsureVersionTable(db));
   return CurrentVersion(db);
 }
 
 Status ApplyMigrations(SqliteDb& db, std::span<const SqliteMigration> migrations) {
-  std::lock_guard lock(db.mutex());
+  SqliteDb::Exclusive hold(db);
   EDDY_TRY(EnsureVersionTable(db));
   const int latest = migrations.empty() ? 0 : migrations.back().version;
   for (const SqliteMigration& m : migrations) {

@@ -22,10 +22,11 @@ struct SqliteMigration {
 std::span<const SqliteMigration> SqliteMigrations();
 
 // Brings the schema up to the last of `migrations`. Fails, touching nothing, if the database
-// was written by a newer eddy (its version is beyond the list). Takes db.mutex().
+// was written by a newer eddy (its version is beyond the list). Holds db exclusively
+// (SqliteDb::Exclusive).
 Status ApplyMigrations(SqliteDb& db, std::span<const SqliteMigration> migrations);
 
-// The highest applied version, 0 for a fresh database. Takes db.mutex().
+// The highest applied version, 0 for a fresh database. Holds db exclusively (SqliteDb::Exclusive).
 Result<int> SchemaVersion(SqliteDb& db);
 
 }  // namespace eddy::server

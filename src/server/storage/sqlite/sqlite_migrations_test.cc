@@ -33,7 +33,7 @@ class SqliteMigrationsTest : public ::testing::Test {
 
   // Rows of a one-column query, as text.
   static std::vector<std::string> Column(SqliteDb& db, const std::string& sql) {
-    std::lock_guard lock(db.mutex());
+    SqliteDb::Exclusive hold(db);
     std::vector<std::string> out;
     auto stmt = db.PrepareTransient(sql);
     EXPECT_TRUE(stmt.ok()) << (stmt.ok() ? "" : stmt.error().message);

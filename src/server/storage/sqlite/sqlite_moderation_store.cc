@@ -1,7 +1,6 @@
 // SqliteModerationStore: bans, mutes, channel mutes and flags.
 #include "server/storage/sqlite/sqlite_moderation_store.h"
 
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -77,33 +76,36 @@ Result<std::vector<T>> ReadAll(SqliteStatement& stmt, ReadFn read) {
   }
 }
 
-// A repeated mute keeps its created_at and takes the new expiry. Holds the db mutex.
+// A repeated mute keeps its created_at and takes the new expiry. Runs inside the caller's Write or
+// Reading scope.
 template <typename M>
 Status UpsertMuteRow(SqliteDb& db, const MuteTable& t, std::string_view app_key, const M& m,
                      std::string M::*key) {
-  std::lock_guard lock(db.mutex());
-  EDDY_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      db.Prepare("INSERT INTO " + t.table + " (app_key, user_id, " + t.key +
-                 ", created_at, updated_at, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-                 " ON CONFLICT (app_key, user_id, " +
-                 t.key +
-                 ") DO UPDATE SET"
-                 " updated_at = excluded.updated_at, expires = excluded.expires"));
-  stmt.Bind(1, app_key)
-      .Bind(2, m.user_id)
-      .Bind(3, m.*key)
-      .Bind(4, static_cast<std::int64_t>(m.created_at))
-      .Bind(5, static_cast<std::int64_t>(m.updated_at))
-      .Bind(6, m.expires);
-  return stmt.Run();
+  return db.Write([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db.Prepare("INSERT INTO " + t.table + " (app_key, user_id, " + t.key +
+                   ", created_at, updated_at, expires) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+                   " ON CONFLICT (app_key, user_id, " +
+                   t.key +
+                   ") DO UPDATE SET"
+                   " updated_at = excluded.updated_at, expires = excluded.expires"));
+    stmt.Bind(1, app_key)
+        .Bind(2, m.user_id)
+        .Bind(3, m.*key)
+        .Bind(4, static_cast<std::int64_t>(m.created_at))
+        .Bind(5, static_cast<std::int64_t>(m.updated_at))
+        .Bind(6, m.expires);
+    return stmt.Run();
+  });
 }
 
-// Every mute of the user in the table, oldest first. Holds the db mutex.
+// Every mute of the user in the table, oldest first. Runs inside the caller's Write or Reading
+// scope.
 template <typename M>
 Result<std::vector<M>> MuteRows(SqliteDb& db, const MuteTable& t, std::string_view app_key,
                                 std::string_view user_id, std::string M::*key) {
-  std::lock_guard lock(db.mutex());
+  SqliteDb::Reading reading(db);
   EDDY_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       db.Prepare("SELECT user_id, " + t.key + ", created_at, updated_at, expires FROM " + t.table +
@@ -113,7 +115,8 @@ Result<std::vector<M>> MuteRows(SqliteDb& db, const MuteTable& t, std::string_vi
 }
 
 // SELECT `columns` FROM `table` of the app, filtered by `filter` and `extra` (a condition the
-// caller builds with the translator, or empty), ordered and paged. Holds the db mutex.
+// caller builds with the translator, or empty), ordered and paged. Runs inside the caller's Write
+// or Reading scope.
 template <typename T, typename ReadFn, typename ExtraFn>
 Result<std::vector<T>> QueryRows(SqliteDb& db, const sql::TableSchema& schema,
                                  std::string_view columns, std::string_view table,
@@ -130,7 +133,7 @@ Result<std::vector<T>> QueryRows(SqliteDb& db, const sql::TableSchema& schema,
                      translator.Bind(static_cast<std::int64_t>(offset));
   std::string text = "SELECT " + std::string(columns) + " FROM " + std::string(table) +
                      " WHERE app_key = ?1" + more + " AND " + where + " ORDER BY " + order + page;
-  std::lock_guard lock(db.mutex());
+  SqliteDb::Reading reading(db);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db.PrepareTransient(text));
   for (size_t i = 0; i < params.size(); ++i) stmt.BindParam(static_cast<int>(i + 1), params[i]);
   return ReadAll<T>(stmt, read);
@@ -139,23 +142,24 @@ Result<std::vector<T>> QueryRows(SqliteDb& db, const sql::TableSchema& schema,
 }  // namespace
 
 Status SqliteModerationStore::UpsertBan(std::string_view app_key, const Ban& b) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      db_.Prepare("INSERT OR REPLACE INTO bans (app_key, " + std::string(kBanColumns) +
-                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
-  stmt.Bind(1, app_key)
-      .Bind(2, b.user_id)
-      .Bind(3, b.channel_cid)
-      .Bind(4, b.created_by_id)
-      .Bind(5, b.reason)
-      .BindBool(6, b.shadow)
-      .BindBool(7, b.ip_ban)
-      .Bind(8, b.timeout_minutes)
-      .Bind(9, static_cast<std::int64_t>(b.created_at))
-      .Bind(10, b.expires)
-      .Bind(11, b.ip);
-  return stmt.Run();
+  return db_.Write([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("INSERT OR REPLACE INTO bans (app_key, " + std::string(kBanColumns) +
+                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+    stmt.Bind(1, app_key)
+        .Bind(2, b.user_id)
+        .Bind(3, b.channel_cid)
+        .Bind(4, b.created_by_id)
+        .Bind(5, b.reason)
+        .BindBool(6, b.shadow)
+        .BindBool(7, b.ip_ban)
+        .Bind(8, b.timeout_minutes)
+        .Bind(9, static_cast<std::int64_t>(b.created_at))
+        .Bind(10, b.expires)
+        .Bind(11, b.ip);
+    return stmt.Run();
+  });
 }
 
 Result<bool> SqliteModerationStore::DeleteBan(std::string_view app_key, std::string_view user_id,
@@ -166,7 +170,7 @@ Result<bool> SqliteModerationStore::DeleteBan(std::string_view app_key, std::str
 Result<std::vector<Ban>> SqliteModerationStore::BansOf(std::string_view app_key,
                                                        std::string_view user_id,
                                                        std::string_view channel_cid) {
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                         db_.Prepare("SELECT " + std::string(kBanColumns) +
                                     " FROM bans WHERE app_key = ?1 AND user_id = ?2"
@@ -190,7 +194,7 @@ Result<std::vector<Ban>> SqliteModerationStore::QueryBans(std::string_view app_k
 
 Result<std::optional<Ban>> SqliteModerationStore::FindIpBan(std::string_view app_key,
                                                             std::string_view ip, Micros now) {
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                         db_.Prepare("SELECT " + std::string(kBanColumns) +
                                     " FROM bans WHERE app_key = ?1 AND ip = ?2 AND ip != ''"
@@ -232,50 +236,59 @@ Result<std::vector<ChannelMute>> SqliteModerationStore::ChannelMutesOf(std::stri
 }
 
 Status SqliteModerationStore::UpsertFlag(std::string_view app_key, const Flag& f) {
-  std::lock_guard lock(db_.mutex());
-  // A repeated flag keeps its created_at and takes the new reason.
-  EDDY_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      db_.Prepare("INSERT INTO flags (app_key, " + std::string(kFlagColumns) +
-                  ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-                  " ON CONFLICT (app_key, user_id, target_message_id, target_user_id)"
-                  " DO UPDATE SET reason = excluded.reason, updated_at = excluded.updated_at,"
-                  " channel_cid = excluded.channel_cid"));
-  stmt.Bind(1, app_key)
-      .Bind(2, f.user_id)
-      .Bind(3, f.target_message_id)
-      .Bind(4, f.target_user_id)
-      .Bind(5, f.channel_cid)
-      .Bind(6, f.reason)
-      .Bind(7, static_cast<std::int64_t>(f.created_at))
-      .Bind(8, static_cast<std::int64_t>(f.updated_at));
-  return stmt.Run();
+  return db_.Write([&]() -> Status {
+    // A repeated flag keeps its created_at and takes the new reason.
+    EDDY_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("INSERT INTO flags (app_key, " + std::string(kFlagColumns) +
+                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                    " ON CONFLICT (app_key, user_id, target_message_id, target_user_id)"
+                    " DO UPDATE SET reason = excluded.reason, updated_at = excluded.updated_at,"
+                    " channel_cid = excluded.channel_cid"));
+    stmt.Bind(1, app_key)
+        .Bind(2, f.user_id)
+        .Bind(3, f.target_message_id)
+        .Bind(4, f.target_user_id)
+        .Bind(5, f.channel_cid)
+        .Bind(6, f.reason)
+        .Bind(7, static_cast<std::int64_t>(f.created_at))
+        .Bind(8, static_cast<std::int64_t>(f.updated_at));
+    return stmt.Run();
+  });
 }
 
 Result<bool> SqliteModerationStore::DeleteFlag(std::string_view app_key, std::string_view user_id,
                                                std::string_view target_message_id,
                                                std::string_view target_user_id) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                        db_.Prepare("DELETE FROM flags WHERE app_key = ?1 AND user_id = ?2"
-                                    " AND target_message_id = ?3 AND target_user_id = ?4"));
-  stmt.Bind(1, app_key).Bind(2, user_id).Bind(3, target_message_id).Bind(4, target_user_id);
-  EDDY_TRY(stmt.Run());
-  return db_.Changes() > 0;
+  bool result{};
+  EDDY_TRY(db_.Write([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                          db_.Prepare("DELETE FROM flags WHERE app_key = ?1 AND user_id = ?2"
+                                      " AND target_message_id = ?3 AND target_user_id = ?4"));
+    stmt.Bind(1, app_key).Bind(2, user_id).Bind(3, target_message_id).Bind(4, target_user_id);
+    EDDY_TRY(stmt.Run());
+    result = db_.Changes() > 0;
+    return {};
+  }));
+  return result;
 }
 
 Result<bool> SqliteModerationStore::DeleteKeyed(const std::string& table,
                                                 const std::string& key_column,
                                                 std::string_view app_key, std::string_view user_id,
                                                 std::string_view key) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare("DELETE FROM " + table +
-                                                          " WHERE app_key = ?1 AND user_id = ?2"
-                                                          " AND " +
-                                                          key_column + " = ?3"));
-  stmt.Bind(1, app_key).Bind(2, user_id).Bind(3, key);
-  EDDY_TRY(stmt.Run());
-  return db_.Changes() > 0;
+  bool result{};
+  EDDY_TRY(db_.Write([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare("DELETE FROM " + table +
+                                                            " WHERE app_key = ?1 AND user_id = ?2"
+                                                            " AND " +
+                                                            key_column + " = ?3"));
+    stmt.Bind(1, app_key).Bind(2, user_id).Bind(3, key);
+    EDDY_TRY(stmt.Run());
+    result = db_.Changes() > 0;
+    return {};
+  }));
+  return result;
 }
 
 Result<std::vector<Flag>> SqliteModerationStore::QueryFlags(std::string_view app_key,

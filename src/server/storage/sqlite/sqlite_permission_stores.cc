@@ -1,6 +1,5 @@
 #include "server/storage/sqlite/sqlite_permission_stores.h"
 
-#include <mutex>
 #include <string>
 
 #include "server/storage/sql/stored_json.h"
@@ -9,7 +8,7 @@ namespace eddy::server {
 
 namespace {
 
-// Caller holds the connection's mutex.
+// Runs inside the caller's Write or Reading scope.
 Status RequireApp(SqliteDb& db, std::string_view app_key) {
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare("SELECT 1 FROM apps WHERE api_key = ?1"));
   stmt.Bind(1, app_key);
@@ -27,34 +26,39 @@ Result<json::object> StoredObject(std::string_view text, const char* what) {
 // Runs a DELETE of one (app_key, name) row; whether there was one.
 Result<bool> DeleteRow(SqliteDb& db, const std::string& sql, std::string_view app_key,
                        std::string_view name) {
-  std::lock_guard lock(db.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(sql));
-  stmt.Bind(1, app_key).Bind(2, name);
-  EDDY_TRY(stmt.Run());
-  return db.Changes() > 0;
+  bool result{};
+  EDDY_TRY(db.Write([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db.Prepare(sql));
+    stmt.Bind(1, app_key).Bind(2, name);
+    EDDY_TRY(stmt.Run());
+    result = db.Changes() > 0;
+    return {};
+  }));
+  return result;
 }
 
 }  // namespace
 
 Status SqliteChannelTypeStore::PutChannelType(std::string_view app_key,
                                               const StoredChannelType& type) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_TRY(RequireApp(db_, app_key));
-  EDDY_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      db_.Prepare("INSERT INTO channel_types (app_key, name, config, grants) VALUES (?1, ?2, ?3, "
-                  "?4) ON CONFLICT (app_key, name) DO UPDATE SET config = excluded.config, "
-                  "grants = excluded.grants"));
-  stmt.Bind(1, app_key)
-      .Bind(2, type.name)
-      .Bind(3, json::serialize(type.config))
-      .Bind(4, json::serialize(type.grants));
-  return stmt.Run();
+  return db_.Write([&]() -> Status {
+    EDDY_TRY(RequireApp(db_, app_key));
+    EDDY_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("INSERT INTO channel_types (app_key, name, config, grants) VALUES (?1, ?2, ?3, "
+                    "?4) ON CONFLICT (app_key, name) DO UPDATE SET config = excluded.config, "
+                    "grants = excluded.grants"));
+    stmt.Bind(1, app_key)
+        .Bind(2, type.name)
+        .Bind(3, json::serialize(type.config))
+        .Bind(4, json::serialize(type.grants));
+    return stmt.Run();
+  });
 }
 
 Result<std::vector<StoredChannelType>> SqliteChannelTypeStore::ListChannelTypes(
     std::string_view app_key) {
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                         db_.Prepare("SELECT name, config, grants FROM channel_types "
                                     "WHERE app_key = ?1 ORDER BY name"));
@@ -79,20 +83,21 @@ Result<bool> SqliteChannelTypeStore::DeleteChannelType(std::string_view app_key,
 }
 
 Status SqliteRoleStore::CreateRole(std::string_view app_key, const Role& role) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_TRY(RequireApp(db_, app_key));
-  EDDY_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      db_.Prepare("INSERT INTO roles (app_key, name, created_at, updated_at) VALUES (?1, ?2, ?3, "
-                  "?4) ON CONFLICT (app_key, name) DO NOTHING"));
-  stmt.Bind(1, app_key).Bind(2, role.name).Bind(3, role.created_at).Bind(4, role.updated_at);
-  EDDY_TRY(stmt.Run());
-  if (db_.Changes() == 0) return Error::Input("role '" + role.name + "' already exists");
-  return {};
+  return db_.Write([&]() -> Status {
+    EDDY_TRY(RequireApp(db_, app_key));
+    EDDY_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("INSERT INTO roles (app_key, name, created_at, updated_at) VALUES (?1, ?2, ?3, "
+                    "?4) ON CONFLICT (app_key, name) DO NOTHING"));
+    stmt.Bind(1, app_key).Bind(2, role.name).Bind(3, role.created_at).Bind(4, role.updated_at);
+    EDDY_TRY(stmt.Run());
+    if (db_.Changes() == 0) return Error::Input("role '" + role.name + "' already exists");
+    return {};
+  });
 }
 
 Result<std::vector<Role>> SqliteRoleStore::ListRoles(std::string_view app_key) {
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                         db_.Prepare("SELECT name, created_at, updated_at FROM roles "
                                     "WHERE app_key = ?1 ORDER BY name"));

@@ -8,7 +8,8 @@
 
 namespace eddy::server {
 
-// Thread-safe: every call holds the shared connection's mutex for its whole duration.
+// Thread-safe: writes go through the database's group commit (SqliteDb::Write), reads
+// through a read connection (SqliteDb::Reading).
 class SqliteChannelTypeStore final : public ChannelTypeStore {
  public:
   explicit SqliteChannelTypeStore(SqliteDb& db) : db_(db) {}
@@ -21,7 +22,8 @@ class SqliteChannelTypeStore final : public ChannelTypeStore {
   SqliteDb& db_;
 };
 
-// Thread-safe: every call holds the shared connection's mutex for its whole duration.
+// Thread-safe: writes go through the database's group commit (SqliteDb::Write), reads
+// through a read connection (SqliteDb::Reading).
 class SqliteRoleStore final : public RoleStore {
  public:
   explicit SqliteRoleStore(SqliteDb& db) : db_(db) {}

@@ -35,7 +35,7 @@ class SqliteQueryPlanTest : public ::testing::Test {
 
   // The plan's detail lines, joined by '\n'.
   std::string Plan(const std::string& sql) {
-    std::lock_guard lock(db_->mutex());
+    SqliteDb::Exclusive hold(*db_);
     auto stmt = db_->PrepareTransient("EXPLAIN QUERY PLAN " + sql);
     EXPECT_TRUE(stmt.ok()) << (stmt.ok() ? "" : stmt.error().message);
     if (!stmt.ok()) return "";

@@ -1,6 +1,6 @@
 // SqliteMessageStore's reactions: one row per (message, user, type); aggregates are computed
 // on read. rowid breaks ties between reactions of the same microsecond (later insert first).
-#include <mutex>
+
 #include <string>
 
 #include "server/storage/sqlite/sqlite_channel_rows.h"
@@ -41,60 +41,64 @@ std::string IdList(const std::vector<std::string>& ids) {
 
 Status SqliteMessageStore::UpsertReaction(std::string_view app_key, const Reaction& r,
                                           bool enforce_unique) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(db_));
-  {
-    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                          db_.Prepare("SELECT 1 FROM messages WHERE app_key = ?1 AND id = ?2"));
-    stmt.Bind(1, app_key).Bind(2, r.message_id);
-    EDDY_ASSIGN_OR_RETURN(bool found, stmt.Step());
-    if (!found) return Error::NotFound("message " + r.message_id + " not found");
-  }
-  if (enforce_unique) {
-    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                          db_.Prepare("DELETE FROM reactions WHERE app_key = ?1"
-                                      " AND message_id = ?2 AND user_id = ?3 AND type <> ?4"));
-    stmt.Bind(1, app_key).Bind(2, r.message_id).Bind(3, r.user_id).Bind(4, r.type);
-    EDDY_TRY(stmt.Run());
-  }
-  {
-    EDDY_ASSIGN_OR_RETURN(
-        SqliteStatement stmt,
-        db_.Prepare("INSERT INTO reactions (app_key, " + std::string(kReactionColumns) +
-                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-                    " ON CONFLICT (app_key, message_id, user_id, type) DO UPDATE SET"
-                    " score = excluded.score, created_at = excluded.created_at,"
-                    " updated_at = excluded.updated_at, custom = excluded.custom"));
-    stmt.Bind(1, app_key)
-        .Bind(2, r.message_id)
-        .Bind(3, r.user_id)
-        .Bind(4, r.type)
-        .Bind(5, r.score)
-        .Bind(6, r.created_at)
-        .Bind(7, r.updated_at)
-        .Bind(8, json::serialize(r.custom));
-    EDDY_TRY(stmt.Run());
-  }
-  return tx.Commit();
+  return db_.Write([&]() -> Status {
+    {
+      EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                            db_.Prepare("SELECT 1 FROM messages WHERE app_key = ?1 AND id = ?2"));
+      stmt.Bind(1, app_key).Bind(2, r.message_id);
+      EDDY_ASSIGN_OR_RETURN(bool found, stmt.Step());
+      if (!found) return Error::NotFound("message " + r.message_id + " not found");
+    }
+    if (enforce_unique) {
+      EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                            db_.Prepare("DELETE FROM reactions WHERE app_key = ?1"
+                                        " AND message_id = ?2 AND user_id = ?3 AND type <> ?4"));
+      stmt.Bind(1, app_key).Bind(2, r.message_id).Bind(3, r.user_id).Bind(4, r.type);
+      EDDY_TRY(stmt.Run());
+    }
+    {
+      EDDY_ASSIGN_OR_RETURN(
+          SqliteStatement stmt,
+          db_.Prepare("INSERT INTO reactions (app_key, " + std::string(kReactionColumns) +
+                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                      " ON CONFLICT (app_key, message_id, user_id, type) DO UPDATE SET"
+                      " score = excluded.score, created_at = excluded.created_at,"
+                      " updated_at = excluded.updated_at, custom = excluded.custom"));
+      stmt.Bind(1, app_key)
+          .Bind(2, r.message_id)
+          .Bind(3, r.user_id)
+          .Bind(4, r.type)
+          .Bind(5, r.score)
+          .Bind(6, r.created_at)
+          .Bind(7, r.updated_at)
+          .Bind(8, json::serialize(r.custom));
+      EDDY_TRY(stmt.Run());
+    }
+    return {};
+  });
 }
 
 Result<bool> SqliteMessageStore::DeleteReaction(std::string_view app_key,
                                                 std::string_view message_id,
                                                 std::string_view user_id, std::string_view type) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                        db_.Prepare("DELETE FROM reactions WHERE app_key = ?1 AND message_id = ?2"
-                                    " AND user_id = ?3 AND type = ?4"));
-  stmt.Bind(1, app_key).Bind(2, message_id).Bind(3, user_id).Bind(4, type);
-  EDDY_TRY(stmt.Run());
-  return db_.Changes() > 0;
+  bool result{};
+  EDDY_TRY(db_.Write([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                          db_.Prepare("DELETE FROM reactions WHERE app_key = ?1 AND message_id = ?2"
+                                      " AND user_id = ?3 AND type = ?4"));
+    stmt.Bind(1, app_key).Bind(2, message_id).Bind(3, user_id).Bind(4, type);
+    EDDY_TRY(stmt.Run());
+    result = db_.Changes() > 0;
+    return {};
+  }));
+  return result;
 }
 
 Result<std::vector<Reaction>> SqliteMessageStore::Reactions(std::string_view app_key,
                                                             std::string_view message_id, int limit,
                                                             int offset) {
   if (limit < 0 || offset < 0) return Error::Input("limit and offset must not be negative");
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                         db_.Prepare("SELECT " + std::string(kReactionColumns) +
                                     " FROM reactions WHERE app_key = ?1 AND message_id = ?2"
@@ -111,7 +115,7 @@ Result<std::vector<Reaction>> SqliteMessageStore::LatestReactions(
     std::string_view user_id) {
   if (per_message < 0) return Error::Input("per_message must not be negative");
   if (message_ids.empty() || per_message == 0) return std::vector<Reaction>();
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       db_.Prepare("SELECT " + std::string(kReactionColumns) +
@@ -130,7 +134,7 @@ Result<std::vector<Reaction>> SqliteMessageStore::LatestReactions(
 Result<std::vector<ReactionGroup>> SqliteMessageStore::ReactionGroups(
     std::string_view app_key, const std::vector<std::string>& message_ids) {
   if (message_ids.empty()) return std::vector<ReactionGroup>();
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       db_.Prepare("SELECT message_id, type, COUNT(*), SUM(score), MIN(created_at),"

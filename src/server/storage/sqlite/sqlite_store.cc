@@ -17,8 +17,8 @@ namespace eddy::server {
 
 namespace {
 
-// Owns the connection and the resource stores that share it. Thread-safe: the resource stores
-// serialise on the connection's mutex, and so does Flush.
+// Owns the database and the resource stores that share it. Thread-safe: the resource stores
+// write through its group commit and read through its read connections.
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(std::unique_ptr<SqliteDb> db)
@@ -41,10 +41,7 @@ class SqliteStore final : public Store {
   RoleStore& roles() override { return roles_; }
   ModerationStore& moderation() override { return moderation_; }
 
-  Status Flush() override {
-    std::lock_guard lock(db_->mutex());
-    return db_->Checkpoint();
-  }
+  Status Flush() override { return db_->Checkpoint(); }
 
  private:
   std::unique_ptr<SqliteDb> db_;

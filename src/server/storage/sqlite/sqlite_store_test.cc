@@ -111,7 +111,7 @@ TEST(SqliteStoreTest, ConnectionIsWalFullSyncWithForeignKeys) {
   ASSERT_FALSE(dir.path().empty());
   auto db = SqliteDb::Open((dir.path() / "eddy.db").string());
   ASSERT_TRUE(db.ok()) << db.error().message;
-  std::lock_guard lock((*db)->mutex());
+  SqliteDb::Exclusive hold(**db);
   auto pragma = [&](const char* sql) -> std::string {
     auto stmt = (*db)->PrepareTransient(sql);
     EXPECT_TRUE(stmt.ok());

@@ -1,6 +1,5 @@
 #include "server/storage/sqlite/sqlite_user_store.h"
 
-#include <mutex>
 #include <string>
 
 #include "server/storage/sql/filter_sql.h"
@@ -56,53 +55,53 @@ const SqliteDialect kDialect{};
 }  // namespace
 
 Status SqliteUserStore::UpsertUsers(std::string_view app_key, const std::vector<User>& users) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteTransaction tx, SqliteTransaction::Begin(db_));
-  {
-    EDDY_ASSIGN_OR_RETURN(SqliteStatement app,
-                          db_.Prepare("SELECT 1 FROM apps WHERE api_key = ?1"));
-    app.Bind(1, app_key);
-    EDDY_ASSIGN_OR_RETURN(bool found, app.Step());
-    if (!found) return Error::NotFound("app " + std::string(app_key) + " not found");
-  }
-  for (const User& u : users) {
-    // A full replace: every column is set from `u`, including the ones it leaves empty.
-    EDDY_ASSIGN_OR_RETURN(
-        SqliteStatement stmt,
-        db_.Prepare("INSERT INTO users (app_key, " + std::string(kColumns) +
-                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
-                    " ON CONFLICT (app_key, id) DO UPDATE SET role = excluded.role,"
-                    " banned = excluded.banned, shadow_banned = excluded.shadow_banned,"
-                    " invisible = excluded.invisible, language = excluded.language,"
-                    " teams = excluded.teams, created_at = excluded.created_at,"
-                    " updated_at = excluded.updated_at, last_active = excluded.last_active,"
-                    " deactivated_at = excluded.deactivated_at,"
-                    " deleted_at = excluded.deleted_at,"
-                    " revoke_tokens_issued_before = excluded.revoke_tokens_issued_before,"
-                    " custom = excluded.custom"));
-    stmt.Bind(1, app_key)
-        .Bind(2, u.id)
-        .Bind(3, u.role)
-        .BindBool(4, u.banned)
-        .BindBool(5, u.shadow_banned)
-        .BindBool(6, u.invisible)
-        .Bind(7, u.language)
-        .Bind(8, json::serialize(u.teams))
-        .Bind(9, u.created_at)
-        .Bind(10, u.updated_at)
-        .Bind(11, u.last_active)
-        .Bind(12, u.deactivated_at)
-        .Bind(13, u.deleted_at)
-        .Bind(14, u.revoke_tokens_issued_before)
-        .Bind(15, json::serialize(u.custom));
-    EDDY_TRY(stmt.Run());
-  }
-  return tx.Commit();
+  return db_.Write([&]() -> Status {
+    {
+      EDDY_ASSIGN_OR_RETURN(SqliteStatement app,
+                            db_.Prepare("SELECT 1 FROM apps WHERE api_key = ?1"));
+      app.Bind(1, app_key);
+      EDDY_ASSIGN_OR_RETURN(bool found, app.Step());
+      if (!found) return Error::NotFound("app " + std::string(app_key) + " not found");
+    }
+    for (const User& u : users) {
+      // A full replace: every column is set from `u`, including the ones it leaves empty.
+      EDDY_ASSIGN_OR_RETURN(
+          SqliteStatement stmt,
+          db_.Prepare("INSERT INTO users (app_key, " + std::string(kColumns) +
+                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
+                      " ON CONFLICT (app_key, id) DO UPDATE SET role = excluded.role,"
+                      " banned = excluded.banned, shadow_banned = excluded.shadow_banned,"
+                      " invisible = excluded.invisible, language = excluded.language,"
+                      " teams = excluded.teams, created_at = excluded.created_at,"
+                      " updated_at = excluded.updated_at, last_active = excluded.last_active,"
+                      " deactivated_at = excluded.deactivated_at,"
+                      " deleted_at = excluded.deleted_at,"
+                      " revoke_tokens_issued_before = excluded.revoke_tokens_issued_before,"
+                      " custom = excluded.custom"));
+      stmt.Bind(1, app_key)
+          .Bind(2, u.id)
+          .Bind(3, u.role)
+          .BindBool(4, u.banned)
+          .BindBool(5, u.shadow_banned)
+          .BindBool(6, u.invisible)
+          .Bind(7, u.language)
+          .Bind(8, json::serialize(u.teams))
+          .Bind(9, u.created_at)
+          .Bind(10, u.updated_at)
+          .Bind(11, u.last_active)
+          .Bind(12, u.deactivated_at)
+          .Bind(13, u.deleted_at)
+          .Bind(14, u.revoke_tokens_issued_before)
+          .Bind(15, json::serialize(u.custom));
+      EDDY_TRY(stmt.Run());
+    }
+    return {};
+  });
 }
 
 Result<std::optional<User>> SqliteUserStore::FindUser(std::string_view app_key,
                                                       std::string_view id) {
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                         db_.Prepare("SELECT " + std::string(kColumns) +
                                     " FROM users WHERE app_key = ?1 AND id = ?2"));
@@ -119,7 +118,7 @@ Result<std::vector<User>> SqliteUserStore::FindUsers(std::string_view app_key,
   // The ids travel as one JSON array parameter, so one cached statement serves any count.
   json::array id_array;
   for (const std::string& id : ids) id_array.emplace_back(id);
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                         db_.Prepare("SELECT " + std::string(kColumns) +
                                     " FROM users WHERE app_key = ?1"
@@ -142,28 +141,30 @@ Result<std::vector<User>> SqliteUserStore::QueryUsers(std::string_view app_key,
                      (q.include_deactivated ? "" : " AND deactivated_at IS NULL") + " AND " +
                      where + " ORDER BY " + order + " LIMIT " + limit + " OFFSET " + offset;
 
-  std::lock_guard lock(db_.mutex());
+  SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.PrepareTransient(text));
   for (size_t i = 0; i < params.size(); ++i) stmt.BindParam(static_cast<int>(i + 1), params[i]);
   return ReadUsers(stmt);
 }
 
 Status SqliteUserStore::DeleteUser(std::string_view app_key, std::string_view id) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                        db_.Prepare("DELETE FROM users WHERE app_key = ?1 AND id = ?2"));
-  stmt.Bind(1, app_key).Bind(2, id);
-  return stmt.Run();
+  return db_.Write([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                          db_.Prepare("DELETE FROM users WHERE app_key = ?1 AND id = ?2"));
+    stmt.Bind(1, app_key).Bind(2, id);
+    return stmt.Run();
+  });
 }
 
 // A missing user is not an error: a connection may outlive a concurrent delete of its user.
 Status SqliteUserStore::SetLastActive(std::string_view app_key, std::string_view id, Micros when) {
-  std::lock_guard lock(db_.mutex());
-  EDDY_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      db_.Prepare("UPDATE users SET last_active = ?3 WHERE app_key = ?1 AND id = ?2"));
-  stmt.Bind(1, app_key).Bind(2, id).Bind(3, static_cast<std::int64_t>(when));
-  return stmt.Run();
+  return db_.Write([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("UPDATE users SET last_active = ?3 WHERE app_key = ?1 AND id = ?2"));
+    stmt.Bind(1, app_key).Bind(2, id).Bind(3, static_cast<std::int64_t>(when));
+    return stmt.Run();
+  });
 }
 
 }  // namespace eddy::server

@@ -8,8 +8,8 @@
 
 namespace eddy::server {
 
-// Thread-safe: every call holds the shared connection's mutex while it touches the database
-// (queries are translated to SQL before taking it).
+// Thread-safe: writes go through the database's group commit (SqliteDb::Write), reads
+// through a read connection (SqliteDb::Reading); queries are translated to SQL before either.
 class SqliteUserStore final : public UserStore {
  public:
   explicit SqliteUserStore(SqliteDb& db) : db_(db) {}

@@ -1,0 +1,158 @@
+// SqliteDb's group commit and read pool: concurrent writes all stored and visible once
+// acknowledged, one failing write rolled back alone in its group.
+#include "server/storage/sqlite/sqlite_db.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+#include <vector>
+
+namespace eddy::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+class SqliteDbTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "eddy-sqlitedb-XXXXXX").string();
+    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    auto db = SqliteDb::Open((dir_ / "eddy.db").string());
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    db_ = std::move(*db);
+    SqliteDb::Exclusive hold(*db_);
+    ASSERT_TRUE(db_->Exec("CREATE TABLE t (k TEXT PRIMARY KEY)").ok());
+  }
+  void TearDown() override {
+    db_.reset();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+  }
+
+  Status Insert(const std::string& key) {
+    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_->Prepare("INSERT INTO t (k) VALUES (?1)"));
+    stmt.Bind(1, key);
+    return stmt.Run();
+  }
+
+  // Whether `key` is stored, as a reader sees it.
+  bool Stored(const std::string& key) {
+    SqliteDb::Reading reading(*db_);
+    auto stmt = db_->Prepare("SELECT 1 FROM t WHERE k = ?1");
+    if (!stmt.ok()) return false;
+    stmt->Bind(1, key);
+    auto row = stmt->Step();
+    return row.ok() && *row;
+  }
+
+  std::int64_t Count() {
+    SqliteDb::Reading reading(*db_);
+    auto stmt = db_->Prepare("SELECT COUNT(*) FROM t");
+    if (!stmt.ok() || !stmt->Step().ok()) return -1;
+    return stmt->ColumnInt(0);
+  }
+
+  fs::path dir_;
+  std::unique_ptr<SqliteDb> db_;
+};
+
+TEST_F(SqliteDbTest, ConcurrentWritesAreAllStoredAndVisibleOnceAcknowledged) {
+  constexpr int kThreads = 16, kPerThread = 40;
+  std::atomic<int> failures = 0, unseen = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string key = std::to_string(t) + "-" + std::to_string(i);
+        if (!db_->Write([&] { return Insert(key); }).ok()) ++failures;
+        // Read-your-writes: acknowledged means committed, so any reader sees it.
+        if (!Stored(key)) ++unseen;
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(unseen, 0);
+  EXPECT_EQ(Count(), kThreads * kPerThread);
+  EXPECT_LE(db_->Groups(), kThreads * kPerThread);
+}
+
+// The first write holds its group open until the others have queued, so they form the next
+// group together; one of them fails half-way and must take only its own changes back.
+TEST_F(SqliteDbTest, FailingWriteIsRolledBackAloneInItsGroup) {
+  constexpr int kFollowers = 6;
+  std::thread leader([&] {
+    Status s = db_->Write([&]() -> Status {
+      while (db_->QueuedWrites() < kFollowers) std::this_thread::yield();
+      return Insert("leader");
+    });
+    EXPECT_TRUE(s.ok());
+  });
+  while (db_->Groups() < 1) std::this_thread::yield();
+  std::vector<Status> results(kFollowers);
+  std::vector<std::thread> followers;
+  for (int i = 0; i < kFollowers; ++i) {
+    followers.emplace_back([&, i] {
+      results[i] = db_->Write([&]() -> Status {
+        EDDY_TRY(Insert("f" + std::to_string(i)));
+        // Follower 3 inserts its own row, then collides with the leader's key.
+        if (i == 3) return Insert("leader");
+        return {};
+      });
+    });
+  }
+  for (std::thread& t : followers) t.join();
+  leader.join();
+
+  EXPECT_EQ(db_->Groups(), 2);  // the leader's group, then every follower in one
+  for (int i = 0; i < kFollowers; ++i) {
+    EXPECT_EQ(results[i].ok(), i != 3) << i;
+    EXPECT_EQ(Stored("f" + std::to_string(i)), i != 3) << i;
+  }
+  EXPECT_TRUE(Stored("leader"));
+  EXPECT_EQ(Count(), kFollowers);  // the leader's row and five followers'
+}
+
+TEST_F(SqliteDbTest, WriteInsideWriteJoinsTheEnclosingOne) {
+  Status s = db_->Write([&]() -> Status {
+    EDDY_TRY(Insert("outer"));
+    EDDY_TRY(db_->Write([&] { return Insert("inner"); }));
+    return Error::Input("undo both");
+  });
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(Count(), 0);
+  EXPECT_EQ(db_->Groups(), 1);
+}
+
+TEST_F(SqliteDbTest, ReadConnectionsRefuseWrites) {
+  SqliteDb::Reading reading(*db_);
+  EXPECT_FALSE(Insert("x").ok());
+}
+
+TEST_F(SqliteDbTest, StatementsOutsideEveryScopeAreAnError) {
+  EXPECT_FALSE(db_->Prepare("SELECT 1").ok());
+  EXPECT_FALSE(db_->Exec("SELECT 1").ok());
+}
+
+TEST(SqliteDbMemoryTest, InMemoryDatabaseReadsThroughTheWriteConnection) {
+  auto db = SqliteDb::Open(":memory:");
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  ASSERT_TRUE((*db)
+                  ->Write([&]() -> Status {
+                    EDDY_TRY((*db)->Exec("CREATE TABLE t (k TEXT)"));
+                    return (*db)->Exec("INSERT INTO t VALUES ('a')");
+                  })
+                  .ok());
+  SqliteDb::Reading reading(**db);
+  auto stmt = (*db)->Prepare("SELECT COUNT(*) FROM t");
+  ASSERT_TRUE(stmt.ok());
+  ASSERT_TRUE(stmt->Step().ok());
+  EXPECT_EQ(stmt->ColumnInt(0), 1);
+}
+
+}  // namespace
+}  // namespace eddy::server
