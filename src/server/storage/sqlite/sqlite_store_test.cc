@@ -19,6 +19,7 @@
 #include "server/storage/storetest/moderation_store_suite.h"
 #include "server/storage/storetest/permission_store_suite.h"
 #include "server/storage/storetest/reaction_store_suite.h"
+#include "server/storage/storetest/temp_dir.h"
 #include "server/storage/storetest/user_query_suite.h"
 #include "server/storage/storetest/user_store_suite.h"
 
@@ -28,23 +29,7 @@ namespace {
 namespace fs = std::filesystem;
 using storetest::StoreBackend;
 using storetest::StoreHarness;
-
-// A fresh temporary directory per instance, removed with it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "eddy-sqlite-XXXXXX").string();
-    if (mkdtemp(tmpl.data()) != nullptr) path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using storetest::TempDir;
 
 class SqliteHarness final : public StoreHarness {
  public:
