@@ -88,33 +88,25 @@ class ChatFlowTest : public EddyTest {
 };
 
 TEST_F(ChatFlowTest, TheThirtyCalls) {
-  // 1. The backend upserts the users.
-  auto r = AsServer("POST", "/users", R"({"users":{"alice":{"id":"alice","name":"Alice"},
-      "bob":{"id":"bob","name":"Bob"},"carol":{"id":"carol","name":"Carol"}}})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  EXPECT_EQ(r.obj().at("users").as_object().size(), 3u);
+  // 1. The backend upserts the users (through the C++ SDK's ServerClient).
+  auto upserted = sdk().UpsertUsers(
+      {SdkUser("alice", "Alice"), SdkUser("bob", "Bob"), SdkUser("carol", "Carol")});
+  EXPECT_EQ(upserted.size(), 3u);
   // 2. Carol becomes an app admin.
-  r = AsServer("PATCH", "/users", R"({"users":[{"id":"carol","set":{"role":"admin"}}]})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  EXPECT_EQ(r.obj().at("users").at("carol").at("role"), "admin");
+  EXPECT_EQ(sdk().PartialUpdateUser("carol", {{"role", "admin"}}).role, "admin");
   // 3. Tokens are minted locally (UserToken). 4. The backend creates the channel.
-  r = AsServer(
-      "POST", "/channels/messaging/general/query",
-      R"({"data":{"name":"General","created_by_id":"carol","members":["alice","bob","carol"]},
-                   "state":false,"watch":false,"presence":false})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  ExpectChannelShape(r.obj().at("channel").as_object());
-  EXPECT_EQ(r.obj().at("channel").at("cid"), "messaging:general");
-  EXPECT_EQ(r.obj().at("channel").at("name"), "General");
-  EXPECT_EQ(r.obj().at("channel").at("member_count"), 3);
+  client::ChannelState created = sdk().CreateChannel(
+      "messaging", "general", "carol", {"alice", "bob", "carol"}, {{"name", "General"}});
+  ExpectChannelShape(created.channel.ToJson());
+  EXPECT_EQ(created.channel.cid, "messaging:general");
+  EXPECT_EQ(created.channel.name, "General");
+  EXPECT_EQ(created.channel.member_count, 3);
   // 5. Bob becomes a channel moderator.
-  r = AsServer("POST", "/channels/messaging/general", R"({"add_moderators":["bob"]})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
   bool bob_is_moderator = false;
-  for (const auto& m : r.obj().at("members").as_array()) {
-    if (m.at("user_id") == "bob") bob_is_moderator = m.at("channel_role") == "channel_moderator";
+  for (const auto& m : sdk().AddModerators("messaging", "general", {"bob"}).members) {
+    if (m.user_id == "bob") bob_is_moderator = m.channel_role == "channel_moderator";
   }
-  EXPECT_TRUE(bob_is_moderator) << r.body;
+  EXPECT_TRUE(bob_is_moderator);
 
   // 6. The apps connect.
   EventClient alice, bob, carol;
@@ -131,7 +123,7 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   std::string query = R"({"filter_conditions":{"type":"messaging","members":{"$in":["alice"]}},
       "sort":[{"field":"last_message_at","direction":-1}],"state":true,"watch":true,
       "presence":true,"limit":10})";
-  r = Call("alice", alice, "POST", "/channels", query);
+  auto r = Call("alice", alice, "POST", "/channels", query);
   ASSERT_EQ(r.status / 100, 2) << r.body;
   ASSERT_EQ(r.obj().at("channels").as_array().size(), 1u);
   ExpectStateShape(r.obj().at("channels").as_array()[0].as_object());
