@@ -35,9 +35,10 @@ using EventHandler = std::function<void(const Event&)>;
 
 struct ChatState;  // internal
 
-// Keeps an event handler registered. Unsubscribe() (or destruction) removes it: no call
-// starts after that returns, though a call already running on the background thread (when
-// unsubscribing from another thread) finishes. Move-only.
+// Keeps an event handler registered. Unsubscribe() (or destruction) removes it: once it
+// returns the handler is not running and will not run again (from another thread it waits
+// for a running call to finish; so do not unsubscribe while holding a lock the handler
+// takes). Move-only.
 class [[nodiscard]] Subscription {
  public:
   Subscription() = default;

@@ -122,11 +122,16 @@ std::uint64_t ChatState::Subscribe(std::string type, std::string cid, EventHandl
 }
 
 void ChatState::Unsubscribe(std::uint64_t id) {
-  std::lock_guard lock(subs_mu_);
-  subs_.erase(id);
+  {
+    std::lock_guard lock(subs_mu_);
+    subs_.erase(id);
+  }
+  // From another thread: wait until a dispatch that may have picked the handler is over.
+  if (std::this_thread::get_id() != thread_.get_id()) std::lock_guard wait(dispatch_mu_);
 }
 
 void ChatState::Dispatch(const Event& event) {
+  std::lock_guard dispatching(dispatch_mu_);
   std::vector<std::shared_ptr<EventHandler>> handlers;
   {
     std::lock_guard lock(subs_mu_);

@@ -3,7 +3,7 @@
 // Threading: `thread_` runs `ioc_`; the WebSocket, its timers and the reconnect logic live
 // on it (members marked "io thread"). mu_ guards the session fields below it; subs_mu_ guards
 // the subscriptions; refresh_mu_ serialises token refreshes. Event handlers are invoked with
-// no lock held.
+// only dispatch_mu_ held (never taken by the handlers' own SDK calls).
 #pragma once
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -99,6 +99,9 @@ struct ChatState {
 
   std::mutex subs_mu_;
   std::map<std::uint64_t, Sub> subs_;
+  // Held by the io thread while it runs handlers: Unsubscribe from another thread waits on it,
+  // so a handler never runs after its Unsubscribe returned.
+  std::mutex dispatch_mu_;
   std::uint64_t next_sub_ = 1;
 
   // io thread only.
