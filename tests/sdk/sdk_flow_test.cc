@@ -1,8 +1,10 @@
 // The seed's flow through the SDK against the real eddy binary: a backend (ServerClient) and
 // two apps (ChatClient) with tokens from the token_server example; the moderation and
 // terminal_chat examples run against the same server.
+#include <boost/asio/io_context.hpp>
 #include <fstream>
 
+#include "eddy/async.h"
 #include "sdk/sdk_fixture.h"
 
 namespace eddy::testing {
@@ -223,6 +225,55 @@ TEST_F(SdkFlowTest, TheExamplesRun) {
   EXPECT_EQ(typed->message->text, "typed on a terminal");
   EXPECT_TRUE(events.WaitFor("typing.start", From("dave")));
   EXPECT_TRUE(events.WaitFor("message.read", From("dave")));
+}
+
+// From an Asio program: blocking calls run on a pool, results and events arrive on the
+// program's own io_context thread.
+TEST_F(SdkFlowTest, AsyncCallsAndEventsOnTheCallersIoContext) {
+  server_->UpsertUsers({U("ann"), U("ben")});
+  server_->CreateChannel("messaging", "async", "ann", {"ann", "ben"});
+  ec::ChatClient ann(url(), eddy_.api_key());
+  ann.ConnectUser(U("ann"), Provider("ann"));
+  ec::ChannelHandle channel = ann.GetChannel("messaging", "async");
+  channel.Watch();
+
+  boost::asio::io_context ioc;
+  auto guard = boost::asio::make_work_guard(ioc);
+  boost::asio::thread_pool pool(1);
+  std::thread::id io_thread;
+  std::string sent_id, received_id, refused;
+  bool received_on_io_thread = false;
+  ec::Subscription sub =
+      channel.On("message.new", ec::Post(ioc.get_executor(), [&](const ec::Event& e) {
+                   received_on_io_thread = std::this_thread::get_id() == io_thread;
+                   received_id = e.message->id;
+                   if (!refused.empty()) guard.reset();
+                 }));
+  boost::asio::post(ioc, [&] {
+    io_thread = std::this_thread::get_id();
+    ec::AsyncCall(
+        pool, ioc.get_executor(), [&] { return channel.SendMessage("async hello"); },
+        [&](std::exception_ptr error, ec::Message m) {
+          EXPECT_FALSE(error);
+          sent_id = m.id;
+        });
+    ec::AsyncCall(
+        pool, ioc.get_executor(), [&] { ann.GetChannel("messaging", "nope").SendMessage("x"); },
+        [&](std::exception_ptr error) {
+          try {
+            if (error) std::rethrow_exception(error);
+          } catch (const ec::ApiError& e) {
+            refused = std::to_string(e.code());
+          }
+          if (!received_id.empty()) guard.reset();
+        });
+  });
+  ioc.run_for(std::chrono::seconds(10));
+  pool.join();
+  EXPECT_FALSE(sent_id.empty());
+  EXPECT_EQ(received_id, sent_id);
+  EXPECT_TRUE(received_on_io_thread);
+  EXPECT_EQ(refused, "16");
 }
 
 }  // namespace
