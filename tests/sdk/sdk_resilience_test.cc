@@ -63,6 +63,25 @@ TEST_F(SdkResilienceTest, ReconnectsAndRewatchesAfterTheServerRestarts) {
   EXPECT_EQ(events.Count("connection.error"), 0);
 }
 
+// §3.4: after each health.check the client pings when ping_interval passes; the server's
+// answer (a health.check without `me`) can only come from such a ping.
+TEST_F(SdkResilienceTest, PingsAfterEachPingInterval) {
+  ec::ClientOptions fast;
+  fast.ping_interval = std::chrono::milliseconds(300);
+  ec::ChatClient alice(url(), eddy_.api_key(), fast);
+  EventLog events(alice);
+  alice.ConnectUser(U("alice"), Provider("alice"));
+  auto first = events.WaitFor("health.check");
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->extra.contains("me"));
+  for (int i = 0; i < 2; ++i) {
+    auto reply = events.WaitFor("health.check");
+    ASSERT_TRUE(reply);
+    EXPECT_FALSE(reply->extra.contains("me"));
+    EXPECT_EQ(reply->connection_id, alice.connection_id());
+  }
+}
+
 TEST_F(SdkResilienceTest, ExpiredTokensAreRefreshedThroughTheProvider) {
   // Tokens that live two seconds; the very first one is already expired.
   std::atomic<int> calls{0};
