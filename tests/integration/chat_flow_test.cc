@@ -2,10 +2,12 @@
 // checking each response shape and, after every call, exactly which events each open
 // connection receives (so also that the others receive nothing). Uploads (#17-19) and the ban
 // (#28) belong to later issues.
+#include <functional>
 #include <map>
 
 #include "integration/events.h"
 #include "integration/fixture.h"
+#include "integration/sdk_events.h"
 
 namespace eddy::testing {
 namespace {
@@ -14,14 +16,20 @@ using Types = std::multiset<std::string>;
 
 class ChatFlowTest : public EddyTest {
  protected:
-  HttpResult Call(const std::string& user, EventClient& conn, const std::string& method,
+  template <typename Conn>
+  HttpResult Call(const std::string& user, Conn& conn, const std::string& method,
                   const std::string& path, const std::string& body = "", Params params = {}) {
     params.push_back({"connection_id", conn.connection_id()});
     return AsUser(user, method, path, body, params);
   }
 
   // Every open connection, by name, checked after each step.
-  void Track(const std::string& name, EventClient& conn) { conns_[name] = &conn; }
+  void Track(const std::string& name, SdkConn& conn) {
+    conns_[name] = [&conn](const Types& want) { return conn.Collect(want); };
+  }
+  void Track(const std::string& name, EventClient& conn) {
+    conns_[name] = [&conn](const Types& want) { return conn.Collect(want); };
+  }
   void Untrack(const std::string& name) { conns_.erase(name); }
 
   // After one call: each tracked connection receives exactly the event types `want` lists
@@ -31,7 +39,7 @@ class ChatFlowTest : public EddyTest {
     std::map<std::string, std::vector<json::object>> got;
     for (auto& [name, conn] : conns_) {
       const Types& expected = want[name];
-      got[name] = conn->Collect(expected);
+      got[name] = conn(expected);
       std::string all;
       for (const auto& e : got[name]) all += "  " + json::serialize(e) + "\n";
       EXPECT_EQ(EventClient::Types(got[name]), expected)
@@ -84,43 +92,35 @@ class ChatFlowTest : public EddyTest {
     }
   }
 
-  std::map<std::string, EventClient*> conns_;
+  std::map<std::string, std::function<std::vector<json::object>(const Types&)>> conns_;
 };
 
 TEST_F(ChatFlowTest, TheThirtyCalls) {
-  // 1. The backend upserts the users.
-  auto r = AsServer("POST", "/users", R"({"users":{"alice":{"id":"alice","name":"Alice"},
-      "bob":{"id":"bob","name":"Bob"},"carol":{"id":"carol","name":"Carol"}}})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  EXPECT_EQ(r.obj().at("users").as_object().size(), 3u);
+  // 1. The backend upserts the users (through the C++ SDK's ServerClient).
+  auto upserted = sdk().UpsertUsers(
+      {SdkUser("alice", "Alice"), SdkUser("bob", "Bob"), SdkUser("carol", "Carol")});
+  EXPECT_EQ(upserted.size(), 3u);
   // 2. Carol becomes an app admin.
-  r = AsServer("PATCH", "/users", R"({"users":[{"id":"carol","set":{"role":"admin"}}]})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  EXPECT_EQ(r.obj().at("users").at("carol").at("role"), "admin");
+  EXPECT_EQ(sdk().PartialUpdateUser("carol", {{"role", "admin"}}).role, "admin");
   // 3. Tokens are minted locally (UserToken). 4. The backend creates the channel.
-  r = AsServer(
-      "POST", "/channels/messaging/general/query",
-      R"({"data":{"name":"General","created_by_id":"carol","members":["alice","bob","carol"]},
-                   "state":false,"watch":false,"presence":false})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  ExpectChannelShape(r.obj().at("channel").as_object());
-  EXPECT_EQ(r.obj().at("channel").at("cid"), "messaging:general");
-  EXPECT_EQ(r.obj().at("channel").at("name"), "General");
-  EXPECT_EQ(r.obj().at("channel").at("member_count"), 3);
+  client::ChannelState created = sdk().CreateChannel(
+      "messaging", "general", "carol", {"alice", "bob", "carol"}, {{"name", "General"}});
+  ExpectChannelShape(created.channel.ToJson());
+  EXPECT_EQ(created.channel.cid, "messaging:general");
+  EXPECT_EQ(created.channel.name, "General");
+  EXPECT_EQ(created.channel.member_count, 3);
   // 5. Bob becomes a channel moderator.
-  r = AsServer("POST", "/channels/messaging/general", R"({"add_moderators":["bob"]})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
   bool bob_is_moderator = false;
-  for (const auto& m : r.obj().at("members").as_array()) {
-    if (m.at("user_id") == "bob") bob_is_moderator = m.at("channel_role") == "channel_moderator";
+  for (const auto& m : sdk().AddModerators("messaging", "general", {"bob"}).members) {
+    if (m.user_id == "bob") bob_is_moderator = m.channel_role == "channel_moderator";
   }
-  EXPECT_TRUE(bob_is_moderator) << r.body;
+  EXPECT_TRUE(bob_is_moderator);
 
-  // 6. The apps connect.
-  EventClient alice, bob, carol;
-  ASSERT_TRUE(alice.Connect(port(), ConnectTarget("alice", UserToken("alice"))));
-  ASSERT_TRUE(bob.Connect(port(), ConnectTarget("bob", UserToken("bob"))));
-  ASSERT_TRUE(carol.Connect(port(), ConnectTarget("carol", UserToken("carol"))));
+  // 6. The apps connect (through the C++ SDK's ChatClient).
+  SdkConn alice(BaseUrl(), key()), bob(BaseUrl(), key()), carol(BaseUrl(), key());
+  ASSERT_TRUE(alice.Connect("alice", UserToken("alice")));
+  ASSERT_TRUE(bob.Connect("bob", UserToken("bob")));
+  ASSERT_TRUE(carol.Connect("carol", UserToken("carol")));
   EXPECT_EQ(carol.hello().at("me").at("role"), "admin");
   Track("alice", alice);
   Track("bob", bob);
@@ -131,7 +131,7 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   std::string query = R"({"filter_conditions":{"type":"messaging","members":{"$in":["alice"]}},
       "sort":[{"field":"last_message_at","direction":-1}],"state":true,"watch":true,
       "presence":true,"limit":10})";
-  r = Call("alice", alice, "POST", "/channels", query);
+  auto r = Call("alice", alice, "POST", "/channels", query);
   ASSERT_EQ(r.status / 100, 2) << r.body;
   ASSERT_EQ(r.obj().at("channels").as_array().size(), 1u);
   ExpectStateShape(r.obj().at("channels").as_array()[0].as_object());
@@ -272,13 +272,19 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   EXPECT_EQ(r.obj().at("members").as_array()[0].at("user").at("id"), "bob");
   Step("25", {});
 
-  // 26. Heartbeat: answered on that connection only.
-  alice.ws().Send(R"([{"type":"health.check","client_id":"alice--1"}])");
-  Step("26", {{"alice", {"health.check"}}});
+  // 26. Heartbeat: answered on that connection only (a raw socket, to send the ping now).
+  EventClient pinger;
+  ASSERT_TRUE(pinger.Connect(port(), ConnectTarget("alice", UserToken("alice"))));
+  Track("pinger", pinger);
+  pinger.ws().Send(R"([{"type":"health.check","client_id":"alice--1"}])");
+  Step("26", {{"pinger", {"health.check"}}});
+  pinger.ws().Close(1000);
+  Untrack("pinger");
+  Step("26 closed", {});
 
   // 27. Alice reconnects and recovers her channels on the new connection.
-  EventClient alice2;
-  ASSERT_TRUE(alice2.Connect(port(), ConnectTarget("alice", UserToken("alice"))));
+  SdkConn alice2(BaseUrl(), key());
+  ASSERT_TRUE(alice2.Connect("alice", UserToken("alice")));
   Track("alice2", alice2);
   r = Call("alice", alice2, "POST", "/channels",
            R"({"filter_conditions":{"cid":{"$in":["messaging:general"]}},
@@ -304,7 +310,7 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
 
   // 30. Bob logs out: those following his presence see him go offline (alice asked for
   // presence in #7 on her first connection).
-  bob.ws().Close(1000);
+  bob.client().DisconnectUser();
   Untrack("bob");
   got = Step("30", {{"alice", {"user.presence.changed"}}});
   const json::object& offline = Only(got["alice"], "user.presence.changed");

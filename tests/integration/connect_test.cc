@@ -1,4 +1,6 @@
 // WebSocket /connect over real sockets against the real binary (protocol §3).
+#include <atomic>
+#include <future>
 #include <thread>
 
 #include "integration/fixture.h"
@@ -34,17 +36,27 @@ class ConnectTest : public EddyTest {
 };
 
 TEST_F(ConnectTest, FirstFrameIsHealthCheckWithMe) {
-  WsClient ws;
-  auto frame = Open(ws, ConnectTarget("alice", UserToken("alice"),
-                                      R"({"id":"alice","name":"Alice","color":"teal"})"));
-  ASSERT_TRUE(frame);
-  EXPECT_EQ(frame->at("type"), "health.check");
-  std::string connection_id(frame->at("connection_id").as_string());
+  // Through the SDK: ConnectUser returns `me` of the first frame, which it also dispatches.
+  client::ChatClient sdk_client(BaseUrl(), key());
+  std::promise<client::Event> first;
+  std::atomic<bool> seen{false};
+  client::Subscription sub = sdk_client.On("health.check", [&](const client::Event& e) {
+    if (!seen.exchange(true)) first.set_value(e);
+  });
+  client::User alice = SdkUser("alice", "Alice");
+  alice.extra["color"] = "teal";
+  json::object me = sdk_client.ConnectUser(alice, UserToken("alice")).ToJson();
+  auto frame_future = first.get_future();
+  ASSERT_EQ(frame_future.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  client::Event frame = frame_future.get();
+  EXPECT_EQ(frame.type, "health.check");
+  std::string connection_id = frame.connection_id;
   EXPECT_FALSE(connection_id.empty());
+  EXPECT_EQ(sdk_client.connection_id(), connection_id);
   EXPECT_LE(connection_id.size(), 36u);
-  EXPECT_EQ(frame->at("cid"), "*");
-  EXPECT_TRUE(frame->at("created_at").is_string());
-  const json::object& me = frame->at("me").as_object();
+  EXPECT_EQ(frame.cid, "*");
+  EXPECT_FALSE(frame.created_at.empty());
+  EXPECT_EQ(json::value(frame.extra.at("me")), json::value(me));
   EXPECT_EQ(me.at("id"), "alice");
   EXPECT_EQ(me.at("name"), "Alice");
   EXPECT_EQ(me.at("color"), "teal");

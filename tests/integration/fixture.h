@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "eddy/client.h"
 #include "integration/harness.h"
 #include "integration/http_client.h"
 #include "protocol/jwt.h"
@@ -68,6 +69,20 @@ class EddyTest : public ::testing::Test {
                                {"X-Stream-Client", "eddy-tests"}});
   }
 
+  // The C++ SDK's backend client for this server: happy-path tests go through it, so every
+  // server test also exercises the SDK (raw HttpClient calls stay for hostile input).
+  client::ServerClient& sdk() {
+    if (!sdk_) sdk_ = std::make_unique<client::ServerClient>(BaseUrl(), key(), secret());
+    return *sdk_;
+  }
+  static std::string BaseUrl() { return "http://127.0.0.1:" + std::to_string(port()); }
+  static client::User SdkUser(const std::string& id, const std::string& name = "") {
+    client::User u;
+    u.id = id;
+    u.name = name;
+    return u;
+  }
+
   HttpClient& http() {
     if (!http_) http_ = std::make_unique<HttpClient>(port());
     return *http_;
@@ -77,6 +92,7 @@ class EddyTest : public ::testing::Test {
 
  private:
   std::unique_ptr<HttpClient> http_;
+  std::unique_ptr<client::ServerClient> sdk_;
 };
 
 }  // namespace eddy::testing

@@ -58,8 +58,8 @@ std::string EddyProcess::stdout_text() const { return ReadFile(dir_ + "/stdout.l
 std::string EddyProcess::stderr_text() const { return ReadFile(dir_ + "/stderr.log"); }
 std::string EddyProcess::cli_stderr_text() const { return ReadFile(dir_ + "/cli-stderr.log"); }
 
-bool EddyProcess::Start(const std::vector<std::string>& extra_args) {
-  port_ = FreePort();
+bool EddyProcess::Start(const std::vector<std::string>& extra_args, int port) {
+  port_ = port != 0 ? port : FreePort();
   std::vector<std::string> args = {EDDY_BINARY,  "serve",   "--port",    std::to_string(port_),
                                    "--data-dir", data_dir_, "--threads", "2"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());

@@ -17,9 +17,10 @@ class EddyProcess {
   EddyProcess(const EddyProcess&) = delete;
   EddyProcess& operator=(const EddyProcess&) = delete;
 
-  // Starts `eddy serve` on a free port with the given extra flags; waits until it listens.
-  // Aborts the test (ADD_FAILURE + false) if it does not come up.
-  bool Start(const std::vector<std::string>& extra_args = {});
+  // Starts `eddy serve` on `port` (0: a free one) with the given extra flags; waits until it
+  // listens. Aborts the test (ADD_FAILURE + false) if it does not come up. A restart on the
+  // same port and data dir keeps the app's key and secret.
+  bool Start(const std::vector<std::string>& extra_args = {}, int port = 0);
   // SIGTERM and wait; returns the exit status (or -1).
   int Stop();
   void Kill();  // SIGKILL, no cleanup

@@ -1,4 +1,6 @@
 // Users over real sockets: upsert, partial update, query, and what a client may not do.
+#include <tuple>
+
 #include "integration/fixture.h"
 
 namespace eddy::testing {
@@ -6,25 +8,24 @@ namespace {
 
 class UsersTest : public EddyTest {
  protected:
+  // Through the SDK; the typed User turned back into JSON loses nothing.
   json::object GetUser(const std::string& id) {
-    auto r = AsServer("GET", "/users", "",
-                      {{"payload", R"({"filter_conditions":{"id":")" + id + R"("}})"}});
-    EXPECT_EQ(r.status, 200) << r.body;
-    const auto& users = r.obj().at("users").as_array();
+    auto users = sdk().QueryUsers({{"id", id}});
     if (users.empty()) return {};
-    return users.at(0).as_object();
+    return users.at(0).ToJson();
   }
 };
 
 TEST_F(UsersTest, UpsertBatchWithServerTokenRoundTripsCustomFields) {
-  auto r = AsServer("POST", "/users", R"({"users":{
-      "ua":{"id":"ua","name":"User A","role":"user","profile":{"age":31,"tags":["x","y"]},"vip":true},
-      "ub":{"id":"ub","name":"User B"}}})");
-  ASSERT_TRUE(r.status == 200 || r.status == 201) << r.body;
-  const json::object& users = r.obj().at("users").as_object();
-  ASSERT_TRUE(users.contains("ua"));
-  ASSERT_TRUE(users.contains("ub"));
-  EXPECT_EQ(users.at("ua").at("name"), "User A");
+  client::User a = SdkUser("ua", "User A");
+  a.role = "user";
+  a.extra["profile"] = json::parse(R"({"age":31,"tags":["x","y"]})");
+  a.extra["vip"] = true;
+  auto users = sdk().UpsertUsers({a, SdkUser("ub", "User B")});
+  ASSERT_EQ(users.size(), 2u);
+  EXPECT_EQ(users[0].id, "ua");
+  EXPECT_EQ(users[1].id, "ub");
+  EXPECT_EQ(users[0].name, "User A");
   json::object ua = GetUser("ua");
   EXPECT_EQ(ua.at("profile"), json::parse(R"({"age":31,"tags":["x","y"]})"));
   EXPECT_EQ(ua.at("vip"), true);
@@ -34,37 +35,30 @@ TEST_F(UsersTest, UpsertBatchWithServerTokenRoundTripsCustomFields) {
 }
 
 TEST_F(UsersTest, QueryWithFilterSortAndLimit) {
-  ASSERT_EQ(AsServer("POST", "/users", R"({"users":{
-      "q1":{"id":"q1","name":"Quinn","team_color":"red","score":10},
-      "q2":{"id":"q2","name":"Quentin","team_color":"blue","score":20},
-      "q3":{"id":"q3","name":"Zed","team_color":"red","score":30}}})")
-                    .status /
-                100,
-            2);
-  auto r = AsServer("GET", "/users", "",
-                    {{"payload", R"({"filter_conditions":{"$and":[{"id":{"$in":["q1","q2","q3"]}},
-                      {"team_color":"red"}]},"sort":[{"field":"score","direction":-1}],"limit":5})"}});
-  ASSERT_EQ(r.status, 200) << r.body;
-  const auto& users = r.obj().at("users").as_array();
+  std::vector<client::User> upsert;
+  for (auto [id, name, color, score] :
+       {std::tuple{"q1", "Quinn", "red", 10}, std::tuple{"q2", "Quentin", "blue", 20},
+        std::tuple{"q3", "Zed", "red", 30}}) {
+    upsert.push_back(SdkUser(id, name));
+    upsert.back().extra["team_color"] = color;
+    upsert.back().extra["score"] = score;
+  }
+  ASSERT_EQ(sdk().UpsertUsers(upsert).size(), 3u);
+  auto users = sdk().QueryUsers(
+      json::parse(R"({"$and":[{"id":{"$in":["q1","q2","q3"]}},{"team_color":"red"}]})").as_object(),
+      json::parse(R"([{"field":"score","direction":-1}])").as_array(), 5);
   ASSERT_EQ(users.size(), 2u);
-  EXPECT_EQ(users[0].at("id"), "q3");
-  EXPECT_EQ(users[1].at("id"), "q1");
+  EXPECT_EQ(users[0].id, "q3");
+  EXPECT_EQ(users[1].id, "q1");
 
-  r = AsServer("GET", "/users", "",
-               {{"payload", R"({"filter_conditions":{"name":{"$autocomplete":"que"}}})"}});
-  ASSERT_EQ(r.status, 200) << r.body;
-  ASSERT_EQ(r.obj().at("users").as_array().size(), 1u);
-  EXPECT_EQ(r.obj().at("users").as_array()[0].at("id"), "q2");
+  users = sdk().QueryUsers({{"name", {{"$autocomplete", "que"}}}});
+  ASSERT_EQ(users.size(), 1u);
+  EXPECT_EQ(users[0].id, "q2");
 }
 
 TEST_F(UsersTest, PromotionToAdminIsServerSide) {
-  ASSERT_EQ(
-      AsServer("POST", "/users", R"({"users":{"carol":{"id":"carol","name":"Carol"}}})").status /
-          100,
-      2);
-  auto r = AsServer("PATCH", "/users", R"({"users":[{"id":"carol","set":{"role":"admin"}}]})");
-  ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.obj().at("users").at("carol").at("role"), "admin");
+  sdk().UpsertUser(SdkUser("carol", "Carol"));
+  EXPECT_EQ(sdk().PartialUpdateUser("carol", {{"role", "admin"}}).role, "admin");
   EXPECT_EQ(GetUser("carol").at("role"), "admin");
 }
 
@@ -101,14 +95,12 @@ TEST_F(UsersTest, UserMayUpdateOnlyItself) {
 }
 
 TEST_F(UsersTest, PartialUpdateSetAndUnset) {
-  ASSERT_EQ(AsServer("POST", "/users",
-                     R"({"users":{"gina":{"id":"gina","a":{"b":1,"c":2},"color":"red"}}})")
-                    .status /
-                100,
-            2);
-  auto r = AsServer("PATCH", "/users",
-                    R"({"users":[{"id":"gina","set":{"a.b":5,"name":"Gina"},"unset":["color"]}]})");
-  ASSERT_EQ(r.status, 200) << r.body;
+  client::User g = SdkUser("gina");
+  g.extra["a"] = json::parse(R"({"b":1,"c":2})");
+  g.extra["color"] = "red";
+  sdk().UpsertUser(g);
+  EXPECT_EQ(sdk().PartialUpdateUser("gina", {{"a.b", 5}, {"name", "Gina"}}, {"color"}).name,
+            "Gina");
   json::object gina = GetUser("gina");
   EXPECT_EQ(gina.at("a"), json::parse(R"({"b":5,"c":2})"));
   EXPECT_EQ(gina.at("name"), "Gina");
@@ -116,26 +108,19 @@ TEST_F(UsersTest, PartialUpdateSetAndUnset) {
 }
 
 TEST_F(UsersTest, DeactivateReactivateDelete) {
-  ASSERT_EQ(
-      AsServer("POST", "/users", R"({"users":{"hank":{"id":"hank"},"ivy":{"id":"ivy"}}})").status /
-          100,
-      2);
-  auto r = AsServer("POST", "/users/hank/deactivate", "{}");
-  ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_TRUE(r.obj().at("user").at("deactivated_at").is_string());
+  sdk().UpsertUsers({SdkUser("hank"), SdkUser("ivy")});
+  EXPECT_TRUE(sdk().DeactivateUser("hank").extra.at("deactivated_at").is_string());
   EXPECT_TRUE(GetUser("hank").empty());  // deactivated users are hidden from queries
-  r = AsServer(
+  auto r = AsServer(
       "GET", "/users", "",
       {{"payload", R"({"filter_conditions":{"id":"hank"},"include_deactivated_users":true})"}});
   EXPECT_EQ(r.obj().at("users").as_array().size(), 1u);
   // A deactivated user's token no longer works.
   EXPECT_EQ(AsUser("hank", "GET", "/users").status, 401);
-  r = AsServer("POST", "/users/hank/reactivate", "{}");
-  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(sdk().ReactivateUser("hank").id, "hank");
   EXPECT_FALSE(GetUser("hank").empty());
 
-  r = AsServer("DELETE", "/users/ivy", "", {{"hard_delete", "true"}});
-  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(sdk().DeleteUser("ivy", /*hard_delete=*/true).id, "ivy");
   EXPECT_TRUE(GetUser("ivy").empty());
 }
 
