@@ -101,7 +101,7 @@ int main(int argc, char** argv) {
     else if (flag == "--ttl")
       ttl = std::atol(argv[i + 1]);
   }
-  if (key.empty() || secret.empty() || port <= 0 || port > 65535) {
+  if (key.empty() || secret.empty() || port < 0 || port > 65535) {
     std::cerr << "usage: token_server --port N --key KEY --secret SECRET [--ttl SECONDS]\n";
     return 2;
   }
@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
   asio::io_context ioc;
   tcp::acceptor acceptor(ioc,
                          {asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
-  std::cout << "listening on " << port << std::endl;
+  std::cout << "listening on " << acceptor.local_endpoint().port() << std::endl;
   for (;;) {
     tcp::socket socket(ioc);
     acceptor.accept(socket);

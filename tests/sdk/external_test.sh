@@ -19,22 +19,21 @@ cmake -S "$source/tests/sdk/external" -B "$work/build" -G Ninja \
   -DCMAKE_CXX_COMPILER_LAUNCHER="$(command -v ccache || true)" >/dev/null
 cmake --build "$work/build" >/dev/null
 
-# A random high port; a clash shows up as a start that never listens.
-free_port() { shuf -i 20000-60000 -n 1; }
-port=$(free_port)
-"$eddy" serve --port "$port" --data-dir "$work/data" --threads 2 >"$work/eddy.log" 2>&1 &
+# Port 0 everywhere: each server binds a free port and prints it.
+"$eddy" serve --port 0 --data-dir "$work/data" --threads 2 >"$work/eddy.log" 2>&1 &
 pids="$pids $!"
 for _ in $(seq 1 300); do grep -q "listening on" "$work/eddy.log" && break; sleep 0.1; done
 grep -q "listening on" "$work/eddy.log" || { cat "$work/eddy.log"; exit 1; }
+port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/eddy.log" | head -1)
 key=$(sed -n 's/^ *api key: *//p' "$work/eddy.log")
 secret=$(sed -n 's/^ *api secret: *//p' "$work/eddy.log")
 test -n "$key" && test -n "$secret"
 
-token_port=$(free_port)
-"$token_server" --port "$token_port" --key "$key" --secret "$secret" >"$work/token.log" 2>&1 &
+"$token_server" --port 0 --key "$key" --secret "$secret" >"$work/token.log" 2>&1 &
 pids="$pids $!"
 for _ in $(seq 1 300); do grep -q "listening on" "$work/token.log" && break; sleep 0.1; done
 grep -q "listening on" "$work/token.log" || { cat "$work/token.log"; exit 1; }
+token_port=$(sed -n 's/^listening on \([0-9]*\)$/\1/p' "$work/token.log")
 
 "$work/build/seed_flow" "http://127.0.0.1:$port" "$key" "$secret" \
   "http://127.0.0.1:$token_port/token"

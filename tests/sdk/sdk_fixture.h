@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <condition_variable>
 #include <functional>
 #include <memory>
@@ -91,11 +92,14 @@ class SdkTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(eddy_.Start());
-    token_port_ = FreePort();
+    // Port 0: the token server binds a free port and prints it (no race for a port).
     token_server_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{TOKEN_SERVER_BINARY, "--port", std::to_string(token_port_),
-                                 "--key", eddy_.api_key(), "--secret", eddy_.api_secret()});
+        std::vector<std::string>{TOKEN_SERVER_BINARY, "--port", "0", "--key", eddy_.api_key(),
+                                 "--secret", eddy_.api_secret()});
     ASSERT_TRUE(token_server_->WaitForOutput("listening on")) << token_server_->output();
+    const std::string out = token_server_->output();
+    token_port_ = std::atoi(out.c_str() + out.find("listening on ") + 13);
+    ASSERT_GT(token_port_, 0) << out;
     server_ = std::make_unique<ec::ServerClient>(url(), eddy_.api_key(), eddy_.api_secret());
   }
 

@@ -3,13 +3,15 @@
 // BeginWrite/EndWrite naming the keys it changes (or every key), and a value loaded while such
 // a write was in flight, or before a write that ended during the load, is returned but never
 // cached. So a read that starts after a write was acknowledged never sees the old value.
-// Thread-safe: mutex_ guards slots_, epoch_ and all_writers_; `load` runs without it.
+// Thread-safe: mutex_ guards values_, stripes_, epoch_ and all_writers_; `load` runs without
+// it.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -22,30 +24,33 @@ namespace eddy::server {
 template <typename V>
 class ReadThroughCache {
  public:
-  // Past `max_entries` keys the cache starts over (memory stays bounded).
+  // Past `max_entries` values the cache starts over (memory stays bounded).
   explicit ReadThroughCache(size_t max_entries) : max_entries_(max_entries) {}
 
   // The cached value of `key`, or what `load()` (returning Result<V>) gives, cached unless a
   // write overlapped the load.
   template <typename Load>
   Result<V> Get(const std::string& key, Load&& load) {
+    const size_t stripe = StripeOf(key);
     Ticket ticket;
     {
       std::lock_guard lock(mutex_);
-      auto it = slots_.find(key);
-      if (it != slots_.end() && it->second.value) return *it->second.value;
+      auto it = values_.find(key);
+      if (it != values_.end()) return it->second;
       ticket.epoch = epoch_;
-      ticket.generation = it == slots_.end() ? 0 : it->second.generation;
-      ticket.cacheable = all_writers_ == 0 && (it == slots_.end() || it->second.writers == 0);
+      ticket.generation = stripes_[stripe].generation;
+      ticket.cacheable = all_writers_ == 0 && stripes_[stripe].writers == 0;
     }
     Result<V> loaded = load();
     if (!loaded.ok() || !ticket.cacheable) return loaded;
     std::lock_guard lock(mutex_);
-    if (epoch_ != ticket.epoch || all_writers_ > 0) return loaded;
-    Slot& slot = slots_[key];
-    if (slot.generation != ticket.generation || slot.writers > 0) return loaded;
-    slot.value = *loaded;
-    Bound();
+    const Stripe& now = stripes_[stripe];
+    if (epoch_ != ticket.epoch || all_writers_ > 0 || now.writers > 0 ||
+        now.generation != ticket.generation) {
+      return loaded;
+    }
+    if (values_.size() >= max_entries_) ForgetAllLocked();
+    values_.insert_or_assign(key, *loaded);
     return loaded;
   }
 
@@ -53,20 +58,18 @@ class ReadThroughCache {
   void BeginWrite(const std::vector<std::string>& keys) {
     std::lock_guard lock(mutex_);
     for (const std::string& key : keys) {
-      Slot& slot = slots_[key];
-      ++slot.writers;
-      slot.value.reset();
+      ++stripes_[StripeOf(key)].writers;
+      values_.erase(key);
     }
   }
   void EndWrite(const std::vector<std::string>& keys) {
     std::lock_guard lock(mutex_);
     for (const std::string& key : keys) {
-      Slot& slot = slots_[key];
-      --slot.writers;
-      slot.generation = ++last_generation_;
-      slot.value.reset();
+      Stripe& stripe = stripes_[StripeOf(key)];
+      --stripe.writers;
+      ++stripe.generation;
+      values_.erase(key);
     }
-    Bound();
   }
   // Around a store write that may change any value.
   void BeginWriteAll() {
@@ -83,10 +86,8 @@ class ReadThroughCache {
   // Another node changed the data behind `key` (or behind every key).
   void Forget(const std::string& key) {
     std::lock_guard lock(mutex_);
-    Slot& slot = slots_[key];
-    slot.generation = ++last_generation_;
-    slot.value.reset();
-    Bound();
+    ++stripes_[StripeOf(key)].generation;
+    values_.erase(key);
   }
   void ForgetAll() {
     std::lock_guard lock(mutex_);
@@ -94,10 +95,13 @@ class ReadThroughCache {
   }
 
  private:
-  struct Slot {
-    std::optional<V> value;
+  // Writes are tracked per stripe of keys, not per key, so that nothing is kept for a key
+  // that has no value: a write to another key of the same stripe only keeps a load out of
+  // the cache (it is read again next time), never lets a stale one in.
+  static constexpr size_t kStripes = 1024;
+  struct Stripe {
     std::uint64_t generation = 0;  // bumped by every write that ends and every Forget
-    int writers = 0;               // writes of this key in flight
+    int writers = 0;               // writes in flight
   };
   struct Ticket {
     std::uint64_t epoch = 0;
@@ -105,30 +109,20 @@ class ReadThroughCache {
     bool cacheable = false;
   };
 
-  // Slots outlive their values (their generation is what stale loads are checked against), so
-  // the bound is on slots: past it, start over.
-  void Bound() {
-    if (slots_.size() > max_entries_) ForgetAllLocked();
+  static size_t StripeOf(const std::string& key) {
+    return std::hash<std::string>{}(key) % kStripes;
   }
-  // Keeps the slots of writes in flight: their EndWrite must find them.
   void ForgetAllLocked() {
     ++epoch_;
-    for (auto it = slots_.begin(); it != slots_.end();) {
-      if (it->second.writers > 0) {
-        it->second.value.reset();
-        ++it;
-      } else {
-        it = slots_.erase(it);
-      }
-    }
+    values_.clear();
   }
 
   const size_t max_entries_;
   std::mutex mutex_;
-  std::unordered_map<std::string, Slot> slots_;
-  std::uint64_t epoch_ = 0;            // bumped by every forget-all: loads before it are stale
-  std::uint64_t last_generation_ = 0;  // source of Slot::generation values, never reused
-  int all_writers_ = 0;                // writes of every key in flight
+  std::unordered_map<std::string, V> values_;
+  std::array<Stripe, kStripes> stripes_{};
+  std::uint64_t epoch_ = 0;  // bumped by every forget-all: loads from before it are stale
+  int all_writers_ = 0;      // writes of every key in flight
 };
 
 // Brackets one store write for a cache: BeginWrite now, EndWrite when it goes out of scope.
