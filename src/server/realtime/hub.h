@@ -154,9 +154,12 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
   // Removes conn from the watchers of `cid`; returns true if its user has no watching
   // connection left there. Does not touch the ConnState's own set. mutex_ held.
   bool DropWatcher(const Connection& conn, std::string_view cid);
-  // Encodes once (with the personal fields spliced per user) and sends. mutex_ not held.
+  // Encodes once (with the personal fields spliced per user) and sends. `encoded`, if given,
+  // is the whole event already encoded (for the bus): without personal fields it is what is
+  // sent. mutex_ not held.
   static void Deliver(const Conns& recipients, const json::object& event,
-                      const PersonalFields& personal);
+                      const PersonalFields& personal,
+                      std::shared_ptr<const std::string> encoded = nullptr);
   // This node's recipients (mutex_ taken inside).
   Conns UserConns(std::string_view app_key, const std::vector<std::string>& user_ids) const;
   Conns WatcherConns(std::string_view app_key, std::string_view cid) const;

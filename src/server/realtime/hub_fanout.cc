@@ -16,6 +16,10 @@ std::pair<std::string_view, std::string_view> SplitCid(std::string_view cid) {
   return {cid.substr(0, colon), cid.substr(colon + 1)};
 }
 
+std::shared_ptr<const std::string> Encode(const json::object& event) {
+  return std::make_shared<const std::string>(json::serialize(event));
+}
+
 }  // namespace
 
 std::string Hub::SpliceFields(std::string_view shared, const json::object& fields) {
@@ -30,10 +34,10 @@ std::string Hub::SpliceFields(std::string_view shared, const json::object& field
 }
 
 void Hub::Deliver(const Conns& recipients, const json::object& event,
-                  const PersonalFields& personal) {
+                  const PersonalFields& personal, std::shared_ptr<const std::string> encoded) {
   if (recipients.empty()) return;
   if (!personal) {
-    auto encoded = std::make_shared<const std::string>(json::serialize(event));
+    if (!encoded) encoded = Encode(event);
     for (const auto& conn : recipients) conn->socket->Send(encoded);
     return;
   }
@@ -87,13 +91,14 @@ Hub::Conns Hub::UserConns(std::string_view app_key,
 
 void Hub::ToUsersPersonal(std::string_view app_key, const std::vector<std::string>& user_ids,
                           const json::object& event, const PersonalFields& personal) {
-  Deliver(UserConns(app_key, user_ids), event, personal);
+  // With a bus the event is encoded once, for this node's recipients and the other nodes.
+  auto encoded = bus_ ? Encode(event) : nullptr;
+  Deliver(UserConns(app_key, user_ids), event, personal, encoded);
   if (!bus_) return;
-  const std::string encoded = json::serialize(event);
   std::unordered_set<std::string_view> seen;
   for (const std::string& user_id : user_ids) {
     if (!seen.insert(user_id).second) continue;
-    Publish(UserTopic(app_key, user_id), "u", app_key, {{"u", user_id}}, encoded,
+    Publish(UserTopic(app_key, user_id), "u", app_key, {{"u", user_id}}, *encoded,
             personal ? PersonalKind::kChannelView : PersonalKind::kNone);
   }
 }
@@ -142,9 +147,10 @@ Hub::Conns Hub::WatcherConns(std::string_view app_key, std::string_view cid) con
 
 void Hub::ToWatchers(std::string_view app_key, std::string_view cid, const json::object& event,
                      const PersonalFields& personal) {
-  Deliver(WatcherConns(app_key, cid), event, personal);
+  auto encoded = bus_ ? Encode(event) : nullptr;
+  Deliver(WatcherConns(app_key, cid), event, personal, encoded);
   if (!bus_) return;
-  Publish(ChannelTopic(app_key, cid), "w", app_key, {{"c", cid}}, json::serialize(event),
+  Publish(ChannelTopic(app_key, cid), "w", app_key, {{"c", cid}}, *encoded,
           personal ? PersonalKind::kUnread : PersonalKind::kNone);
 }
 
@@ -162,9 +168,10 @@ Hub::Conns Hub::FollowerConns(std::string_view app_key, std::string_view user_id
 
 void Hub::ToPresenceFollowers(std::string_view app_key, std::string_view user_id,
                               const json::object& event) {
-  Deliver(FollowerConns(app_key, user_id), event, nullptr);
+  auto encoded = bus_ ? Encode(event) : nullptr;
+  Deliver(FollowerConns(app_key, user_id), event, nullptr, encoded);
   if (!bus_) return;
-  Publish(PresenceTopic(app_key, user_id), "f", app_key, {{"u", user_id}}, json::serialize(event),
+  Publish(PresenceTopic(app_key, user_id), "f", app_key, {{"u", user_id}}, *encoded,
           PersonalKind::kNone);
 }
 

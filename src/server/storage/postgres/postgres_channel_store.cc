@@ -108,6 +108,23 @@ Status AddToMemberCount(PgConn& conn, std::string_view app_key, std::string_view
   return {};
 }
 
+// The channel's stored fields after its key, in the order both the INSERT and the UPDATE bind
+// them (created_by_id .. config_overrides).
+PgParams& AddStoredFields(PgParams& p, const Channel& c) {
+  return p.Add(c.created_by_id)
+      .Add(c.created_at)
+      .Add(c.updated_at)
+      .Add(c.deleted_at)
+      .Add(c.truncated_at)
+      .Add(c.truncated_by_id)
+      .AddBool(c.frozen)
+      .AddBool(c.disabled)
+      .Add(static_cast<std::int64_t>(c.cooldown))
+      .Add(c.team)
+      .Add(json::serialize(c.custom))
+      .Add(json::serialize(c.config_overrides));
+}
+
 }  // namespace
 
 Status PostgresChannelStore::CreateChannel(std::string_view app_key, const Channel& c,
@@ -124,23 +141,7 @@ Status PostgresChannelStore::CreateChannel(std::string_view app_key, const Chann
                     " frozen, disabled, cooldown, team, member_count, message_count, custom,"
                     " config_overrides) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NULL,"
                     " $11, $12, $13, $14, 0, 0, $15, $16) ON CONFLICT (app_key, cid) DO NOTHING",
-                    PgParams()
-                        .Add(app_key)
-                        .Add(cid)
-                        .Add(c.type)
-                        .Add(c.id)
-                        .Add(c.created_by_id)
-                        .Add(c.created_at)
-                        .Add(c.updated_at)
-                        .Add(c.deleted_at)
-                        .Add(c.truncated_at)
-                        .Add(c.truncated_by_id)
-                        .AddBool(c.frozen)
-                        .AddBool(c.disabled)
-                        .Add(static_cast<std::int64_t>(c.cooldown))
-                        .Add(c.team)
-                        .Add(json::serialize(c.custom))
-                        .Add(json::serialize(c.config_overrides))));
+                    AddStoredFields(PgParams().Add(app_key).Add(cid).Add(c.type).Add(c.id), c)));
     if (r.affected() == 0) return Error::Input("channel " + cid + " already exists");
   }
   std::vector<MemberWrite> writes;
@@ -186,21 +187,7 @@ Status PostgresChannelStore::UpdateChannel(std::string_view app_key, const Chann
                   " config_overrides = $14, last_message_at = CASE WHEN $7::BIGINT IS NOT NULL AND"
                   " last_message_at <= $7 THEN NULL ELSE last_message_at END"
                   " WHERE app_key = $1 AND cid = $2",
-                  PgParams()
-                      .Add(app_key)
-                      .Add(c.cid())
-                      .Add(c.created_by_id)
-                      .Add(c.created_at)
-                      .Add(c.updated_at)
-                      .Add(c.deleted_at)
-                      .Add(c.truncated_at)
-                      .Add(c.truncated_by_id)
-                      .AddBool(c.frozen)
-                      .AddBool(c.disabled)
-                      .Add(static_cast<std::int64_t>(c.cooldown))
-                      .Add(c.team)
-                      .Add(json::serialize(c.custom))
-                      .Add(json::serialize(c.config_overrides))));
+                  AddStoredFields(PgParams().Add(app_key).Add(c.cid()), c)));
   if (r.affected() == 0) return Error::NotFound("channel " + c.cid() + " not found");
   return {};
 }
