@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages eddy needs to build and test, only those that are missing.
+#   scripts/install-deps.sh              every package below
+#   scripts/install-deps.sh PACKAGE...   only these (the test-service scripts)
 set -euo pipefail
 
 packages=(
@@ -8,6 +10,7 @@ packages=(
   libssl-dev libsqlite3-dev libpq-dev postgresql libhiredis-dev redis-server
   libgtest-dev libgmock-dev libbenchmark-dev
 )
+if [ $# -gt 0 ]; then packages=("$@"); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -12,6 +12,8 @@ set -euo pipefail
 
 cmd=${1:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=test-services-lib.sh
+source "$root/scripts/test-services-lib.sh"
 state=$(realpath -m "${2:-$root/build/debug/test-services}")
 data=$state/postgres-data
 url_file=$state/postgres.url
@@ -23,21 +25,7 @@ pg_bin() {
   [ -n "$dir" ] && echo "$dir"
 }
 
-ensure_installed() {
-  local missing=()
-  for p in postgresql libpq-dev; do
-    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-      missing+=("$p")
-    fi
-  done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  echo "installing: ${missing[*]}"
-  local sudo_cmd=()
-  if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
-  export DEBIAN_FRONTEND=noninteractive
-  "${sudo_cmd[@]}" apt-get update -qq
-  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
-}
+ensure_installed() { "$root/scripts/install-deps.sh" postgresql libpq-dev; }
 
 # Runs a server binary as the postgres user when we are root, as ourselves otherwise.
 as_pg() {
@@ -48,17 +36,6 @@ as_pg() {
   fi
 }
 
-free_port() {
-  local port
-  for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  return 1
-}
 
 start() {
   ensure_installed
