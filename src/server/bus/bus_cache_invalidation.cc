@@ -34,6 +34,12 @@ void BusCacheInvalidation::Notify(CachedData what, std::string_view app_key,
 void BusCacheInvalidation::Changed(CachedData what, std::string_view app_key,
                                    std::string_view key) {
   Notify(what, app_key, key);
+  Announce(what, app_key, key);
+}
+
+// Payload: "<kind number>\n<app key>\n<key>" (api keys and the keys hold no '\n').
+void BusCacheInvalidation::Announce(CachedData what, std::string_view app_key,
+                                    std::string_view key) {
   std::string payload = std::to_string(static_cast<int>(what));
   payload.append("\n").append(app_key).append("\n").append(key);
   bus_.Publish(kTopic, payload);

@@ -22,6 +22,7 @@ class BusCacheInvalidation final : public CacheInvalidation {
   explicit BusCacheInvalidation(EventBus& bus);
 
   void Changed(CachedData what, std::string_view app_key, std::string_view key) override;
+  void Announce(CachedData what, std::string_view app_key, std::string_view key) override;
   void Listen(Listener listener) override { listeners_.push_back(std::move(listener)); }
 
  private:

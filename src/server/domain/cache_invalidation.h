@@ -35,16 +35,20 @@ class CacheInvalidation {
   // The stored data changed: every cache here drops its copy before this returns; other
   // nodes are told.
   virtual void Changed(CachedData what, std::string_view app_key, std::string_view key) = 0;
+  // Tells only the other nodes: for a cache that has already applied its own write here, more
+  // precisely than a listener could.
+  virtual void Announce(CachedData what, std::string_view app_key, std::string_view key) = 0;
   // Registers a cache of this node. Only while composing the node.
   virtual void Listen(Listener listener) = 0;
 };
 
-// One node and no bus: Changed calls this node's listeners and nothing else.
+// One node and no bus: Changed calls this node's listeners; there is no one to announce to.
 class LocalCacheInvalidation : public CacheInvalidation {
  public:
   void Changed(CachedData what, std::string_view app_key, std::string_view key) override {
     for (const Listener& listener : listeners_) listener(what, app_key, key);
   }
+  void Announce(CachedData, std::string_view, std::string_view) override {}
   void Listen(Listener listener) override { listeners_.push_back(std::move(listener)); }
 
  private:

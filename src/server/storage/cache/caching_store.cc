@@ -32,16 +32,11 @@ std::string Cid(std::string_view type, std::string_view id) {
   return cid;
 }
 
-// Set while this thread tells CacheInvalidation about its own write: the synchronous call back
-// into this store's listener is that write's echo, already applied precisely.
-thread_local bool publishing_own_change = false;
-
 struct Caches {
   explicit Caches(CacheInvalidation* invalidation) : invalidation(invalidation) {}
 
-  // Another node's write (a change of ours reaches here only as its echo, ignored).
+  // A change heard from another node (this store's own writes are announced, not notified).
   void OnChanged(CachedData what, std::string_view app_key, std::string_view key) {
-    if (publishing_own_change) return;
     if (app_key.empty()) return ForgetEverything();
     switch (what) {
       case CachedData::kUser:
@@ -79,10 +74,7 @@ struct Caches {
   }
 
   void Publish(CachedData what, std::string_view app_key, std::string_view key) {
-    if (invalidation == nullptr) return;
-    publishing_own_change = true;
-    invalidation->Changed(what, app_key, key);
-    publishing_own_change = false;
+    if (invalidation != nullptr) invalidation->Announce(what, app_key, key);
   }
 
   CacheInvalidation* invalidation;

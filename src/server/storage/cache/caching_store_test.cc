@@ -30,17 +30,17 @@ namespace {
 using storetest::StoreBackend;
 using storetest::StoreHarness;
 
-// Records the changes announced and forwards them to this node's listeners, as the local
-// implementation does; Remote() plays a message from another node. mutex_ guards `announced`
-// (the suites write from several threads).
+// Records the changes announced to other nodes; Changed runs this node's listeners, as the
+// local implementation does; Remote() plays a message from another node. mutex_ guards
+// `announced` (the suites write from several threads).
 class RecordingInvalidation final : public CacheInvalidation {
  public:
   void Changed(CachedData what, std::string_view app_key, std::string_view key) override {
-    {
-      std::lock_guard lock(mutex_);
-      announced.emplace_back(what, std::string(app_key), std::string(key));
-    }
     for (const Listener& l : listeners_) l(what, app_key, key);
+  }
+  void Announce(CachedData what, std::string_view app_key, std::string_view key) override {
+    std::lock_guard lock(mutex_);
+    announced.emplace_back(what, std::string(app_key), std::string(key));
   }
   void Listen(Listener listener) override { listeners_.push_back(std::move(listener)); }
   void Remote(CachedData what, std::string_view app_key, std::string_view key) {
