@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -83,6 +84,18 @@ class EddyTest : public ::testing::Test {
     return u;
   }
 
+  // The C++ SDK's user client, connected as `user` (created on first use, kept for the test):
+  // the happy path of client-side calls goes through it. Connecting upserts the user (id
+  // only) and makes it online, like the app it stands for.
+  client::ChatClient& App(const std::string& user) {
+    auto& app = apps_[user];
+    if (!app) {
+      app = std::make_unique<client::ChatClient>(BaseUrl(), key());
+      app->ConnectUser(SdkUser(user), UserToken(user));
+    }
+    return *app;
+  }
+
   HttpClient& http() {
     if (!http_) http_ = std::make_unique<HttpClient>(port());
     return *http_;
@@ -93,6 +106,7 @@ class EddyTest : public ::testing::Test {
  private:
   std::unique_ptr<HttpClient> http_;
   std::unique_ptr<client::ServerClient> sdk_;
+  std::map<std::string, std::unique_ptr<client::ChatClient>> apps_;
 };
 
 }  // namespace eddy::testing
