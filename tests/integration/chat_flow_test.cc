@@ -16,13 +16,6 @@ using Types = std::multiset<std::string>;
 
 class ChatFlowTest : public EddyTest {
  protected:
-  template <typename Conn>
-  HttpResult Call(const std::string& user, Conn& conn, const std::string& method,
-                  const std::string& path, const std::string& body = "", Params params = {}) {
-    params.push_back({"connection_id", conn.connection_id()});
-    return AsUser(user, method, path, body, params);
-  }
-
   // Every open connection, by name, checked after each step.
   void Track(const std::string& name, SdkConn& conn) {
     conns_[name] = [&conn](const Types& want) { return conn.Collect(want); };
@@ -127,20 +120,18 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   Track("carol", carol);
   Step("6", {});
 
-  // 7. Alice and Bob list their channels and watch them; Carol does not watch.
-  std::string query = R"({"filter_conditions":{"type":"messaging","members":{"$in":["alice"]}},
-      "sort":[{"field":"last_message_at","direction":-1}],"state":true,"watch":true,
-      "presence":true,"limit":10})";
-  auto r = Call("alice", alice, "POST", "/channels", query);
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  ASSERT_EQ(r.obj().at("channels").as_array().size(), 1u);
-  ExpectStateShape(r.obj().at("channels").as_array()[0].as_object());
-  EXPECT_EQ(r.obj().at("channels").as_array()[0].at("members").as_array().size(), 3u);
+  // 7. Alice and Bob list their channels and watch them; Carol does not watch. Each user calls
+  // through the SDK client of their connection, so connection_id names that connection.
+  client::ChannelHandle alice_general = alice.client().GetChannel("messaging", "general");
+  client::ChannelHandle bob_general = bob.client().GetChannel("messaging", "general");
+  auto channels = alice.client().QueryChannels(
+      {{"type", "messaging"}, {"members", {{"$in", {"alice"}}}}},
+      {{{"field", "last_message_at"}, {"direction", -1}}}, 10, /*watch=*/true, /*presence=*/true);
+  ASSERT_EQ(channels.size(), 1u);
+  ExpectStateShape(channels[0].ToJson());
+  EXPECT_EQ(channels[0].members.size(), 3u);
   Step("7 alice watches", {{"alice", {"user.watching.start"}}});
-  r = Call(
-      "bob", bob, "POST", "/channels",
-      R"({"filter_conditions":{"cid":{"$in":["messaging:general"]}},"state":true,"watch":true})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
+  bob.client().QueryChannels({{"cid", {{"$in", {"messaging:general"}}}}});
   auto got =
       Step("7 bob watches", {{"alice", {"user.watching.start"}}, {"bob", {"user.watching.start"}}});
   const json::object& start = Only(got["alice"], "user.watching.start");
@@ -151,42 +142,37 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
 
   // 9. Alice opens the channel (watch with a message page): she watches already, so nobody
   // hears of it again.
-  r = Call("alice", alice, "POST", "/channels/messaging/general/query",
-           R"({"data":{},"state":true,"watch":true,"presence":false,"messages":{"limit":25}})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  ExpectStateShape(r.obj());
-  EXPECT_TRUE(r.obj().at("duration").is_string());
+  json::object opened = alice_general.Watch(25).ToJson();
+  ExpectStateShape(opened);
+  EXPECT_TRUE(opened.at("duration").is_string());
   Step("9", {});
 
   // 10. Alice marks the channel read.
-  r = Call("alice", alice, "POST", "/channels/messaging/general/read", "{}");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  EXPECT_EQ(r.obj().at("event").at("type"), "message.read");
+  EXPECT_EQ(alice_general.MarkRead().type, "message.read");
   got = Step("10",
              {{"alice", {"message.read", "notification.mark_read"}}, {"bob", {"message.read"}}});
   EXPECT_EQ(Only(got["bob"], "message.read").at("user").at("id"), "alice");
 
   // 11-12. Typing.
-  r = Call("alice", alice, "POST", "/channels/messaging/general/event",
-           R"({"event":{"type":"typing.start"}})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  EXPECT_EQ(r.obj().at("event").at("user").at("id"), "alice");
+  client::Event typing = alice_general.Keystroke();
+  ASSERT_TRUE(typing.user.has_value());
+  EXPECT_EQ(typing.user->id, "alice");
   got = Step("11", {{"alice", {"typing.start"}}, {"bob", {"typing.start"}}});
   EXPECT_EQ(Only(got["bob"], "typing.start").at("user").at("id"), "alice");
   EXPECT_EQ(Only(got["bob"], "typing.start").at("cid"), "messaging:general");
-  r = Call("alice", alice, "POST", "/channels/messaging/general/event",
-           R"({"event":{"type":"typing.stop"}})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
+  alice_general.StopTyping();
   Step("12", {{"alice", {"typing.stop"}}, {"bob", {"typing.stop"}}});
 
   // 13-14. Alice sends a message mentioning Bob.
   const std::string msg = "3b2f3a52-1111-4c1e-9a0e-000000000001";
-  r = Call("alice", alice, "POST", "/channels/messaging/general/message",
-           R"({"message":{"id":"3b2f3a52-1111-4c1e-9a0e-000000000001","text":"Hi @bob",
-               "mentioned_users":["bob"]}})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  ExpectMessageShape(r.obj().at("message").as_object());
-  EXPECT_EQ(r.obj().at("message").at("mentioned_users").as_array()[0].at("id"), "bob");
+  client::Message hi;
+  hi.id = msg;
+  hi.text = "Hi @bob";
+  hi.mentioned_users = {SdkUser("bob")};
+  client::Message sent = alice_general.SendMessage(hi);
+  ExpectMessageShape(sent.ToJson());
+  ASSERT_EQ(sent.mentioned_users.size(), 1u);
+  EXPECT_EQ(sent.mentioned_users[0].id, "bob");
   got = Step("13", {{"alice", {"message.new"}},
                     {"bob", {"message.new"}},
                     {"carol", {"notification.message_new"}}});
@@ -204,31 +190,29 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   EXPECT_TRUE(carol_note.at("channel").as_object().contains("config"));
 
   // 15-16. Bob reacts and takes it back.
-  r = Call("bob", bob, "POST", "/messages/" + msg + "/reaction", R"({"reaction":{"type":"like"}})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  EXPECT_EQ(r.obj().at("reaction").at("user_id"), "bob");
-  EXPECT_EQ(r.obj().at("message").at("reaction_counts").at("like"), 1);
+  client::ReactionResult liked = bob_general.SendReaction(msg, "like");
+  EXPECT_EQ(liked.reaction.user_id, "bob");
+  EXPECT_EQ(liked.message.reaction_counts["like"], 1);
   got = Step("15", {{"alice", {"reaction.new"}}, {"bob", {"reaction.new"}}});
   EXPECT_EQ(Only(got["alice"], "reaction.new").at("reaction").at("type"), "like");
-  r = Call("bob", bob, "DELETE", "/messages/" + msg + "/reaction/like");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
+  bob_general.DeleteReaction(msg, "like");
   Step("16", {{"alice", {"reaction.deleted"}}, {"bob", {"reaction.deleted"}}});
 
   // 20. Alice edits her message.
-  r = Call(
-      "alice", alice, "POST", "/messages/" + msg,
-      R"J({"message":{"id":"3b2f3a52-1111-4c1e-9a0e-000000000001","text":"Hi @bob (edited)","pinned":false}})J");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  EXPECT_EQ(r.obj().at("message").at("text"), "Hi @bob (edited)");
+  client::Message edit;
+  edit.id = msg;
+  edit.text = "Hi @bob (edited)";
+  edit.extra["pinned"] = false;
+  EXPECT_EQ(alice_general.UpdateMessage(edit).text, "Hi @bob (edited)");
   got = Step("20", {{"alice", {"message.updated"}}, {"bob", {"message.updated"}}});
   EXPECT_EQ(Only(got["bob"], "message.updated").at("message").at("text"), "Hi @bob (edited)");
 
   // 21-22. Bob replies in a thread; Alice reads the thread.
-  r = Call(
-      "bob", bob, "POST", "/channels/messaging/general/message",
-      R"({"message":{"id":"reply-1","text":"reply","parent_id":"3b2f3a52-1111-4c1e-9a0e-000000000001"}})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  EXPECT_EQ(r.obj().at("message").at("type"), "reply");
+  client::Message reply;
+  reply.id = "reply-1";
+  reply.text = "reply";
+  reply.parent_id = msg;
+  EXPECT_EQ(bob_general.SendMessage(reply).type, "reply");
   // The parent's author follows the thread; the parent's reply_count changed for watchers.
   got =
       Step("21", {{"alice", {"message.new", "message.updated", "notification.thread_message_new"}},
@@ -238,38 +222,33 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   EXPECT_EQ(reply_new.at("parent_author").at("id"), "alice");
   ASSERT_EQ(reply_new.at("thread_participants").as_array().size(), 1u);
   EXPECT_EQ(reply_new.at("thread_participants").as_array()[0].at("id"), "bob");
-  r = Call("alice", alice, "GET", "/messages/" + msg + "/replies", "", {{"limit", "25"}});
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  ASSERT_EQ(r.obj().at("messages").as_array().size(), 1u);
-  EXPECT_EQ(r.obj().at("messages").as_array()[0].at("id"), "reply-1");
-  r = Call("alice", alice, "GET", "/messages/" + msg);
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  EXPECT_EQ(r.obj().at("message").at("reply_count"), 1);
+  std::vector<client::Message> replies = alice_general.GetReplies(msg, 25);
+  ASSERT_EQ(replies.size(), 1u);
+  EXPECT_EQ(replies[0].id, "reply-1");
+  // The user client has no typed GetMessage: the generic call, as alice.
+  EXPECT_EQ(alice.client().Request("GET", "/messages/" + msg).at("message").at("reply_count"), 1);
   Step("22", {});
 
   // 23. Older history.
-  r = Call(
-      "alice", alice, "POST", "/channels/messaging/general/query",
-      R"({"data":{},"state":true,"messages":{"limit":25,"id_lt":"3b2f3a52-1111-4c1e-9a0e-000000000001"}})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  EXPECT_TRUE(r.obj().at("messages").as_array().empty());
+  json::object older = alice_general
+                           .Query({{"data", json::object{}},
+                                   {"state", true},
+                                   {"messages", {{"limit", 25}, {"id_lt", msg}}}})
+                           .ToJson();
+  EXPECT_TRUE(older.at("messages").as_array().empty());
   Step("23", {});
 
   // 24. Alice deletes her message.
-  r = Call("alice", alice, "DELETE", "/messages/" + msg);
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  EXPECT_EQ(r.obj().at("message").at("type"), "deleted");
+  EXPECT_EQ(alice_general.DeleteMessage(msg).type, "deleted");
   got = Step("24", {{"alice", {"message.deleted"}}, {"bob", {"message.deleted"}}});
   EXPECT_EQ(Only(got["bob"], "message.deleted").at("hard_delete"), false);
 
   // 25. Mention autocomplete.
-  r = Call(
-      "alice", alice, "GET", "/members", "",
-      {{"payload",
-        R"({"type":"messaging","id":"general","filter_conditions":{"name":{"$autocomplete":"bo"}},"limit":10})"}});
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  ASSERT_EQ(r.obj().at("members").as_array().size(), 1u);
-  EXPECT_EQ(r.obj().at("members").as_array()[0].at("user").at("id"), "bob");
+  std::vector<client::Member> mentionable =
+      alice_general.QueryMembers({{"name", {{"$autocomplete", "bo"}}}}, {}, 10);
+  ASSERT_EQ(mentionable.size(), 1u);
+  ASSERT_TRUE(mentionable[0].user.has_value());
+  EXPECT_EQ(mentionable[0].user->id, "bob");
   Step("25", {});
 
   // 26. Heartbeat: answered on that connection only (a raw socket, to send the ping now).
@@ -286,16 +265,15 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   SdkConn alice2(BaseUrl(), key());
   ASSERT_TRUE(alice2.Connect("alice", UserToken("alice")));
   Track("alice2", alice2);
-  r = Call("alice", alice2, "POST", "/channels",
-           R"({"filter_conditions":{"cid":{"$in":["messaging:general"]}},
-               "sort":[{"field":"last_message_at","direction":-1}],"state":true,"watch":true,
-               "presence":false,"limit":30})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  ASSERT_EQ(r.obj().at("channels").as_array().size(), 1u);
+  channels = alice2.client().QueryChannels({{"cid", {{"$in", {"messaging:general"}}}}},
+                                           {{{"field", "last_message_at"}, {"direction", -1}}}, 30,
+                                           /*watch=*/true, /*presence=*/false);
+  ASSERT_EQ(channels.size(), 1u);
   Step("27 recover", {});  // alice was watching already: no user.watching.start
-  r = Call("bob", bob, "POST", "/channels/messaging/general/message",
-           R"({"message":{"id":"after-reconnect","text":"still here?"}})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
+  client::Message still;
+  still.id = "after-reconnect";
+  still.text = "still here?";
+  bob_general.SendMessage(still);
   got = Step("27 message", {{"alice", {"message.new"}},
                             {"alice2", {"message.new"}},
                             {"bob", {"message.new"}},
@@ -303,8 +281,7 @@ TEST_F(ChatFlowTest, TheThirtyCalls) {
   EXPECT_EQ(Only(got["alice2"], "message.new").at("message").at("id"), "after-reconnect");
 
   // 29. Bob stops watching; the watchers see it.
-  r = Call("bob", bob, "POST", "/channels/messaging/general/stop-watching", "{}");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
+  bob_general.StopWatching();
   got = Step("29", {{"alice", {"user.watching.stop"}}, {"alice2", {"user.watching.stop"}}});
   EXPECT_EQ(Only(got["alice2"], "user.watching.stop").at("user").at("id"), "bob");
 
