@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -43,31 +44,31 @@ std::string Join(const std::vector<std::string>& ids) {
   return out;
 }
 
-// Server-side calls on a connection of its own, usable from SetUpTestSuite.
-class Seeder {
- public:
-  explicit Seeder(int port, std::string key, std::string token)
-      : client_(port), key_(std::move(key)), token_(std::move(token)) {}
-  HttpResult Call(const std::string& method, const std::string& path, const std::string& body) {
-    return client_.Request(method, Target(path, {{"api_key", key_}}), body,
-                           {{"Authorization", token_}, {"stream-auth-type", "jwt"}});
-  }
-  // Upserts users with these ids, at most 100 per request (the protocol's maximum).
-  void Users(const std::vector<std::string>& ids) {
-    for (size_t from = 0; from < ids.size(); from += 100) {
-      json::object batch;
-      for (size_t i = from; i < ids.size() && i < from + 100; ++i) {
-        batch[ids[i]] = json::object{{"id", ids[i]}, {"name", "User " + ids[i]}};
-      }
-      auto r = Call("POST", "/users", json::serialize(json::object{{"users", batch}}));
-      ASSERT_EQ(r.status / 100, 2) << r.body;
+// Upserts users with these ids through the SDK, at most 100 per request (the protocol's
+// maximum).
+void SeedUsers(client::ServerClient& seed, const std::vector<std::string>& ids) {
+  for (size_t from = 0; from < ids.size(); from += 100) {
+    std::vector<client::User> batch;
+    for (size_t i = from; i < ids.size() && i < from + 100; ++i) {
+      client::User u;
+      u.id = ids[i];
+      u.name = "User " + ids[i];
+      batch.push_back(std::move(u));
     }
+    seed.UpsertUsers(batch);
   }
+}
 
- private:
-  HttpClient client_;
-  std::string key_, token_;
-};
+// The ApiError `call` throws; code and status 0 if it succeeds.
+template <typename F>
+client::ApiError ErrorOf(F&& call) {
+  try {
+    call();
+  } catch (const client::ApiError& e) {
+    return e;
+  }
+  return client::ApiError(0, 0, "no error");
+}
 
 // Ids `from`..`to` inclusive.
 std::vector<std::string> Range(char prefix, int from, int to) {
@@ -114,42 +115,40 @@ class HistoryPaginationTest : public EddyTest {
   static void SetUpTestSuite() {
     EddyTest::SetUpTestSuite();
     if (::testing::Test::HasFatalFailure()) return;
-    Seeder seed(port(), key(), ServerToken());
-    seed.Users({"alice", "bob"});
-    auto r =
-        seed.Call("POST", "/channels/messaging/history/query",
-                  R"({"data":{"created_by_id":"alice","members":["alice","bob"]},"state":false})");
-    ASSERT_EQ(r.status / 100, 2) << r.body;
+    // The backend's SDK client; sdk() is per test, this runs once per suite.
+    client::ServerClient seed(BaseUrl(), key(), secret());
+    try {
+      SeedUsers(seed, {"alice", "bob"});
+      seed.CreateChannel("messaging", "history", "alice", {"alice", "bob"});
 
-    // One request per message, in order: each send is answered after its commit, so the
-    // order of the sends is the order of created_at.
-    auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < kMessages; ++i) {
-      json::object m{{"id", MessageId(i)},
-                     {"text", "message " + std::to_string(i)},
-                     {"user_id", i % 2 == 0 ? "alice" : "bob"}};
-      r = seed.Call("POST", "/channels/messaging/history/message",
-                    json::serialize(json::object{{"message", m}}));
-      ASSERT_EQ(r.status / 100, 2) << r.body;
-      created_.emplace_back(r.obj().at("message").at("created_at").as_string());
+      // One request per message, in order: each send is answered after its commit, so the
+      // order of the sends is the order of created_at.
+      auto start = std::chrono::steady_clock::now();
+      for (int i = 0; i < kMessages; ++i) {
+        client::Message m;
+        m.id = MessageId(i);
+        m.text = "message " + std::to_string(i);
+        created_.push_back(
+            seed.SendMessage("messaging", "history", i % 2 == 0 ? "alice" : "bob", m).created_at);
+      }
+      auto mid = std::chrono::steady_clock::now();
+      for (int i = 0; i < kReplies; ++i) {
+        client::Message m;
+        m.id = ReplyId(i);
+        m.text = "reply " + std::to_string(i);
+        m.parent_id = MessageId(kParent);
+        reply_created_.push_back(
+            seed.SendMessage("messaging", "history", i % 2 == 0 ? "bob" : "alice", m).created_at);
+      }
+      auto end = std::chrono::steady_clock::now();
+      using ms = std::chrono::milliseconds;
+      std::printf(
+          "[ seeding  ] %d messages in %lld ms, %d replies in %lld ms (one HTTP send each)\n",
+          kMessages, static_cast<long long>(std::chrono::duration_cast<ms>(mid - start).count()),
+          kReplies, static_cast<long long>(std::chrono::duration_cast<ms>(end - mid).count()));
+    } catch (const client::ApiError& e) {
+      FAIL() << "seeding: " << e.what();
     }
-    auto mid = std::chrono::steady_clock::now();
-    for (int i = 0; i < kReplies; ++i) {
-      json::object m{{"id", ReplyId(i)},
-                     {"text", "reply " + std::to_string(i)},
-                     {"parent_id", MessageId(kParent)},
-                     {"user_id", i % 2 == 0 ? "bob" : "alice"}};
-      r = seed.Call("POST", "/channels/messaging/history/message",
-                    json::serialize(json::object{{"message", m}}));
-      ASSERT_EQ(r.status / 100, 2) << r.body;
-      reply_created_.emplace_back(r.obj().at("message").at("created_at").as_string());
-    }
-    auto end = std::chrono::steady_clock::now();
-    using ms = std::chrono::milliseconds;
-    std::printf(
-        "[ seeding  ] %d messages in %lld ms, %d replies in %lld ms (one HTTP send each)\n",
-        kMessages, static_cast<long long>(std::chrono::duration_cast<ms>(mid - start).count()),
-        kReplies, static_cast<long long>(std::chrono::duration_cast<ms>(end - mid).count()));
 
     // RFC 3339 with a fixed number of fraction digits orders like the instants: the sends got
     // strictly increasing timestamps, so index order is time order.
@@ -166,28 +165,43 @@ class HistoryPaginationTest : public EddyTest {
     EddyTest::TearDownTestSuite();
   }
 
+  client::ChannelHandle Channel() { return App("alice").GetChannel("messaging", "history"); }
+
   // The ids of one page of messaging:history as alice sees it; `messages` is the pagination.
   std::vector<std::string> History(const json::object& messages) {
-    auto r = AsUser("alice", "POST", "/channels/messaging/history/query",
-                    json::serialize(json::object{{"state", true}, {"messages", messages}}));
-    EXPECT_EQ(r.status / 100, 2) << json::serialize(messages) << " -> " << r.body;
     std::vector<std::string> ids;
-    if (r.status / 100 != 2) return ids;
-    for (const auto& m : r.obj().at("messages").as_array()) {
-      ids.emplace_back(m.at("id").as_string());
+    try {
+      client::ChannelState state = Channel().Query({{"state", true}, {"messages", messages}});
+      // An empty page stays in `extra` as [].
+      EXPECT_TRUE(!state.messages.empty() || state.extra.contains("messages"));
+      for (const auto& m : state.messages) ids.push_back(m.id);
+    } catch (const client::ApiError& e) {
+      ADD_FAILURE() << json::serialize(messages) << " -> " << e.what();
     }
     return ids;
   }
 
   // The ids of one page of the thread under m0500; `params` are the flat query parameters.
-  std::vector<std::string> Replies(Params params) {
-    auto r = AsUser("alice", "GET", "/messages/" + MessageId(kParent) + "/replies", "", params);
-    EXPECT_EQ(r.status, 200) << r.body;
+  // A lone limit goes through the typed GetReplies; the other bounds have no typed parameter.
+  std::vector<std::string> Replies(const client::QueryParams& params) {
     std::vector<std::string> ids;
-    if (r.status != 200) return ids;
-    for (const auto& m : r.obj().at("messages").as_array()) {
-      EXPECT_EQ(m.at("parent_id").as_string(), MessageId(kParent));
-      ids.emplace_back(m.at("id").as_string());
+    try {
+      std::vector<client::Message> page;
+      if (params.size() == 1 && params[0].first == "limit") {
+        page = Channel().GetReplies(MessageId(kParent), std::stoi(params[0].second));
+      } else {
+        json::object r = App("alice").Request("GET", "/messages/" + MessageId(kParent) + "/replies",
+                                              nullptr, params);
+        for (const auto& m : r.at("messages").as_array()) {
+          page.push_back(client::Message::FromJson(m.as_object()));
+        }
+      }
+      for (const auto& m : page) {
+        EXPECT_EQ(m.parent_id, MessageId(kParent));
+        ids.push_back(m.id);
+      }
+    } catch (const client::ApiError& e) {
+      ADD_FAILURE() << e.what();
     }
     return ids;
   }
@@ -271,12 +285,11 @@ TEST_F(HistoryPaginationTest, WalksCoverTheWholeHistoryOnce) {
 
 TEST_F(HistoryPaginationTest, BoundsAroundAndLimits) {
   // §5.4: without a limit the page is 100 messages, the newest, oldest first.
-  auto r = AsUser("alice", "POST", "/channels/messaging/history/query", R"({"state":true})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
+  client::ChannelState state = Channel().Query({{"state", true}});
   std::vector<std::string> ids;
-  for (const auto& m : r.obj().at("messages").as_array()) ids.emplace_back(m.at("id").as_string());
+  for (const auto& m : state.messages) ids.push_back(m.id);
   EXPECT_EQ(ids, Range('m', 900, 999));
-  EXPECT_EQ(r.obj().at("channel").at("message_count"), kMessages + kReplies);
+  EXPECT_EQ(state.channel.ToJson().at("message_count"), kMessages + kReplies);
   EXPECT_EQ(History({{"limit", 25}}), Range('m', 975, 999));
   EXPECT_EQ(History({{"limit", 1}}), Range('m', 999, 999));
   EXPECT_EQ(History({{"limit", 300}}), Range('m', 700, 999));
@@ -333,17 +346,18 @@ TEST_F(HistoryPaginationTest, BoundsAroundAndLimits) {
        R"({"limit":10,"created_at_before":"yesterday"})",
        R"({"limit":10,"created_at_before":"2020-01-01T00:00:00Z","created_at_after":"2019-01-01T00:00:00Z"})",
        R"({"limit":10,"id_lt":"no-such-message"})"}) {
-    r = AsUser("alice", "POST", "/channels/messaging/history/query",
-               std::string(R"({"state":true,"messages":)") + messages + "}");
-    EXPECT_EQ(r.status, 400) << messages << " -> " << r.body;
-    EXPECT_EQ(r.code(), 4) << messages << " -> " << r.body;
+    client::ApiError e = ErrorOf([&] {
+      Channel().Query({{"state", true}, {"messages", json::parse(messages)}});
+    });
+    EXPECT_EQ(e.status_code(), 400) << messages << " -> " << e.what();
+    EXPECT_EQ(e.code(), 4) << messages << " -> " << e.what();
   }
 }
 
 TEST_F(HistoryPaginationTest, ThreadReplies) {
-  auto r = AsUser("alice", "GET", "/messages/" + MessageId(kParent));
-  ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(r.obj().at("message").at("reply_count"), kReplies);
+  // The user client has no typed GetMessage: the generic call, as alice.
+  json::object parent = App("alice").Request("GET", "/messages/" + MessageId(kParent));
+  EXPECT_EQ(parent.at("message").at("reply_count"), kReplies);
   // Thread-only replies stay out of the channel's pages.
   ExpectAround(History({{"limit", 20}, {"id_around", MessageId(kParent)}}), 'm', kParent, 20,
                kMessages);
@@ -354,10 +368,9 @@ TEST_F(HistoryPaginationTest, ThreadReplies) {
   EXPECT_EQ(Replies({{"limit", "10"}}), Range('r', 140, 149));
   EXPECT_EQ(Replies({{"limit", "300"}}), Range('r', 0, 149));
   EXPECT_TRUE(Replies({{"limit", "0"}}).empty());
-  r = AsUser("alice", "GET", "/messages/" + MessageId(kParent) + "/replies", "",
-             {{"limit", "301"}});
-  EXPECT_EQ(r.status, 400) << r.body;
-  EXPECT_EQ(r.code(), 4);
+  client::ApiError e = ErrorOf([&] { Channel().GetReplies(MessageId(kParent), 301); });
+  EXPECT_EQ(e.status_code(), 400) << e.what();
+  EXPECT_EQ(e.code(), 4);
 
   // The whole thread backwards with id_lt and forwards with id_gt, pages of 25.
   std::vector<std::string> page = Replies({{"limit", "25"}});
@@ -412,49 +425,64 @@ class MemberPaginationTest : public EddyTest {
   static void SetUpTestSuite() {
     EddyTest::SetUpTestSuite();
     if (::testing::Test::HasFatalFailure()) return;
-    Seeder seed(port(), key(), ServerToken());
+    client::ServerClient seed(BaseUrl(), key(), secret());
     std::vector<std::string> users = {"alice"};
     for (int i = 0; i < kCrowd; ++i) users.push_back(CrowdUser(i));
-    seed.Users(users);
-    // Created with 100 members (the per-request maximum), then the rest added 100 at a time.
-    json::array first(users.begin(), users.begin() + 100);
-    auto r = seed.Call("POST", "/channels/messaging/crowd/query",
-                       json::serialize(json::object{
-                           {"data", json::object{{"created_by_id", "alice"}, {"members", first}}},
-                           {"state", false}}));
-    ASSERT_EQ(r.status / 100, 2) << r.body;
-    for (size_t from = 100; from < users.size(); from += 100) {
-      json::array more(users.begin() + from, users.begin() + std::min(users.size(), from + 100));
-      r = seed.Call("POST", "/channels/messaging/crowd",
-                    json::serialize(json::object{{"add_members", more}}));
-      ASSERT_EQ(r.status / 100, 2) << r.body;
+    try {
+      SeedUsers(seed, users);
+      // Created with 100 members (the per-request maximum), then the rest added 100 at a time.
+      seed.CreateChannel("messaging", "crowd", "alice", {users.begin(), users.begin() + 100});
+      for (size_t from = 100; from < users.size(); from += 100) {
+        seed.AddMembers("messaging", "crowd",
+                        {users.begin() + from, users.begin() + std::min(users.size(), from + 100)});
+      }
+    } catch (const client::ApiError& e) {
+      FAIL() << "seeding: " << e.what();
     }
   }
 
+  client::ChannelHandle Crowd() { return App("alice").GetChannel("messaging", "crowd"); }
+
   // The member ids of the channel state for `body`.
-  std::vector<std::string> StateMembers(const std::string& body) {
-    auto r = AsUser("alice", "POST", "/channels/messaging/crowd/query", body);
-    EXPECT_EQ(r.status / 100, 2) << r.body;
+  std::vector<std::string> StateMembers(const json::object& body) {
     std::vector<std::string> ids;
-    if (r.status / 100 != 2) return ids;
-    EXPECT_EQ(r.obj().at("channel").at("member_count"), kCrowd + 1);
-    for (const auto& m : r.obj().at("members").as_array()) {
-      EXPECT_EQ(m.at("user").at("id"), m.at("user_id"));
-      ids.emplace_back(m.at("user_id").as_string());
+    try {
+      client::ChannelState state = Crowd().Query(body);
+      EXPECT_EQ(state.channel.member_count, kCrowd + 1);
+      for (const auto& m : state.members) {
+        EXPECT_TRUE(m.user && m.user->id == m.user_id) << json::serialize(m.ToJson());
+        ids.push_back(m.user_id);
+      }
+    } catch (const client::ApiError& e) {
+      ADD_FAILURE() << json::serialize(body) << " -> " << e.what();
     }
     return ids;
   }
 
-  // GET /members for the crowd with `extra` payload fields after the filter.
-  std::vector<std::string> QueryMembers(const std::string& extra) {
-    auto r = AsUser(
-        "alice", "GET", "/members", "",
-        {{"payload", R"({"type":"messaging","id":"crowd","filter_conditions":{})" + extra + "}"}});
-    EXPECT_EQ(r.status, 200) << r.body;
+  // GET /members for the crowd. A limit without offset goes through the typed QueryMembers;
+  // it has no offset, and always sends a limit, so the rest takes the generic call.
+  std::vector<std::string> QueryMembers(const json::array& sort, std::optional<int> limit,
+                                        std::optional<int> offset = {}) {
     std::vector<std::string> ids;
-    if (r.status != 200) return ids;
-    for (const auto& m : r.obj().at("members").as_array()) {
-      ids.emplace_back(m.at("user_id").as_string());
+    try {
+      std::vector<client::Member> members;
+      if (limit && !offset) {
+        members = Crowd().QueryMembers({}, sort, *limit);
+      } else {
+        json::object payload{
+            {"type", "messaging"}, {"id", "crowd"}, {"filter_conditions", json::object{}}};
+        if (!sort.empty()) payload["sort"] = sort;
+        if (limit) payload["limit"] = *limit;
+        if (offset) payload["offset"] = *offset;
+        json::object r = App("alice").Request("GET", "/members", nullptr,
+                                              {{"payload", json::serialize(payload)}});
+        for (const auto& m : r.at("members").as_array()) {
+          members.push_back(client::Member::FromJson(m.as_object()));
+        }
+      }
+      for (const auto& m : members) ids.push_back(m.user_id);
+    } catch (const client::ApiError& e) {
+      ADD_FAILURE() << e.what();
     }
     return ids;
   }
@@ -469,8 +497,8 @@ class MemberPaginationTest : public EddyTest {
 TEST_F(MemberPaginationTest, StateMembersLimitOffset) {
   std::vector<std::string> all;
   for (int offset = 0; offset < 400; offset += 60) {
-    std::vector<std::string> p = StateMembers(R"({"state":true,"members":{"limit":60,"offset":)" +
-                                              std::to_string(offset) + "}}");
+    std::vector<std::string> p =
+        StateMembers({{"state", true}, {"members", {{"limit", 60}, {"offset", offset}}}});
     EXPECT_EQ(p.size(), static_cast<size_t>(std::max(0, std::min(60, kCrowd + 1 - offset))))
         << "offset " << offset;
     all.insert(all.end(), p.begin(), p.end());
@@ -480,38 +508,36 @@ TEST_F(MemberPaginationTest, StateMembersLimitOffset) {
   std::vector<std::string> everyone = Everyone();
   EXPECT_EQ(distinct, std::set<std::string>(everyone.begin(), everyone.end()));
   // One big page lists them in the order of the small pages.
-  EXPECT_EQ(StateMembers(R"({"state":true,"members":{"limit":300}})"), all);
+  EXPECT_EQ(StateMembers({{"state", true}, {"members", {{"limit", 300}}}}), all);
   // Without a `members` page the state has the first 100.
-  EXPECT_EQ(StateMembers(R"({"state":true})"),
+  EXPECT_EQ(StateMembers({{"state", true}}),
             std::vector<std::string>(all.begin(), all.begin() + 100));
   for (const char* members : {R"({"limit":301})", R"({"limit":-1})", R"({"offset":10001})"}) {
-    auto r = AsUser("alice", "POST", "/channels/messaging/crowd/query",
-                    std::string(R"({"state":true,"members":)") + members + "}");
-    EXPECT_EQ(r.status, 400) << members << " -> " << r.body;
-    EXPECT_EQ(r.code(), 4) << members;
+    client::ApiError e = ErrorOf([&] {
+      Crowd().Query({{"state", true}, {"members", json::parse(members)}});
+    });
+    EXPECT_EQ(e.status_code(), 400) << members << " -> " << e.what();
+    EXPECT_EQ(e.code(), 4) << members;
   }
 }
 
 TEST_F(MemberPaginationTest, QueryMembersLimitOffsetAndSort) {
   // Sorted by user id, pages of 40 walk the 251 members in order.
-  const std::string asc = R"(,"sort":[{"field":"user_id","direction":1}])";
+  const json::array asc = {{{"field", "user_id"}, {"direction", 1}}};
   std::vector<std::string> all;
   for (int offset = 0; offset < 300; offset += 40) {
-    std::vector<std::string> p =
-        QueryMembers(asc + R"(,"limit":40,"offset":)" + std::to_string(offset));
+    std::vector<std::string> p = QueryMembers(asc, 40, offset);
     all.insert(all.end(), p.begin(), p.end());
   }
   std::vector<std::string> expected = Everyone();
   std::sort(expected.begin(), expected.end());
   EXPECT_EQ(all, expected);
 
-  const std::string desc = R"(,"sort":[{"field":"user_id","direction":-1}])";
-  EXPECT_EQ(QueryMembers(desc + R"(,"limit":3)"),
-            (std::vector<std::string>{"u0249", "u0248", "u0247"}));
-  EXPECT_EQ(QueryMembers(desc + R"(,"limit":3,"offset":249)"),
-            (std::vector<std::string>{"u0000", "alice"}));
-  EXPECT_EQ(QueryMembers("").size(), 100u);  // the default page
-  EXPECT_EQ(QueryMembers(R"(,"limit":300)").size(), static_cast<size_t>(kCrowd + 1));
+  const json::array desc = {{{"field", "user_id"}, {"direction", -1}}};
+  EXPECT_EQ(QueryMembers(desc, 3), (std::vector<std::string>{"u0249", "u0248", "u0247"}));
+  EXPECT_EQ(QueryMembers(desc, 3, 249), (std::vector<std::string>{"u0000", "alice"}));
+  EXPECT_EQ(QueryMembers({}, {}).size(), 100u);  // the default page
+  EXPECT_EQ(QueryMembers({}, 300).size(), static_cast<size_t>(kCrowd + 1));
 }
 
 }  // namespace
