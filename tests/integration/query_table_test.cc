@@ -20,9 +20,9 @@ struct Row {
   std::string filter;  // JSON; @name@ is replaced by the timestamp recorded under that name
   std::string sort;    // JSON array, or "" to send none
   std::vector<std::string> expected;
-  // A row goes through the SDK's typed query when that can send what the row asks (a sort
-  // array; the offset of a client's channel query it cannot), else through Request with the
-  // row's body. -1: not given (the typed call sends its default, which is the server's).
+  // A row goes through the SDK's typed query when that can send it (a sort array, and for
+  // channels no offset), else through Request with the row's exact body. -1: not given (the
+  // typed call sends its default, the server's; Request sends nothing).
   int limit = -1;
   int offset = -1;
   int error = 0;  // a Stream error code expected instead of a list
@@ -150,31 +150,20 @@ class QueryChannelsTableTest : public TableTest {
       std::vector<std::string> members;
       const char* data;
     };
-    for (const Spec& s : {
-             Spec{"messaging",
-                  "c1",
-                  "alice",
-                  {"alice", "bob"},
-                  R"({"topic":"sports","priority":3,"color":"red"})"},
-             Spec{"messaging",
-                  "c2",
-                  "bob",
-                  {"alice", "bob", "carol"},
-                  R"({"topic":"music","priority":1})"},
-             Spec{"messaging",
-                  "c3",
-                  "carol",
-                  {"bob", "carol"},
-                  R"({"topic":"sports","priority":2})"},
-             Spec{"team",
-                  "t1",
-                  "alice",
-                  {"alice", "carol", "dave"},
-                  R"({"topic":"work","priority":5})"},
-             Spec{"livestream", "l1", "dave", {"dave"}, R"({"frozen":true})"},
-             Spec{"messaging", "c4", "dave", {"alice", "dave"}, R"({"priority":4,"color":"blue"})"},
-             Spec{"commerce", "s1", "erin", {"bob", "erin"}, R"({"topic":"support"})"},
-         }) {
+    const std::vector<Spec> specs = {
+        {"messaging",
+         "c1",
+         "alice",
+         {"alice", "bob"},
+         R"({"topic":"sports","priority":3,"color":"red"})"},
+        {"messaging", "c2", "bob", {"alice", "bob", "carol"}, R"({"topic":"music","priority":1})"},
+        {"messaging", "c3", "carol", {"bob", "carol"}, R"({"topic":"sports","priority":2})"},
+        {"team", "t1", "alice", {"alice", "carol", "dave"}, R"({"topic":"work","priority":5})"},
+        {"livestream", "l1", "dave", {"dave"}, R"({"frozen":true})"},
+        {"messaging", "c4", "dave", {"alice", "dave"}, R"({"priority":4,"color":"blue"})"},
+        {"commerce", "s1", "erin", {"bob", "erin"}, R"({"topic":"support"})"},
+    };
+    for (const Spec& s : specs) {
       backend.CreateChannel(s.type, s.id, s.created_by, s.members, json::parse(s.data).as_object());
     }
     struct Send {
@@ -530,8 +519,9 @@ class QueryUsersTableTest : public TableTest {
           if (r.status != 200) throw client::ApiError(r.code(), r.status, r.body);
           answer = r.obj();
         }
-        for (const auto& u : answer.at("users").as_array())
+        for (const auto& u : answer.at("users").as_array()) {
           ids.emplace_back(u.at("id").as_string());
+        }
         return ids;
       });
     }
