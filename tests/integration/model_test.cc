@@ -3,23 +3,23 @@
 // threads (some with show_in_channel), soft-delete their own messages, mark channels read
 // (some at a message) and unread, mark all read (some with read_by_channel), hide channels
 // (some with clear_history) and show them; the backend truncates channels (some with a system
-// message). Every operation goes over REST the way the SDK sends it: client-side as the acting
-// user, truncation server-side. After every step the server's answers must equal those of the
-// plain model of read_model.h (which lists the rules it follows):
+// message). Every operation goes through the C++ SDK: client-side by the acting user's
+// ChatClient, truncation by the backend's ServerClient. After every step the server's
+// answers must equal those of the plain model of read_model.h (which lists its rules):
 //   - GET /unread of every user: total_unread_count and each channel's unread_count
 //     (unread_channels is the number of channels listed);
 //   - POST /channels {members $in [user]} sorted by last_message_at desc: which channels, in
 //     which order, and the read[].unread_messages in each of them (after each step for the
 //     acting user with their own entry; every kFullEvery steps for every user with every
 //     member's entry, hidden channels included);
-//   - the events each user's WebSocket connection receives (one user's connection watches
+//   - the events each user's SDK connection receives (one user's connection watches
 //     their channels, the others' watch nothing): exactly the message.new,
 //     notification.message_new, notification.mark_read, notification.mark_unread,
 //     notification.channel_truncated, channel.hidden and channel.visible the step should send
 //     them (§3.7, §4.7), the message.new and notification.* ones with the model's
 //     total_unread_count, unread_channels and unread_count;
-//   - every kMeEvery steps and at the end, the health.check `me` of a new WebSocket
-//     connection of every user: total_unread_count and unread_channels.
+//   - every kMeEvery steps and at the end, the `me` of a new SDK connection of every user
+//     (the first health.check's): total_unread_count and unread_channels.
 // The seed is fixed and printed: EDDY_MODEL_SEED overrides it and EDDY_MODEL_STEPS the number of
 // steps. The first disagreement stops the test with the step, a diff, the last operations and
 // the model's state.
@@ -33,13 +33,14 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "integration/events.h"
 #include "integration/fixture.h"
 #include "integration/read_model.h"
+#include "integration/sdk_events.h"
 
 namespace eddy::testing {
 namespace {
@@ -51,9 +52,6 @@ constexpr int kDefaultSteps = 2000;
 constexpr int kFullEvery = 10;
 constexpr int kMeEvery = 100;
 constexpr size_t kHistory = 25;
-// The connections send a health.check this often, as the SDK does (§3.4): the server closes a
-// WebSocket that sends nothing for ws_idle_timeout (70 s), and a long run outlasts that.
-constexpr std::chrono::seconds kHeartbeat{20};
 
 const std::vector<std::string> kUsers = {"ann", "ben", "cat", "dan"};
 // Whose connection watches all their channels (the others' watch nothing).
@@ -69,7 +67,8 @@ std::uint64_t EnvNumber(const char* name, std::uint64_t fallback) {
 }
 
 // Applies random operations to the server and the model and compares them after each step.
-// Single-threaded: one HTTP client and one WebSocket connection per user, read in turn.
+// One SDK connection per user (SdkConn queues its events; the SDK keeps it alive with its
+// heartbeat, §3.4): the user's ChatClient makes their calls and their events are read in turn.
 class ModelTest : public EddyTest {
  protected:
   enum class Op {
@@ -96,20 +95,13 @@ class ModelTest : public EddyTest {
   };
 
   void SetUpWorld() {
-    json::object users;
-    for (const std::string& u : kUsers) users[u] = json::object{{"id", u}, {"name", u}};
-    auto r = AsServer("POST", "/users", json::serialize(json::object{{"users", users}}));
-    ASSERT_EQ(r.status / 100, 2) << r.body;
+    std::vector<client::User> users;
+    for (const std::string& u : kUsers) users.push_back(SdkUser(u, u));
+    ASSERT_EQ(sdk().UpsertUsers(users).size(), kUsers.size());
     for (const ChannelSpec& spec : kChannels) {
-      json::array members;
-      for (int u : spec.members) members.emplace_back(kUsers[u]);
-      json::object body{
-          {"data", json::object{{"created_by_id", kUsers[spec.members[0]]}, {"members", members}}},
-          {"state", false},
-          {"watch", false},
-          {"presence", false}};
-      r = AsServer("POST", "/channels/messaging/" + spec.id + "/query", json::serialize(body));
-      ASSERT_EQ(r.status / 100, 2) << r.body;
+      std::vector<std::string> members;
+      for (int u : spec.members) members.push_back(kUsers[u]);
+      sdk().CreateChannel("messaging", spec.id, kUsers[spec.members[0]], members);
       model_.AddChannel(spec);
     }
   }
@@ -117,27 +109,21 @@ class ModelTest : public EddyTest {
   // One connection per user; kWatcher's watches every channel of theirs.
   void ConnectUsers() {
     for (const std::string& u : kUsers) {
-      conns_.push_back(std::make_unique<EventClient>());
-      ASSERT_TRUE(conns_.back()->Connect(port(), ConnectTarget(u, UserToken(u))));
+      conns_.push_back(std::make_unique<SdkConn>(BaseUrl(), key()));
+      ASSERT_TRUE(conns_.back()->Connect(u, UserToken(u)));
     }
     json::array cids;
     for (const ModelChannel& c : model_.channels()) {
       if (c.members.count(kWatcher)) cids.emplace_back(c.cid);
     }
-    json::object watch{{"filter_conditions", json::object{{"cid", json::object{{"$in", cids}}}}},
-                       {"state", false},
-                       {"watch", true}};
-    auto r = AsUser(kUsers[kWatcher], "POST", "/channels", json::serialize(watch),
-                    {{"connection_id", conns_[kWatcher]->connection_id()}});
-    ASSERT_EQ(r.status / 100, 2) << r.body;
-    ASSERT_EQ(r.obj().at("channels").as_array().size(), cids.size()) << r.body;
+    auto watched = Client(kWatcher).QueryChannels(
+        json::object{{"cid", json::object{{"$in", cids}}}}, {}, 10, /*watch=*/true);
+    ASSERT_EQ(watched.size(), cids.size());
   }
 
-  void Heartbeat() {
-    for (int u = 0; u < int(kUsers.size()); ++u) {
-      conns_[u]->ws().Send(R"([{"type":"health.check","client_id":")" + kUsers[u] + R"(--1"}])");
-    }
-  }
+  // The user's app: the ChatClient of their connection (not EddyTest::App, which would add a
+  // second connection per user to the ones whose events the model predicts).
+  client::ChatClient& Client(int user) { return conns_[user]->client(); }
 
   template <typename T>
   const T& Pick(const std::vector<T>& from) {
@@ -161,12 +147,14 @@ class ModelTest : public EddyTest {
   }
 
   // Runs `op` (or a send when it has nothing to act on); returns what it did, for the history.
-  // A request the server refuses is a test failure.
+  // A request the server refuses throws the SDK's ApiError.
   std::string Apply(Op op) {
     const int user = std::uniform_int_distribution<int>(0, int(kUsers.size()) - 1)(rng_);
     const std::string& name = kUsers[user];
     ModelChannel& c = *Pick(ChannelsOf(user));
     actor_ = user;
+    client::ChatClient& app = Client(user);
+    client::ChannelHandle channel = app.GetChannel("messaging", c.id);
     const std::string path = "/channels/messaging/" + c.id;
     ++op_counts_[op];
     // Nothing to act on: a send instead (counted as one).
@@ -182,11 +170,17 @@ class ModelTest : public EddyTest {
         m.silent = op == Op::kSendSilent;
         // Sometimes the author keeps their hidden channel hidden (R3).
         const bool keep_hidden = c.members.at(user).hidden && Chance(0.3);
-        json::object msg{{"id", m.id}, {"text", "hello from " + name}};
-        if (m.silent) msg["silent"] = true;
-        json::object body{{"message", msg}};
-        if (keep_hidden) body["keep_channel_hidden"] = true;
-        Expect2xx(AsUser(name, "POST", path + "/message", json::serialize(body)));
+        client::Message msg;
+        msg.id = m.id;
+        msg.text = "hello from " + name;
+        if (m.silent) msg.extra["silent"] = true;
+        if (keep_hidden) {
+          // A field of the request beside the message, which SendMessage does not send.
+          json::object body{{"message", msg.ToJson()}, {"keep_channel_hidden", true}};
+          app.Request("POST", path + "/message", &body);
+        } else {
+          channel.SendMessage(msg);
+        }
         std::string what = name + " sends " + m.id + " in " + c.id + (m.silent ? " (silent)" : "") +
                            (keep_hidden ? " (keep_channel_hidden)" : "");
         ExpectMessageNew(c, m, keep_hidden);
@@ -206,11 +200,13 @@ class ModelTest : public EddyTest {
         m.parent_id = Pick(parents)->id;
         m.show_in_channel = op == Op::kReplyShown;
         m.silent = Chance(0.1);
-        json::object msg{{"id", m.id}, {"text", "reply"}, {"parent_id", m.parent_id}};
-        if (m.show_in_channel) msg["show_in_channel"] = true;
-        if (m.silent) msg["silent"] = true;
-        Expect2xx(AsUser(name, "POST", path + "/message",
-                         json::serialize(json::object{{"message", msg}})));
+        client::Message msg;
+        msg.id = m.id;
+        msg.text = "reply";
+        msg.parent_id = m.parent_id;
+        if (m.show_in_channel) msg.extra["show_in_channel"] = true;
+        if (m.silent) msg.extra["silent"] = true;
+        channel.SendMessage(msg);
         std::string what = name + " replies " + m.id + " to " + m.parent_id + " in " + c.id +
                            (m.show_in_channel ? " (show_in_channel)" : "") +
                            (m.silent ? " (silent)" : "");
@@ -225,7 +221,7 @@ class ModelTest : public EddyTest {
         }
         if (own.empty()) return instead();
         ModelMessage& m = *Pick(own);
-        Expect2xx(AsUser(name, "DELETE", "/messages/" + m.id));
+        channel.DeleteMessage(m.id);
         m.deleted = true;  // R5
         return name + " deletes " + m.id + " in " + c.id;
       }
@@ -233,13 +229,12 @@ class ModelTest : public EddyTest {
         ModelMember& me = c.members.at(user);
         if (!c.messages.empty() && Chance(0.35)) {
           const ModelMessage& m = Pick(c.messages);
-          Expect2xx(AsUser(name, "POST", path + "/read",
-                           json::serialize(json::object{{"message_id", m.id}})));
+          channel.MarkRead(m.id);
           me.last_read = m.at;  // R6
           expect_.push_back({user, "notification.mark_read", c.cid, &c});
           return name + " marks " + c.id + " read at " + m.id;
         }
-        Expect2xx(AsUser(name, "POST", path + "/read", "{}"));
+        channel.MarkRead();
         me.last_read = model_.Now();
         expect_.push_back({user, "notification.mark_read", c.cid, &c});
         return name + " marks " + c.id + " read";
@@ -258,14 +253,15 @@ class ModelTest : public EddyTest {
             plan.emplace_back(ch, at);
             what += " " + ch->id + "@" + (at ? at->id : "now");
           }
-          Expect2xx(AsUser(name, "POST", "/channels/read",
-                           json::serialize(json::object{{"read_by_channel", by_channel}})));
+          json::object body{{"read_by_channel", by_channel}};
+          app.Request("POST", "/channels/read", &body);
           const Tick now = model_.Now();
           for (auto& [ch, at] : plan) ch->members.at(user).last_read = at ? at->at : now;
           expect_.push_back({user, "notification.mark_read", "", nullptr});
           return what;
         }
-        Expect2xx(AsUser(name, "POST", "/channels/read", "{}"));
+        const json::object none;
+        app.Request("POST", "/channels/read", &none);
         const Tick now = model_.Now();
         for (ModelChannel* ch : ChannelsOf(user)) ch->members.at(user).last_read = now;
         expect_.push_back({user, "notification.mark_read", "", nullptr});
@@ -273,8 +269,8 @@ class ModelTest : public EddyTest {
       }
       case Op::kHide: {
         const bool clear = Chance(0.5);
-        Expect2xx(AsUser(name, "POST", path + "/hide",
-                         json::serialize(json::object{{"clear_history", clear}})));
+        json::object body{{"clear_history", clear}};
+        app.Request("POST", path + "/hide", &body);
         ModelMember& me = c.members.at(user);  // R9
         if (!me.hidden) expect_.push_back({user, "channel.hidden", c.cid, nullptr});
         me.hidden = true;
@@ -288,7 +284,8 @@ class ModelTest : public EddyTest {
           if (ch->members.at(user).hidden) hidden.push_back(ch);
         }
         ModelChannel& target = !hidden.empty() && Chance(0.8) ? *Pick(hidden) : c;
-        Expect2xx(AsUser(name, "POST", "/channels/messaging/" + target.id + "/show", "{}"));
+        const json::object none;
+        app.Request("POST", "/channels/messaging/" + target.id + "/show", &none);
         if (target.members.at(user).hidden) {
           expect_.push_back({user, "channel.visible", target.cid, nullptr});
         }
@@ -302,8 +299,8 @@ class ModelTest : public EddyTest {
         }
         if (listed.empty()) return instead();
         const ModelMessage& m = *Pick(listed);
-        Expect2xx(AsUser(name, "POST", path + "/unread",
-                         json::serialize(json::object{{"message_id", m.id}})));
+        json::object body{{"message_id", m.id}};
+        app.Request("POST", path + "/unread", &body);
         c.members.at(user).last_read = m.at - 1;  // R7
         expect_.push_back({user, "notification.mark_unread", c.cid, &c});
         return name + " marks " + c.id + " unread from " + m.id;
@@ -316,7 +313,12 @@ class ModelTest : public EddyTest {
           body["message"] =
               json::object{{"id", system->id}, {"text", "Channel truncated"}, {"user_id", name}};
         }
-        Expect2xx(AsServer("POST", path + "/truncate", json::serialize(body)));
+        // TruncateChannel sends no system message.
+        if (system) {
+          sdk().Request("POST", path + "/truncate", &body);
+        } else {
+          sdk().TruncateChannel("messaging", c.id);
+        }
         std::string what = "server truncates " + c.id +
                            (system ? " with system message " + system->id + " by " + name : "");
         if (system) {
@@ -360,30 +362,29 @@ class ModelTest : public EddyTest {
   // Reads each user's connection until the events the step sends them have arrived, in any
   // order, and compares their counters with the model's: total_unread_count and
   // unread_channels (R2), and the unread_count of their channel (R1; the total when they have
-  // none). An event of a tracked type that was not expected is a difference too. With
-  // `drain`, every connection is also read until it is quiet, so that stray events of steps
-  // that expected nothing from a user show up within kFullEvery steps.
+  // none). An event of a tracked type that was not expected is a difference too. A read takes
+  // what the connection has received so far; with `drain`, every connection is read (until
+  // it is quiet), so that stray events of steps that expected nothing from a user show up
+  // within kFullEvery steps.
   std::string CheckEvents(bool drain) {
     std::ostringstream diff;
     for (int u = 0; u < int(kUsers.size()); ++u) {
       const std::string& name = kUsers[u];
       std::vector<Expected> pending;
+      std::multiset<std::string> types;
       for (const Expected& e : expect_) {
-        if (e.user == u) pending.push_back(e);
+        if (e.user != u) continue;
+        pending.push_back(e);
+        types.insert(e.type);
       }
-      WsClient& ws = conns_[u]->ws();
-      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-      while (!ws.closed() && (!pending.empty() || drain)) {
-        if (!pending.empty() && std::chrono::steady_clock::now() > deadline) break;
-        auto frame = ws.ReadJson(std::chrono::milliseconds(pending.empty() ? 1 : 500));
-        if (!frame) {
-          if (pending.empty()) break;  // drained
-          continue;
-        }
-        const std::string type(frame->at("type").as_string());
+      if (pending.empty() && !drain) continue;
+      using std::chrono::milliseconds;
+      for (const json::object& frame :
+           conns_[u]->Collect(types, std::chrono::seconds(5), milliseconds(drain ? 1 : 0))) {
+        const std::string type(frame.at("type").as_string());
         if (!Tracked(type)) continue;
         const bool by_message = type == "message.new" || type == "notification.message_new";
-        const json::value* key = frame->if_contains(by_message ? "message_id" : "cid");
+        const json::value* key = frame.if_contains(by_message ? "message_id" : "cid");
         const std::string k = key && key->is_string() ? std::string(key->as_string()) : "";
         auto it = std::find_if(pending.begin(), pending.end(),
                                [&](const Expected& e) { return e.type == type && e.key == k; });
@@ -402,7 +403,7 @@ class ModelTest : public EddyTest {
           if (type == "notification.mark_unread") want["unread_messages"] = want["unread_count"];
           std::map<std::string, std::int64_t> have;
           for (const auto& [field, value] : want) {
-            const json::value* v = frame->if_contains(field);
+            const json::value* v = frame.if_contains(field);
             have[field] = v && v->is_int64() ? v->as_int64() : -1;
           }
           if (have != want) {
@@ -413,114 +414,105 @@ class ModelTest : public EddyTest {
         pending.erase(it);
       }
       for (const Expected& e : pending) {
-        diff << "  " << name << ": no " << e.type << " '" << e.key << "'"
-             << (ws.closed() ? " (connection closed)" : "") << "\n";
+        diff << "  " << name << ": no " << e.type << " '" << e.key << "'\n";
       }
     }
     expect_.clear();
     return diff.str();
   }
 
-  void Expect2xx(const HttpResult& r) {
-    if (r.status / 100 != 2) ADD_FAILURE() << "request refused: " << r.status << " " << r.body;
-  }
-
   // Compares the server's view of every user with the model's; returns the differences.
   // GET /unread is checked for every user. The channel list is checked for the acting user
   // with their own read state only, or with `all` for every user with every member's read
-  // state. With `me`, the `me` of a new connection of every user too.
+  // state. With `me`, the `me` of a new connection of every user too. A refused request is a
+  // difference too (and ends that user's comparison).
   std::string Compare(bool all, bool me) {
     std::ostringstream diff;
     for (int u = 0; u < int(kUsers.size()); ++u) {
-      const std::string& name = kUsers[u];
-
-      // GET /unread (R1, R2).
-      auto r = AsUser(name, "GET", "/unread");
-      if (r.status != 200 || !r.json.is_object()) {
-        diff << "  " << name << " GET /unread: " << r.status << " " << r.body << "\n";
-        continue;
-      }
-      const std::int64_t want_total = model_.TotalUnread(u);
-      const std::int64_t got_total = r.obj().at("total_unread_count").to_number<std::int64_t>();
-      if (got_total != want_total) {
-        diff << "  " << name << " GET /unread total_unread_count: server " << got_total
-             << ", model " << want_total << "\n";
-      }
-      std::map<std::string, std::int64_t> got_channels;
-      for (const json::value& ch : r.obj().at("channels").as_array()) {
-        got_channels[std::string(ch.at("channel_id").as_string())] =
-            ch.at("unread_count").to_number<std::int64_t>();
-      }
-      const std::map<std::string, std::int64_t> want_channels = model_.UnreadChannels(u);
-      if (got_channels != want_channels) {
-        diff << "  " << name << " GET /unread channels: server " << Format(got_channels)
-             << ", model " << Format(want_channels) << "\n";
-      }
-
-      if (!all && u != actor_) continue;
-
-      // POST /channels (R11, and R1/R2 for the read states).
-      json::object query{
-          {"filter_conditions",
-           json::object{{"type", "messaging"},
-                        {"members", json::object{{"$in", json::array{json::value(name)}}}}}},
-          {"sort", json::array{json::object{{"field", "last_message_at"}, {"direction", -1}}}},
-          {"state", false},
-          {"watch", false},
-          {"presence", false},
-          {"limit", 30},
-          {"member_limit", all ? 100 : 0}};
-      r = AsUser(name, "POST", "/channels", json::serialize(query));
-      if (r.status / 100 != 2 || !r.json.is_object()) {
-        diff << "  " << name << " POST /channels: " << r.status << " " << r.body << "\n";
-        continue;
-      }
-      std::vector<std::string> got_order, want_order;
-      for (const ModelChannel* c : model_.ChannelList(u)) want_order.push_back(c->cid);
-      for (const json::value& state : r.obj().at("channels").as_array()) {
-        const std::string cid(state.at("channel").at("cid").as_string());
-        got_order.push_back(cid);
-        auto it = std::find_if(model_.channels().begin(), model_.channels().end(),
-                               [&](const ModelChannel& c) { return c.cid == cid; });
-        if (it == model_.channels().end()) continue;
-        std::map<std::string, std::int64_t> got_read, want_read;
-        for (const json::value& read : state.at("read").as_array()) {
-          got_read[std::string(read.at("user").at("id").as_string())] =
-              read.at("unread_messages").to_number<std::int64_t>();
-        }
-        // member_limit 0 leaves only the reader's own entry (§5.4: it is always there).
-        for (const auto& [member, m] : it->members) {
-          if (all || member == u) want_read[kUsers[member]] = Model::Unread(*it, member);
-        }
-        if (got_read != want_read) {
-          diff << "  " << name << " POST /channels " << cid << " read[].unread_messages: server "
-               << Format(got_read) << ", model " << Format(want_read) << "\n";
-        }
-      }
-      if (got_order != want_order) {
-        diff << "  " << name << " channel list: server " << Format(got_order) << ", model "
-             << Format(want_order) << "\n";
-      }
-
-      // The health.check `me` of a new connection (R2).
-      if (me) {
-        EventClient conn;
-        if (!conn.Connect(port(), ConnectTarget(name, UserToken(name)))) {
-          diff << "  " << name << ": WebSocket connect failed\n";
-          continue;
-        }
-        const json::object& own = conn.hello().at("me").as_object();
-        const std::int64_t me_total = own.at("total_unread_count").to_number<std::int64_t>();
-        const std::int64_t me_channels = own.at("unread_channels").to_number<std::int64_t>();
-        if (me_total != want_total || me_channels != std::int64_t(want_channels.size())) {
-          diff << "  " << name << " me: server total_unread_count " << me_total
-               << " unread_channels " << me_channels << ", model " << want_total << " and "
-               << want_channels.size() << "\n";
-        }
-        conn.ws().Close();
+      try {
+        CompareUser(u, all, me, diff);
+      } catch (const client::ApiError& e) {
+        diff << "  " << kUsers[u] << ": refused with " << e.status_code() << " code " << e.code()
+             << ": " << e.message() << "\n";
       }
     }
     return diff.str();
+  }
+
+  void CompareUser(int u, bool all, bool me, std::ostringstream& diff) {
+    const std::string& name = kUsers[u];
+    // GET /unread (R1, R2).
+    const json::object unread = Client(u).Request("GET", "/unread");
+    const std::int64_t want_total = model_.TotalUnread(u);
+    const std::int64_t got_total = unread.at("total_unread_count").to_number<std::int64_t>();
+    if (got_total != want_total) {
+      diff << "  " << name << " GET /unread total_unread_count: server " << got_total << ", model "
+           << want_total << "\n";
+    }
+    std::map<std::string, std::int64_t> got_channels;
+    for (const json::value& ch : unread.at("channels").as_array()) {
+      got_channels[std::string(ch.at("channel_id").as_string())] =
+          ch.at("unread_count").to_number<std::int64_t>();
+    }
+    const std::map<std::string, std::int64_t> want_channels = model_.UnreadChannels(u);
+    if (got_channels != want_channels) {
+      diff << "  " << name << " GET /unread channels: server " << Format(got_channels) << ", model "
+           << Format(want_channels) << "\n";
+    }
+
+    if (!all && u != actor_) return;
+
+    // POST /channels (R11, and R1/R2 for the read states).
+    json::object query{
+        {"filter_conditions",
+         json::object{{"type", "messaging"},
+                      {"members", json::object{{"$in", json::array{json::value(name)}}}}}},
+        {"sort", json::array{json::object{{"field", "last_message_at"}, {"direction", -1}}}},
+        {"state", false},
+        {"watch", false},
+        {"presence", false},
+        {"limit", 30},
+        {"member_limit", all ? 100 : 0}};
+    // The exact body: QueryChannels sends neither member_limit nor state false.
+    const json::object channels = Client(u).Request("POST", "/channels", &query);
+    std::vector<std::string> got_order, want_order;
+    for (const ModelChannel* c : model_.ChannelList(u)) want_order.push_back(c->cid);
+    for (const json::value& state : channels.at("channels").as_array()) {
+      const std::string cid(state.at("channel").at("cid").as_string());
+      got_order.push_back(cid);
+      auto it = std::find_if(model_.channels().begin(), model_.channels().end(),
+                             [&](const ModelChannel& c) { return c.cid == cid; });
+      if (it == model_.channels().end()) continue;
+      std::map<std::string, std::int64_t> got_read, want_read;
+      for (const json::value& read : state.at("read").as_array()) {
+        got_read[std::string(read.at("user").at("id").as_string())] =
+            read.at("unread_messages").to_number<std::int64_t>();
+      }
+      // member_limit 0 leaves only the reader's own entry (§5.4: it is always there).
+      for (const auto& [member, m] : it->members) {
+        if (all || member == u) want_read[kUsers[member]] = Model::Unread(*it, member);
+      }
+      if (got_read != want_read) {
+        diff << "  " << name << " POST /channels " << cid << " read[].unread_messages: server "
+             << Format(got_read) << ", model " << Format(want_read) << "\n";
+      }
+    }
+    if (got_order != want_order) {
+      diff << "  " << name << " channel list: server " << Format(got_order) << ", model "
+           << Format(want_order) << "\n";
+    }
+
+    // The health.check `me` of a new connection (R2).
+    if (me) {
+      client::ChatClient fresh(BaseUrl(), key());
+      const json::object own = fresh.ConnectUser(SdkUser(name), UserToken(name)).ToJson();
+      const std::int64_t me_total = own.at("total_unread_count").to_number<std::int64_t>();
+      const std::int64_t me_channels = own.at("unread_channels").to_number<std::int64_t>();
+      if (me_total != want_total || me_channels != std::int64_t(want_channels.size())) {
+        diff << "  " << name << " me: server total_unread_count " << me_total << " unread_channels "
+             << me_channels << ", model " << want_total << " and " << want_channels.size() << "\n";
+      }
+    }
   }
 
   static std::string Format(const std::map<std::string, std::int64_t>& m) {
@@ -547,7 +539,7 @@ class ModelTest : public EddyTest {
   int actor_ = 0;  // the user who acted in the current step
   std::vector<Expected> expect_;
   int events_checked_ = 0;
-  std::vector<std::unique_ptr<EventClient>> conns_;  // by user; kWatcher's watches
+  std::vector<std::unique_ptr<SdkConn>> conns_;  // by user; kWatcher's watches
   int messages_ = 0;
 };
 
@@ -574,18 +566,17 @@ TEST_F(ModelTest, UnreadCountsAndChannelListFollowTheModel) {
   std::int64_t max_total = 0;
   int steps_with_unread = 0, steps_with_hidden = 0;
   const auto start = std::chrono::steady_clock::now();
-  auto last_heartbeat = start;
   for (int step = 1; step <= steps; ++step) {
-    if (std::chrono::steady_clock::now() - last_heartbeat > kHeartbeat) {
-      Heartbeat();
-      last_heartbeat = std::chrono::steady_clock::now();
+    std::string what;
+    try {
+      what = Apply(weights[next_op(rng_)].first);
+    } catch (const client::ApiError& e) {
+      FAIL() << "step " << step << rerun << ": request refused with " << e.status_code() << " code "
+             << e.code() << ": " << e.message() << "\n"
+             << HistoryTail();
     }
-    const std::string what = Apply(weights[next_op(rng_)].first);
     history_.push_back("#" + std::to_string(step) + " " + what);
     if (history_.size() > kHistory) history_.pop_front();
-    if (HasFailure()) {
-      FAIL() << "step " << step << rerun << ": " << what << "\n" << HistoryTail();
-    }
     const bool full = step % kFullEvery == 0 || step == steps;
     const std::string diff =
         Compare(full, step % kMeEvery == 0 || step == steps) + CheckEvents(full);

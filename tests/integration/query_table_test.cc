@@ -1,13 +1,13 @@
 // Filter and sort tables over real sockets (protocol §7): queryChannels (POST /channels) and
-// queryUsers (GET /users?payload=). Each row is a filter, a sort, a page and the ids expected
-// in that order. Every entity is created by its own request, so created_at follows the order of
-// creation and no two are equal.
+// queryUsers (GET /users?payload=), through the C++ SDK. Each row is a filter, a sort, a page
+// and the ids expected in that order. Every entity is created by its own request, so
+// created_at follows the order of creation and no two are equal.
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "integration/events.h"
 #include "integration/fixture.h"
 
 namespace eddy::testing {
@@ -20,9 +20,12 @@ struct Row {
   std::string filter;  // JSON; @name@ is replaced by the timestamp recorded under that name
   std::string sort;    // JSON array, or "" to send none
   std::vector<std::string> expected;
-  int limit = -1;   // -1: not sent
-  int offset = -1;  // -1: not sent
-  int error = 0;    // a Stream error code expected instead of a list
+  // A row goes through the SDK's typed query when that can send it (a sort array, and for
+  // channels no offset), else through Request with the row's exact body. -1: not given (the
+  // typed call sends its default, the server's; Request sends nothing).
+  int limit = -1;
+  int offset = -1;
+  int error = 0;  // a Stream error code expected instead of a list
 };
 
 std::string Describe(const Row& row) {
@@ -52,25 +55,30 @@ std::string Substitute(std::string text, const std::map<std::string, std::string
 
 class TableTest : public EddyTest {
  protected:
-  // Server-side calls from SetUpTestSuite, on a connection of their own.
-  static HttpResult Seed(const std::string& method, const std::string& path,
-                         const std::string& body) {
-    static HttpClient* client = nullptr;
-    if (client == nullptr || client_port_ != port()) {
-      delete client;
-      client = new HttpClient(port());
-      client_port_ = port();
-    }
-    return client->Request(method, Target(path, {{"api_key", key()}}), body,
-                           {{"Authorization", ServerToken()}, {"stream-auth-type", "jwt"}});
+  static void SetUpTestSuite() {
+    EddyTest::SetUpTestSuite();
+    if (!HasFatalFailure()) backend_ = new client::ServerClient(BaseUrl(), key(), secret());
+  }
+  static void TearDownTestSuite() {
+    delete backend_;
+    backend_ = nullptr;
+    EddyTest::TearDownTestSuite();
   }
 
-  HttpResult Ask(const std::string& who, const std::string& method, const std::string& path,
-                 const std::string& body, Params params = {}) {
-    if (who.empty() || who.rfind("server:", 0) == 0) {
-      return AsServer(method, path, body, std::move(params));
-    }
-    return AsUser(who, method, path, body, std::move(params));
+  // The SDK's backend client of SetUpTestSuite, which has no test (nor sdk()) yet.
+  static client::ServerClient& Backend() { return *backend_; }
+
+  static bool ByServer(const Row& row) {
+    return row.who.empty() || row.who.rfind("server:", 0) == 0;
+  }
+  // The user_id a server row names ("" for none).
+  static std::string NamedUser(const Row& row) {
+    return row.who.rfind("server:", 0) == 0 ? row.who.substr(7) : "";
+  }
+  // Whether the row's sort is one the typed queries can send (an array).
+  static bool SortsByArray(const json::object& query) {
+    const json::value* sort = query.if_contains("sort");
+    return sort != nullptr && sort->is_array();
   }
 
   // The request body / payload of a row.
@@ -80,26 +88,35 @@ class TableTest : public EddyTest {
     if (!row.sort.empty()) q["sort"] = json::parse(row.sort);
     if (row.limit >= 0) q["limit"] = row.limit;
     if (row.offset >= 0) q["offset"] = row.offset;
-    if (row.who.rfind("server:", 0) == 0) q["user_id"] = row.who.substr(7);
+    if (!NamedUser(row).empty()) q["user_id"] = NamedUser(row);
     return q;
   }
 
-  // Checks one answer against its row; `ids` reads the ids out of a 2xx answer.
+  // Checks one row: `ids` runs its query and returns the ids, or throws ApiError.
   template <typename Ids>
-  static void Check(const Row& row, const HttpResult& r, Ids ids) {
+  static void Check(const Row& row, Ids ids) {
     SCOPED_TRACE(Describe(row));
-    if (row.error != 0) {
-      EXPECT_EQ(r.status / 100, 4) << r.body;
-      EXPECT_EQ(r.code(), row.error) << r.body;
+    std::vector<std::string> got;
+    try {
+      got = ids();
+    } catch (const client::ApiError& e) {
+      if (row.error == 0) {
+        ADD_FAILURE() << "refused with " << e.status_code() << ": " << e.message();
+        return;
+      }
+      EXPECT_EQ(e.status_code() / 100, 4) << e.message();
+      EXPECT_EQ(e.code(), row.error) << e.message();
       return;
     }
-    ASSERT_EQ(r.status, 200) << r.body;
-    std::vector<std::string> got = ids(r.obj());
+    if (row.error != 0) {
+      ADD_FAILURE() << "answered " << Join(got) << " instead of error code " << row.error;
+      return;
+    }
     EXPECT_EQ(got, row.expected) << "got " << Join(got) << ", expected " << Join(row.expected);
   }
 
   static inline std::map<std::string, std::string> times_;
-  static inline int client_port_ = 0;
+  static inline client::ServerClient* backend_ = nullptr;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -120,77 +137,87 @@ class QueryChannelsTableTest : public TableTest {
   static void SetUpTestSuite() {
     TableTest::SetUpTestSuite();
     if (::testing::Test::HasFatalFailure()) return;
-    auto ok = [](const HttpResult& r) { ASSERT_EQ(r.status / 100, 2) << r.body; };
-    ok(Seed("POST", "/users", R"({"users":{"alice":{"id":"alice"},"bob":{"id":"bob"},
-        "carol":{"id":"carol"},"dave":{"id":"dave"},"erin":{"id":"erin"}}})"));
+    ASSERT_NO_THROW(Seed());
+  }
+
+  static void Seed() {
+    client::ServerClient& backend = Backend();
+    std::vector<client::User> users;
+    for (const char* id : {"alice", "bob", "carol", "dave", "erin"}) users.push_back(SdkUser(id));
+    backend.UpsertUsers(users);
     struct Spec {
-      const char *type, *id, *data;
+      const char *type, *id, *created_by;
+      std::vector<std::string> members;
+      const char* data;
     };
-    for (
-        const Spec& s : {
-            Spec{
-                "messaging", "c1",
-                R"({"created_by_id":"alice","members":["alice","bob"],"topic":"sports","priority":3,"color":"red"})"},
-            Spec{
-                "messaging", "c2",
-                R"({"created_by_id":"bob","members":["alice","bob","carol"],"topic":"music","priority":1})"},
-            Spec{
-                "messaging", "c3",
-                R"({"created_by_id":"carol","members":["bob","carol"],"topic":"sports","priority":2})"},
-            Spec{
-                "team", "t1",
-                R"({"created_by_id":"alice","members":["alice","carol","dave"],"topic":"work","priority":5})"},
-            Spec{"livestream", "l1",
-                 R"({"created_by_id":"dave","members":["dave"],"frozen":true})"},
-            Spec{
-                "messaging", "c4",
-                R"({"created_by_id":"dave","members":["alice","dave"],"priority":4,"color":"blue"})"},
-            Spec{"commerce", "s1",
-                 R"({"created_by_id":"erin","members":["bob","erin"],"topic":"support"})"},
-        }) {
-      auto r = Seed("POST", std::string("/channels/") + s.type + "/" + s.id + "/query",
-                    std::string(R"({"state":false,"data":)") + s.data + "}");
-      ok(r);
-      if (::testing::Test::HasFatalFailure()) return;
+    const std::vector<Spec> specs = {
+        {"messaging",
+         "c1",
+         "alice",
+         {"alice", "bob"},
+         R"({"topic":"sports","priority":3,"color":"red"})"},
+        {"messaging", "c2", "bob", {"alice", "bob", "carol"}, R"({"topic":"music","priority":1})"},
+        {"messaging", "c3", "carol", {"bob", "carol"}, R"({"topic":"sports","priority":2})"},
+        {"team", "t1", "alice", {"alice", "carol", "dave"}, R"({"topic":"work","priority":5})"},
+        {"livestream", "l1", "dave", {"dave"}, R"({"frozen":true})"},
+        {"messaging", "c4", "dave", {"alice", "dave"}, R"({"priority":4,"color":"blue"})"},
+        {"commerce", "s1", "erin", {"bob", "erin"}, R"({"topic":"support"})"},
+    };
+    for (const Spec& s : specs) {
+      backend.CreateChannel(s.type, s.id, s.created_by, s.members, json::parse(s.data).as_object());
     }
     struct Send {
-      const char *path, *name, *user;
+      const char *type, *id, *user;
     };
-    for (const Send& m : {Send{"messaging/c3", "c3", "carol"}, Send{"messaging/c1", "c1", "alice"},
-                          Send{"team/t1", "t1", "carol"}, Send{"messaging/c2", "c2", "carol"}}) {
-      auto r = Seed("POST", std::string("/channels/") + m.path + "/message",
-                    std::string(R"({"message":{"text":"hi","user_id":")") + m.user + "\"}}");
-      ok(r);
-      if (::testing::Test::HasFatalFailure()) return;
-      times_[m.name] = std::string(r.obj().at("message").at("created_at").as_string());
+    client::Message hi;
+    hi.text = "hi";
+    for (const Send& m : {Send{"messaging", "c3", "carol"}, Send{"messaging", "c1", "alice"},
+                          Send{"team", "t1", "carol"}, Send{"messaging", "c2", "carol"}}) {
+      times_[m.id] = backend.SendMessage(m.type, m.id, m.user, hi).created_at;
     }
-    for (const char* cid : {"messaging/c2", "messaging/c3", "messaging/c1"}) {
-      ok(Seed("PATCH", std::string("/channels/") + cid, R"({"set":{"touched":true}})"));
+    // A partial update (UpdateChannel would replace the data).
+    const json::object touch{{"set", json::object{{"touched", true}}}};
+    for (const char* id : {"c2", "c3", "c1"}) {
+      backend.Request("PATCH", std::string("/channels/messaging/") + id, &touch);
     }
   }
 
   // Alice hides c4 in every test's process (the suite's state is per process).
   void SetUp() override {
-    auto r = AsUser("alice", "POST", "/channels/messaging/c4/hide", "{}");
-    ASSERT_EQ(r.status / 100, 2) << r.body;
+    const json::object none;
+    ASSERT_NO_THROW(App("alice").Request("POST", "/channels/messaging/c4/hide", &none));
   }
 
   void Run(const std::vector<Row>& rows) {
     for (const Row& row : rows) {
-      json::object body = Query(row);
-      body["state"] = true;
-      body["watch"] = false;
-      body["message_limit"] = 0;
-      auto r = Ask(row.who, "POST", "/channels", json::serialize(body));
-      Check(row, r, [](const json::object& o) {
-        std::vector<std::string> ids;
-        for (const auto& c : o.at("channels").as_array()) {
-          ids.emplace_back(c.at("channel").at("cid").as_string());
+      Check(row, [&] {
+        std::vector<std::string> cids;
+        json::object q = Query(row);
+        if (SortsByArray(q) && row.offset < 0) {
+          const json::object& filter = q.at("filter_conditions").as_object();
+          const json::array& sort = q.at("sort").as_array();
+          const int limit = row.limit >= 0 ? row.limit : kSdkChannelLimit;
+          auto channels = ByServer(row)
+                              ? sdk().QueryChannels(filter, NamedUser(row), sort, limit)
+                              : App(row.who).QueryChannels(filter, sort, limit, /*watch=*/false);
+          for (const client::ChannelState& c : channels) cids.push_back(c.channel.cid);
+          return cids;
         }
-        return ids;
+        q["state"] = true;
+        q["watch"] = false;
+        q["message_limit"] = 0;
+        json::object answer = ByServer(row) ? sdk().Request("POST", "/channels", &q)
+                                            : App(row.who).Request("POST", "/channels", &q);
+        for (const auto& c : answer.at("channels").as_array()) {
+          cids.emplace_back(c.at("channel").at("cid").as_string());
+        }
+        return cids;
       });
     }
   }
+
+  // QueryChannels' default limit, which is the server's.
+  static constexpr int kSdkChannelLimit = 10;
 };
 
 constexpr const char* kByCreation = R"([{"field":"created_at","direction":1}])";
@@ -436,12 +463,18 @@ TEST_F(QueryChannelsTableTest, PerUserViews) {
 //   dan  "Dan Archer"   moderator  age 25
 //   eve  "Eve Evans"    user       age 19, city Rome, vip false
 //   fay  "Bea Fisher"   user  ban          city Berlin
-// Then eve, ann and ben connect, in that order (last_active), and stay connected.
+// Then eve, ann and ben connect, in that order (last_active), and stay connected. dan asks as a
+// client through the raw client: an SDK ChatClient would connect him, and the rows check that
+// he never was (last_active, online).
 class QueryUsersTableTest : public TableTest {
  protected:
   static void SetUpTestSuite() {
     TableTest::SetUpTestSuite();
     if (::testing::Test::HasFatalFailure()) return;
+    ASSERT_NO_THROW(Seed());
+  }
+
+  static void Seed() {
     for (const char* user : {
              R"({"id":"ann","name":"Anna Archer","age":31,"city":"Paris","vip":true})",
              R"({"id":"ben","name":"Zack Baker","role":"admin","age":25,"city":"Berlin"})",
@@ -450,23 +483,12 @@ class QueryUsersTableTest : public TableTest {
              R"({"id":"eve","name":"Eve Evans","age":19,"city":"Rome","vip":false})",
              R"({"id":"fay","name":"Bea Fisher","banned":true,"city":"Berlin"})",
          }) {
-      json::object u = json::parse(user).as_object();
-      std::string id(u.at("id").as_string());
-      auto r =
-          Seed("POST", "/users", json::serialize(json::object{{"users", json::object{{id, u}}}}));
-      ASSERT_EQ(r.status / 100, 2) << r.body;
-      times_[id] = std::string(r.obj().at("users").at(id).at("created_at").as_string());
+      const client::User u = client::User::FromJson(json::parse(user).as_object());
+      times_[u.id] = Backend().UpsertUser(u).created_at;
     }
     for (const char* id : {"eve", "ann", "ben"}) {
-      auto c = std::make_unique<EventClient>();
-      std::string user(id);
-      ASSERT_TRUE(c->Connect(
-          port(), Target("/connect", {{"json", R"({"user_id":")" + user +
-                                                   R"(","user_details":{"id":")" + user + R"("}})"},
-                                      {"api_key", key()},
-                                      {"authorization", UserToken(user)},
-                                      {"stream-auth-type", "jwt"}})));
-      connections_.push_back(std::move(c));
+      connections_.push_back(std::make_unique<client::ChatClient>(BaseUrl(), key()));
+      connections_.back()->ConnectUser(SdkUser(id), UserToken(id));
     }
   }
 
@@ -477,16 +499,37 @@ class QueryUsersTableTest : public TableTest {
 
   void Run(const std::vector<Row>& rows) {
     for (const Row& row : rows) {
-      auto r = Ask(row.who, "GET", "/users", "", {{"payload", json::serialize(Query(row))}});
-      Check(row, r, [](const json::object& o) {
+      Check(row, [&] {
         std::vector<std::string> ids;
-        for (const auto& u : o.at("users").as_array()) ids.emplace_back(u.at("id").as_string());
+        const json::object q = Query(row);
+        if (ByServer(row) && SortsByArray(q)) {
+          for (const client::User& u : sdk().QueryUsers(
+                   q.at("filter_conditions").as_object(), q.at("sort").as_array(),
+                   row.limit >= 0 ? row.limit : kSdkUserLimit, std::max(row.offset, 0))) {
+            ids.push_back(u.id);
+          }
+          return ids;
+        }
+        const Params payload = {{"payload", json::serialize(q)}};
+        json::object answer;
+        if (ByServer(row)) {
+          answer = sdk().Request("GET", "/users", nullptr, payload);
+        } else {
+          HttpResult r = AsUser(row.who, "GET", "/users", "", payload);
+          if (r.status != 200) throw client::ApiError(r.code(), r.status, r.body);
+          answer = r.obj();
+        }
+        for (const auto& u : answer.at("users").as_array()) {
+          ids.emplace_back(u.at("id").as_string());
+        }
         return ids;
       });
     }
   }
 
-  static inline std::vector<std::unique_ptr<EventClient>> connections_;
+  // QueryUsers' default limit, which is the server's.
+  static constexpr int kSdkUserLimit = 30;
+  static inline std::vector<std::unique_ptr<client::ChatClient>> connections_;
 };
 
 TEST_F(QueryUsersTableTest, Filters) {
