@@ -48,6 +48,14 @@ struct MemberQuery {
   int offset = 0;
 };
 
+// Who belongs to a channel, as fan-out needs it: membership and visibility without the read
+// state, which changes with every message (a caching store keeps rosters across messages).
+struct RosterEntry {
+  std::string user_id;
+  bool hidden = false;
+  bool invite_rejected = false;
+};
+
 class ChannelStore {
  public:
   virtual ~ChannelStore() = default;
@@ -91,6 +99,15 @@ class ChannelStore {
   // Every member row of `user_id` across the app's channels (not deleted ones), by cid.
   virtual Result<std::vector<Member>> MembershipsOf(std::string_view app_key,
                                                     std::string_view user_id) = 0;
+
+  // Moves a member's read state (last_read, last_read_message_id) to `at` unless it is
+  // already later; changes nothing else of the row. No row: nothing to do.
+  virtual Status AdvanceReadState(std::string_view app_key, std::string_view type,
+                                  std::string_view id, std::string_view user_id, Micros at,
+                                  std::string_view message_id) = 0;
+  // Every member of the channel, oldest first.
+  virtual Result<std::vector<RosterEntry>> Roster(std::string_view app_key, std::string_view type,
+                                                  std::string_view id) = 0;
 };
 
 }  // namespace eddy::server

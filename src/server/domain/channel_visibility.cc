@@ -6,13 +6,13 @@ namespace eddy::server {
 
 std::vector<std::string> ShowHiddenChannel(ChannelStore& store, std::string_view app_key,
                                            const Channel& channel,
-                                           const std::vector<Member>& members, Micros at,
+                                           const std::vector<std::string>& hidden, Micros at,
                                            std::string_view keep_hidden_for) {
   std::vector<std::string> shown;
-  for (const Member& member : members) {
-    if (!member.hidden || member.user_id == keep_hidden_for) continue;
+  for (const std::string& user_id : hidden) {
+    if (user_id == keep_hidden_for) continue;
     Result<std::optional<Member>> fresh =
-        store.GetMember(app_key, channel.type, channel.id, member.user_id);
+        store.GetMember(app_key, channel.type, channel.id, user_id);
     if (!fresh.ok() || !*fresh || !(*fresh)->hidden) continue;
     Member row = std::move(**fresh);
     row.hidden = false;

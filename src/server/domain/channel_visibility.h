@@ -13,13 +13,13 @@
 
 namespace eddy::server {
 
-// Un-hides `channel` for each hidden member of `members` except `keep_hidden_for` (may be
-// empty), re-reading each row right before writing it (the row also holds read state that
-// others update). Returns the ids of the members it showed the channel to. A failed write is
-// logged and skipped: the message that caused it is already stored.
+// Un-hides `channel` for each of `hidden` (members whose row said hidden) except
+// `keep_hidden_for` (may be empty), re-reading each row right before writing it (the row also
+// holds read state that others update). Returns the ids of the members it showed the channel
+// to. A failed write is logged and skipped: the message that caused it is already stored.
 std::vector<std::string> ShowHiddenChannel(ChannelStore& store, std::string_view app_key,
                                            const Channel& channel,
-                                           const std::vector<Member>& members, Micros at,
+                                           const std::vector<std::string>& hidden, Micros at,
                                            std::string_view keep_hidden_for = {});
 
 }  // namespace eddy::server

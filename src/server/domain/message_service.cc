@@ -30,7 +30,7 @@ void LogFailure(std::string_view what, const Error& e) {
 }
 
 // The members a channel notification concerns: not those who refused the invitation.
-bool Concerned(const Member& m) { return !m.invite_rejected_at.has_value(); }
+bool Concerned(const RosterEntry& m) { return !m.invite_rejected; }
 
 }  // namespace
 
@@ -160,21 +160,6 @@ void MessageService::ToChannel(const App& app, const Channel& c, const Message& 
   channel_events_.ToWatchers(app.api_key, c.cid(), event, personal);
 }
 
-Result<std::vector<Member>> MessageService::AllMembers(const App& app, const Channel& c) {
-  std::vector<Member> all;
-  MemberQuery q;
-  q.limit = 1000;
-  while (true) {
-    EDDY_ASSIGN_OR_RETURN(std::vector<Member> page,
-                          store_.channels().QueryMembers(app.api_key, c.type, c.id, q));
-    const bool last = static_cast<int>(page.size()) < q.limit;
-    for (Member& m : page) all.push_back(std::move(m));
-    if (last) break;
-    q.offset += q.limit;
-  }
-  return all;
-}
-
 Status MessageService::EmitParentUpdated(const App& app, const Channel& c,
                                          std::string_view parent_id) {
   EDDY_ASSIGN_OR_RETURN(std::optional<Message> parent,
@@ -291,7 +276,8 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
   EDDY_TRY(store_.messages().InsertMessage(app.api_key, m));
   if (slow_mode.owns_lock()) slow_mode.unlock();
   if (verdict == BlocklistAction::kFlag) FlagForReview(app, m, "blocklist");
-  EDDY_ASSIGN_OR_RETURN(json::object rendered, RenderOne(app, author, m));
+  EDDY_ASSIGN_OR_RETURN(json::array one, RenderMessages(app, author, {m}, /*just_stored=*/true));
+  json::object rendered = std::move(one.at(0).as_object());
   AfterSend(app, s, m, rendered, options);
   return rendered;
 }
@@ -358,13 +344,13 @@ void MessageService::AddThreadFields(const App& app, std::string_view parent_id,
 }
 
 void MessageService::NotifyThread(const App& app, const Scope& s, const Channel& c,
-                                  const std::vector<Member>& members, const Message& reply,
+                                  const std::vector<RosterEntry>& roster, const Message& reply,
                                   json::object event) {
   Result<std::optional<Message>> parent =
       store_.messages().GetMessage(app.api_key, reply.parent_id);
   if (!parent.ok() || !*parent) return;
   std::set<std::string> member_ids;
-  for (const Member& mem : members) {
+  for (const RosterEntry& mem : roster) {
     if (Concerned(mem)) member_ids.insert(mem.user_id);
   }
   // The parent's author and everyone who replied, but not this reply's author; in private
@@ -393,14 +379,19 @@ void MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
     if (!st.ok()) LogFailure("advance read state", st.error());
   }
 
-  Result<std::vector<Member>> members = AllMembers(app, s.channel);
-  if (!members.ok()) {
-    LogFailure("list members", members.error());
-    members = std::vector<Member>{};
+  Result<std::vector<RosterEntry>> roster =
+      store_.channels().Roster(app.api_key, s.channel.type, s.channel.id);
+  if (!roster.ok()) {
+    LogFailure("list members", roster.error());
+    roster = std::vector<RosterEntry>{};
   }
   std::vector<std::string> shown;  // members whose hidden channel this message shows again
   if (listed) {
-    shown = ShowHiddenChannel(store_.channels(), app.api_key, s.channel, *members, m.created_at,
+    std::vector<std::string> hidden;
+    for (const RosterEntry& member : *roster) {
+      if (member.hidden) hidden.push_back(member.user_id);
+    }
+    shown = ShowHiddenChannel(store_.channels(), app.api_key, s.channel, hidden, m.created_at,
                               options.keep_channel_hidden ? m.user_id : std::string());
   }
 
@@ -433,7 +424,7 @@ void MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
 
   if (listed) {
     std::vector<std::string> away;
-    for (const Member& mem : *members) {
+    for (const RosterEntry& mem : *roster) {
       if (Concerned(mem) && !watches_.IsWatching(app.api_key, mem.user_id, cid)) {
         away.push_back(mem.user_id);
       }
@@ -464,7 +455,7 @@ void MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
     t["message"] = shared;
     t["user"] = rendered.at("user");
     t["watcher_count"] = e.at("watcher_count");
-    NotifyThread(app, s, channel, *members, m, std::move(t));
+    NotifyThread(app, s, channel, *roster, m, std::move(t));
   }
 }
 

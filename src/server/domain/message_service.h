@@ -165,6 +165,9 @@ class MessageService final : public MessageViews {
                              const std::vector<Message>& messages) override;
 
  private:
+  // Render, knowing whether `messages` were stored a moment ago (no reactions to read yet).
+  Result<json::array> RenderMessages(const App& app, std::string_view reader_id,
+                                     const std::vector<Message>& messages, bool just_stored);
   // What every channel-scoped operation loads first.
   struct Scope {
     Channel channel;
@@ -226,8 +229,8 @@ class MessageService final : public MessageViews {
   void AddThreadFields(const App& app, std::string_view parent_id, json::object& event);
   // notification.thread_message_new (`event`) to the thread's participants.
   void NotifyThread(const App& app, const Scope& s, const Channel& c,
-                    const std::vector<Member>& members, const Message& reply, json::object event);
-  Result<std::vector<Member>> AllMembers(const App& app, const Channel& c);
+                    const std::vector<RosterEntry>& roster, const Message& reply,
+                    json::object event);
   Status EmitParentUpdated(const App& app, const Channel& c, std::string_view parent_id);
   Result<ReactionResult> ReactionChange(const App& app, const Scope& s, const Message& m,
                                         const Reaction& r, std::string_view event_type);

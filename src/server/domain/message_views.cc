@@ -27,6 +27,12 @@ ReactionsById ByMessage(std::vector<Reaction> reactions) {
 
 Result<json::array> MessageService::Render(const App& app, std::string_view reader_id,
                                            const std::vector<Message>& messages) {
+  return RenderMessages(app, reader_id, messages, /*just_stored=*/false);
+}
+
+Result<json::array> MessageService::RenderMessages(const App& app, std::string_view reader_id,
+                                                   const std::vector<Message>& messages,
+                                                   bool just_stored) {
   json::array out;
   if (messages.empty()) return out;
   MessageStore& store = store_.messages();
@@ -41,20 +47,25 @@ Result<json::array> MessageService::Render(const App& app, std::string_view read
     for (Message& q : found) quoted.emplace(q.id, std::move(q));
   }
 
+  // Whose reactions to read: a message stored a moment ago has none yet.
   std::vector<std::string> ids;
   std::set<std::string> seen_ids;
-  for (const Message& m : messages) AddId(ids, seen_ids, m.id);
+  if (!just_stored) {
+    for (const Message& m : messages) AddId(ids, seen_ids, m.id);
+  }
   for (const auto& [qid, q] : quoted) AddId(ids, seen_ids, qid);
 
-  EDDY_ASSIGN_OR_RETURN(std::vector<Reaction> latest_list,
-                        store.LatestReactions(app.api_key, ids, kLatestReactionsPerMessage));
-  std::vector<Reaction> own_list;
-  if (!reader_id.empty()) {
-    EDDY_ASSIGN_OR_RETURN(
-        own_list, store.LatestReactions(app.api_key, ids, kLatestReactionsPerMessage, reader_id));
+  std::vector<Reaction> latest_list, own_list;
+  std::vector<ReactionGroup> group_list;
+  if (!ids.empty()) {
+    EDDY_ASSIGN_OR_RETURN(latest_list,
+                          store.LatestReactions(app.api_key, ids, kLatestReactionsPerMessage));
+    if (!reader_id.empty()) {
+      EDDY_ASSIGN_OR_RETURN(own_list, store.LatestReactions(app.api_key, ids,
+                                                            kLatestReactionsPerMessage, reader_id));
+    }
+    EDDY_ASSIGN_OR_RETURN(group_list, store.ReactionGroups(app.api_key, ids));
   }
-  EDDY_ASSIGN_OR_RETURN(std::vector<ReactionGroup> group_list,
-                        store.ReactionGroups(app.api_key, ids));
 
   std::vector<std::string> user_ids;
   std::set<std::string> seen_users;

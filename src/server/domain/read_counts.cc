@@ -120,14 +120,10 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
 
 Status ReadService::AdvanceOnSend(const App& app, const Channel& channel, std::string_view user_id,
                                   std::string_view message_id, Micros at) {
+  // Ordered with WriteMark's read-modify-write of the same row.
   auto lock = LockMember(app.api_key, channel.cid(), user_id);
-  EDDY_ASSIGN_OR_RETURN(
-      std::optional<Member> row,
-      store_.channels().GetMember(app.api_key, channel.type, channel.id, user_id));
-  if (!row || row->last_read > at) return {};
-  row->last_read = at;
-  row->last_read_message_id = std::string(message_id);
-  return store_.channels().UpsertMembers(app.api_key, {*row});
+  return store_.channels().AdvanceReadState(app.api_key, channel.type, channel.id, user_id, at,
+                                            message_id);
 }
 
 Result<bool> ReadService::WriteMark(const App& app, const Channel& channel,

@@ -45,10 +45,12 @@ struct Caches {
       case CachedData::kMembers:
         memberships.Forget(Key(app_key, key));
         members.ForgetAll();  // keyed by channel first: no cheap way to find the user's rows
+        rosters.ForgetAll();
         break;
       case CachedData::kChannel:
         memberships.ForgetAll();
         members.ForgetAll();
+        rosters.ForgetAll();
         break;
       case CachedData::kModeration:
         bans.ForgetAll();
@@ -65,6 +67,7 @@ struct Caches {
 
   void ForgetEverything() {
     members.ForgetAll();
+    rosters.ForgetAll();
     memberships.ForgetAll();
     users.ForgetAll();
     roles.ForgetAll();
@@ -80,6 +83,8 @@ struct Caches {
   CacheInvalidation* invalidation;
   ReadThroughCache<std::optional<Member>> members{kMaxEntries};           // app, cid, user
   ReadThroughCache<std::vector<Member>> memberships{kMaxEntries};         // app, user
+  // Read-state writes leave rosters alone: a roster has no read state.
+  ReadThroughCache<std::vector<RosterEntry>> rosters{kMaxEntries};        // app, cid
   ReadThroughCache<std::optional<User>> users{kMaxEntries};               // app, user
   ReadThroughCache<std::vector<Role>> roles{kMaxEntries};                 // app
   ReadThroughCache<std::vector<Ban>> bans{kMaxEntries};                   // app, user, cid
@@ -117,6 +122,7 @@ class CachingUserStore final : public UserStore {
       CacheWriteScope users(caches_.users);
       CacheWriteScope members(caches_.members);
       CacheWriteScope memberships(caches_.memberships);
+      CacheWriteScope rosters(caches_.rosters);
       CacheWriteScope bans(caches_.bans);
       CacheWriteScope mutes(caches_.mutes);
       CacheWriteScope channel_mutes(caches_.channel_mutes);
@@ -177,6 +183,7 @@ class CachingChannelStore final : public ChannelStore {
     {
       CacheWriteScope all_memberships(caches_.memberships);
       CacheWriteScope all_members(caches_.members);
+      CacheWriteScope all_rosters(caches_.rosters);
       EDDY_TRY(inner_.DeleteChannel(app_key, type, id));
     }
     caches_.Publish(CachedData::kChannel, app_key, Cid(type, id));
@@ -216,6 +223,22 @@ class CachingChannelStore final : public ChannelStore {
     return caches_.memberships.Get(Key(app_key, user_id),
                                    [&] { return inner_.MembershipsOf(app_key, user_id); });
   }
+  Status AdvanceReadState(std::string_view app_key, std::string_view type, std::string_view id,
+                          std::string_view user_id, Micros at,
+                          std::string_view message_id) override {
+    {
+      CacheWriteScope members(caches_.members, {Key(app_key, Cid(type, id), user_id)});
+      CacheWriteScope memberships(caches_.memberships, {Key(app_key, user_id)});
+      EDDY_TRY(inner_.AdvanceReadState(app_key, type, id, user_id, at, message_id));
+    }
+    caches_.Publish(CachedData::kMembers, app_key, user_id);
+    return {};
+  }
+  Result<std::vector<RosterEntry>> Roster(std::string_view app_key, std::string_view type,
+                                          std::string_view id) override {
+    return caches_.rosters.Get(Key(app_key, Cid(type, id)),
+                               [&] { return inner_.Roster(app_key, type, id); });
+  }
 
  private:
   // A write of the member rows `rows` (each may name its own channel; `fallback_cid` is for
@@ -223,15 +246,17 @@ class CachingChannelStore final : public ChannelStore {
   template <typename Write>
   Status WriteMembers(std::string_view app_key, std::string_view fallback_cid,
                       const std::vector<Member>& rows, Write write) {
-    std::vector<std::string> member_keys, user_keys;
+    std::vector<std::string> member_keys, user_keys, roster_keys;
     for (const Member& m : rows) {
       std::string cid = m.channel_type.empty() ? std::string(fallback_cid) : m.cid();
       member_keys.push_back(Key(app_key, cid, m.user_id));
       user_keys.push_back(Key(app_key, m.user_id));
+      roster_keys.push_back(Key(app_key, cid));
     }
     {
       CacheWriteScope members(caches_.members, member_keys);
       CacheWriteScope memberships(caches_.memberships, user_keys);
+      CacheWriteScope rosters(caches_.rosters, roster_keys);
       EDDY_TRY(write());
     }
     for (const Member& m : rows) caches_.Publish(CachedData::kMembers, app_key, m.user_id);

@@ -167,6 +167,26 @@ TEST_P(CachingStoreTest, OwnWritesAreSeenAtOnceAndAnnouncedToOtherNodes) {
   EXPECT_EQ(invalidation().announced, want);
 }
 
+TEST_P(CachingStoreTest, RostersOutliveReadStateWritesAndFollowMembershipChanges) {
+  Channel c = MakeChannel("messaging", "a", 1);
+  ASSERT_NO_FATAL_FAILURE(Create(c, {MakeMember(c, "luke", 1)}));
+  ASSERT_EQ(channels().Roster(kApp, "messaging", "a")->size(), 1u);
+  invalidation().announced.clear();
+
+  // A read-state write (every message moves its sender's) keeps the roster: another node's
+  // new member stays unseen until that node's announcement arrives.
+  ASSERT_TRUE(channels().AdvanceReadState(kApp, "messaging", "a", "luke", 5, "m5").ok());
+  EXPECT_EQ(GetMember("messaging", "a", "luke")->last_read, 5);
+  ASSERT_TRUE(inner().channels().UpsertMembers(kApp, {MakeMember(c, "leia", 2)}).ok());
+  EXPECT_EQ(channels().Roster(kApp, "messaging", "a")->size(), 1u);
+  invalidation().Remote(CachedData::kMembers, kApp, "leia");
+  EXPECT_EQ(channels().Roster(kApp, "messaging", "a")->size(), 2u);
+
+  using Announced = std::tuple<CachedData, std::string, std::string>;
+  EXPECT_EQ(invalidation().announced,
+            (std::vector<Announced>{{CachedData::kMembers, std::string(kApp), "luke"}}));
+}
+
 TEST_P(CachingStoreTest, DeletingAChannelOrAUserForgetsWhatDependedOnIt) {
   Channel c = MakeChannel("messaging", "a", 1);
   ASSERT_NO_FATAL_FAILURE(Create(c, {MakeMember(c, "luke", 1)}));

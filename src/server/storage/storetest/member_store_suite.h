@@ -97,6 +97,63 @@ TEST_P(MemberStoreSuite, MembershipsOfSpansChannelsSkipsDeletedOnesAndIsPerApp) 
   EXPECT_TRUE(channels().MembershipsOf(kApp, "nobody")->empty());
 }
 
+TEST_P(MemberStoreSuite, AdvanceReadStateMovesOnlyForwardAndOnlyTheReadColumns) {
+  Channel c = MakeChannel("messaging", "a", 1);
+  Member luke = MakeMember(c, "luke", 1);
+  luke.hidden = true;
+  luke.last_read = 10;
+  luke.last_read_message_id = "m10";
+  ASSERT_NO_FATAL_FAILURE(Create(c, {luke}));
+  ASSERT_TRUE(GetMember("messaging", "a", "luke").has_value());  // a cached copy, if any
+
+  ASSERT_TRUE(channels().AdvanceReadState(kApp, "messaging", "a", "luke", 20, "m20").ok());
+  Member want = luke;
+  want.last_read = 20;
+  want.last_read_message_id = "m20";
+  ExpectSameMember(*GetMember("messaging", "a", "luke"), want);
+  EXPECT_EQ(channels().MembershipsOf(kApp, "luke")->front().last_read, 20);
+
+  ASSERT_TRUE(channels().AdvanceReadState(kApp, "messaging", "a", "luke", 15, "m15").ok());
+  EXPECT_EQ(GetMember("messaging", "a", "luke")->last_read_message_id, "m20");
+  // No row: nothing written, no error.
+  ASSERT_TRUE(channels().AdvanceReadState(kApp, "messaging", "a", "leia", 30, "m30").ok());
+  EXPECT_FALSE(GetMember("messaging", "a", "leia").has_value());
+}
+
+TEST_P(MemberStoreSuite, RosterListsMembersOldestFirstAndFollowsMemberWrites) {
+  Channel c = MakeChannel("messaging", "a", 1);
+  Member leia = MakeMember(c, "leia", 2);
+  leia.hidden = true;
+  Member han = MakeMember(c, "han", 3);
+  han.invite_rejected_at = 4;
+  ASSERT_NO_FATAL_FAILURE(Create(c, {han, MakeMember(c, "luke", 1), leia}));
+  auto ids = [&] {
+    std::vector<std::string> out;
+    auto roster = channels().Roster(kApp, "messaging", "a");
+    EXPECT_TRUE(roster.ok());
+    for (const RosterEntry& e : *roster) out.push_back(e.user_id);
+    return out;
+  };
+  auto roster = channels().Roster(kApp, "messaging", "a");
+  ASSERT_TRUE(roster.ok()) << roster.error().message;
+  ASSERT_EQ(roster->size(), 3u);
+  EXPECT_EQ((*roster)[0].user_id, "luke");
+  EXPECT_FALSE((*roster)[0].hidden);
+  EXPECT_TRUE((*roster)[1].hidden);
+  EXPECT_TRUE((*roster)[2].invite_rejected);
+
+  // Every kind of member write shows in the next roster (a cached one included).
+  leia.hidden = false;
+  ASSERT_NO_FATAL_FAILURE(Upsert({leia, MakeMember(c, "rey", 5)}));
+  EXPECT_FALSE((*channels().Roster(kApp, "messaging", "a"))[1].hidden);
+  EXPECT_EQ(ids(), (std::vector<std::string>{"luke", "leia", "han", "rey"}));
+  ASSERT_TRUE(channels().RemoveMembers(kApp, "messaging", "a", {"luke"}).ok());
+  EXPECT_EQ(ids(), (std::vector<std::string>{"leia", "han", "rey"}));
+  ASSERT_TRUE(channels().DeleteChannel(kApp, "messaging", "a").ok());
+  EXPECT_TRUE(ids().empty());
+  EXPECT_TRUE(channels().Roster(kOtherApp, "messaging", "a")->empty());
+}
+
 // Concurrent member changes on one channel: member_count always matches the member rows.
 TEST_P(MemberStoreSuite, ConcurrentMemberChangesKeepTheCountExact) {
   Channel c = MakeChannel("messaging", "busy", 1);
