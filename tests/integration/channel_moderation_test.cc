@@ -149,12 +149,11 @@ TEST_F(ChannelModerationTest, BlocklistsBlockOrFlagWords) {
   ExpectError([&] { Server("POST", "/blocklists", R"({"name":"bad name","words":["a"]})"); }, 400,
               4);
   ExpectError([&] { Server("POST", "/blocklists", R"({"name":"w","words":"darn"})"); }, 400, 4);
-  ExpectError([&] { Server("POST", "/blocklists", R"({"name":"w","words":["two words"]})"); },
-              400, 4);
+  ExpectError([&] { Server("POST", "/blocklists", R"({"name":"w","words":["two words"]})"); }, 400,
+              4);
   ExpectError([&] { Server("GET", "/blocklists/missing"); }, 404, 16);
   Server("POST", "/blocklists", R"({"name":"swears","words":["darn","Heck"]})");
-  ExpectError([&] { Server("POST", "/blocklists", R"({"name":"swears","words":["x"]})"); }, 400,
-              4);
+  ExpectError([&] { Server("POST", "/blocklists", R"({"name":"swears","words":["x"]})"); }, 400, 4);
   EXPECT_EQ(Server("GET", "/blocklists/swears").at("blocklist").at("words"),
             (json::array{"darn", "heck"}));
   EXPECT_EQ(Server("GET", "/blocklists").at("blocklists").as_array().size(), 1u);

@@ -34,8 +34,7 @@ class ModerationTest : public EddyTest {
   }
   // The SDK's App(user) needs a connection: a user about to be banned connects first (a
   // banned user cannot connect; its token still reaches the REST API).
-  client::Message Send(const std::string& user, const std::string& channel,
-                       const std::string& id) {
+  client::Message Send(const std::string& user, const std::string& channel, const std::string& id) {
     client::Message m;
     m.id = id;
     m.text = "hello " + id;
@@ -74,10 +73,11 @@ class ModerationTest : public EddyTest {
   std::vector<std::string> MessageIds(const std::string& user, const std::string& channel) {
     const json::object body{{"state", true}, {"messages", {{"limit", 100}}}};
     std::vector<client::Message> messages =
-        user.empty() ? client::ChannelState::FromJson(
-                           sdk().Request("POST", "/channels/messaging/" + channel + "/query", &body))
-                           .messages
-                     : App(user).GetChannel("messaging", channel).Query(body).messages;
+        user.empty()
+            ? client::ChannelState::FromJson(
+                  sdk().Request("POST", "/channels/messaging/" + channel + "/query", &body))
+                  .messages
+            : App(user).GetChannel("messaging", channel).Query(body).messages;
     std::vector<std::string> ids;
     for (const auto& m : messages) ids.push_back(m.id);
     return ids;
@@ -110,7 +110,7 @@ class ModerationTest : public EddyTest {
 
 TEST_F(ModerationTest, BanWithOneMinuteTimeoutExpiresByItself) {
   Setup({"to_a", "to_b"}, "to");
-  App("to_b");
+  App("to_b");  // connected before the ban (see Send)
   SdkConn watcher(BaseUrl(), key());
   ConnectWatching(watcher, "to_a", "to");
   client::BanOptions ban;
@@ -145,7 +145,7 @@ TEST_F(ModerationTest, BanWithOneMinuteTimeoutExpiresByItself) {
 
 TEST_F(ModerationTest, GlobalBanIsAnnouncedEndsTheSessionsAndRefusesConnect) {
   Setup({"gb_a", "gb_b"}, "gb");
-  App("gb_b");
+  App("gb_b");  // connected before the ban (see Send)
   // Raw: the test checks how the server ends the socket (error frame, then close 1000), which
   // the SDK turns into a local event without the close code.
   EventClient before;
@@ -351,8 +351,7 @@ TEST_F(ModerationTest, MuteUserShowsInMeAndNotifiesTheMuter) {
   EXPECT_EQ(n->at("me").at("total_unread_count"), 2);
 
   // A mute with a timeout ends by itself (MuteUser has no timeout).
-  r = Server("POST", "/moderation/mute",
-             R"({"target_ids":["mu_c"],"user_id":"mu_a","timeout":1})");
+  r = Server("POST", "/moderation/mute", R"({"target_ids":["mu_c"],"user_id":"mu_a","timeout":1})");
   EXPECT_TRUE(r.at("mute").at("expires").is_string());
   EXPECT_EQ(Me("mu_a").at("mutes").as_array().size(), 1u);
   Advance(61);
@@ -427,8 +426,8 @@ TEST_F(ModerationTest, FlagsOfMessagesAndUsersAndTheirQueries) {
   Send("fl_b", "fl", "fl-m1");
   Send("fl_a", "fl", "fl-m2");
 
-  auto r = AsApp("fl_a", "POST", "/moderation/flag",
-                 R"({"target_message_id":"fl-m1","reason":"spam"})");
+  auto r =
+      AsApp("fl_a", "POST", "/moderation/flag", R"({"target_message_id":"fl-m1","reason":"spam"})");
   EXPECT_EQ(r.at("flag").at("target_message_id"), "fl-m1");
   EXPECT_EQ(r.at("flag").at("user").at("id"), "fl_a");
   EXPECT_EQ(r.at("flag").at("reason"), "spam");
@@ -468,12 +467,11 @@ TEST_F(ModerationTest, FlagsOfMessagesAndUsersAndTheirQueries) {
 
 TEST_F(ModerationTest, TestClockIsServerSideOnly) {
   Setup({"tc_a"});
-  EXPECT_EQ(Refused([&] {
-              AsApp("tc_a", "POST", "/_test/clock", R"({"advance_seconds":1})");
-            }).code(),
-            17);
   EXPECT_EQ(
-      Refused([&] { Server("POST", "/_test/clock", R"({"advance_seconds":-1})"); }).code(), 4);
+      Refused([&] { AsApp("tc_a", "POST", "/_test/clock", R"({"advance_seconds":1})"); }).code(),
+      17);
+  EXPECT_EQ(Refused([&] { Server("POST", "/_test/clock", R"({"advance_seconds":-1})"); }).code(),
+            4);
 }
 
 // An IP ban refuses every connection from the banned user's address. Its own server: the
@@ -489,8 +487,7 @@ class IpBanTest : public ModerationTest {
   // A connection of `user`, expected to be refused by the IP ban (code 17).
   void ExpectConnectRefused(const std::string& user) {
     client::ChatClient c(BaseUrl(), key());
-    EXPECT_EQ(Refused([&] { c.ConnectUser(SdkUser(user), UserToken(user)); }).code(), 17)
-        << user;
+    EXPECT_EQ(Refused([&] { c.ConnectUser(SdkUser(user), UserToken(user)); }).code(), 17) << user;
   }
 };
 

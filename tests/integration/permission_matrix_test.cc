@@ -97,96 +97,172 @@ client::ChannelHandle Channel(client::ChatClient& app, const TestChannel& s) {
 }
 
 const std::vector<Action>& Actions() {
-  using App = client::ChatClient;
-  using Server = client::ServerClient;
+  using Chat = client::ChatClient;
+  using Backend = client::ServerClient;
   static const std::vector<Action> actions = {
-      {"query", {"read-channel"}, "", false, false,
-       [](App& app, const TestChannel& s) { Channel(app, s).Query({}); },
-       [](Server& server, const TestChannel& s) { Call(server, "POST", s.path() + "/query", "{}"); }},
-      {"create", {"create-channel"}, "", true, false,
-       [](App& app, const TestChannel& s) { app.GetChannel(s.type, "new-" + s.id).Query({}); },
-       [](Server& server, const TestChannel& s) {
+      {"query",
+       {"read-channel"},
+       "",
+       false,
+       false,
+       [](Chat& app, const TestChannel& s) { Channel(app, s).Query({}); },
+       [](Backend& server, const TestChannel& s) {
+         Call(server, "POST", s.path() + "/query", "{}");
+       }},
+      {"create",
+       {"create-channel"},
+       "",
+       true,
+       false,
+       [](Chat& app, const TestChannel& s) { app.GetChannel(s.type, "new-" + s.id).Query({}); },
+       [](Backend& server, const TestChannel& s) {
          server.CreateChannel(s.type, "new-" + s.id, "pm_owner", {});
        }},
-      {"update", {"read-channel", "update-channel"}, "", false, false,
-       [](App& app, const TestChannel& s) {
+      {"update",
+       {"read-channel", "update-channel"},
+       "",
+       false,
+       false,
+       [](Chat& app, const TestChannel& s) {
          Call(app, "POST", s.path(), R"({"data":{"name":"renamed"}})");
        },
-       [](Server& server, const TestChannel& s) {
+       [](Backend& server, const TestChannel& s) {
          server.UpdateChannel(s.type, s.id, {{"name", "renamed"}});
        }},
-      {"add_members", {"read-channel", "update-channel-members"}, "", false, false,
-       [](App& app, const TestChannel& s) {
+      {"add_members",
+       {"read-channel", "update-channel-members"},
+       "",
+       false,
+       false,
+       [](Chat& app, const TestChannel& s) {
          Call(app, "POST", s.path(), R"({"add_members":["pm_extra"]})");
        },
-       [](Server& server, const TestChannel& s) { server.AddMembers(s.type, s.id, {"pm_extra"}); }},
-      {"remove_members", {"read-channel", "update-channel-members"}, "", false, false,
-       [](App& app, const TestChannel& s) {
+       [](Backend& server, const TestChannel& s) {
+         server.AddMembers(s.type, s.id, {"pm_extra"});
+       }},
+      {"remove_members",
+       {"read-channel", "update-channel-members"},
+       "",
+       false,
+       false,
+       [](Chat& app, const TestChannel& s) {
          Call(app, "POST", s.path(), R"({"remove_members":["pm_victim"]})");
        },
-       [](Server& server, const TestChannel& s) {
+       [](Backend& server, const TestChannel& s) {
          server.RemoveMembers(s.type, s.id, {"pm_victim"});
        }},
-      {"delete", {"delete-channel"}, "", false, false,
-       [](App& app, const TestChannel& s) { Call(app, "DELETE", s.path()); },
-       [](Server& server, const TestChannel& s) { server.DeleteChannel(s.type, s.id); }},
-      {"truncate", {"truncate-channel"}, "", false, false,
-       [](App& app, const TestChannel& s) { Call(app, "POST", s.path() + "/truncate", "{}"); },
-       [](Server& server, const TestChannel& s) { server.TruncateChannel(s.type, s.id); }},
-      {"send_message", {"create-message"}, "", false, false,
-       [](App& app, const TestChannel& s) { Channel(app, s).SendMessage("hello"); },
-       [](Server& server, const TestChannel& s) {
+      {"delete",
+       {"delete-channel"},
+       "",
+       false,
+       false,
+       [](Chat& app, const TestChannel& s) { Call(app, "DELETE", s.path()); },
+       [](Backend& server, const TestChannel& s) { server.DeleteChannel(s.type, s.id); }},
+      {"truncate",
+       {"truncate-channel"},
+       "",
+       false,
+       false,
+       [](Chat& app, const TestChannel& s) { Call(app, "POST", s.path() + "/truncate", "{}"); },
+       [](Backend& server, const TestChannel& s) { server.TruncateChannel(s.type, s.id); }},
+      {"send_message",
+       {"create-message"},
+       "",
+       false,
+       false,
+       [](Chat& app, const TestChannel& s) { Channel(app, s).SendMessage("hello"); },
+       [](Backend& server, const TestChannel& s) {
          server.SendMessage(s.type, s.id, s.actor, Text("", "hello"));
        }},
-      {"update_own_message", {"update-own-message"}, "", false, true,
-       [](App& app, const TestChannel& s) {
+      {"update_own_message",
+       {"update-own-message"},
+       "",
+       false,
+       true,
+       [](Chat& app, const TestChannel& s) {
          Channel(app, s).UpdateMessage(Text(s.own_message, "edited"));
        },
-       [](Server& server, const TestChannel& s) {
+       [](Backend& server, const TestChannel& s) {
          server.UpdateMessage(Text(s.own_message, "edited"), s.actor);
        }},
-      {"update_any_message", {"update-any-message"}, "", false, true,
-       [](App& app, const TestChannel& s) {
+      {"update_any_message",
+       {"update-any-message"},
+       "",
+       false,
+       true,
+       [](Chat& app, const TestChannel& s) {
          Channel(app, s).UpdateMessage(Text(s.other_message, "edited"));
        },
-       [](Server& server, const TestChannel& s) {
+       [](Backend& server, const TestChannel& s) {
          server.UpdateMessage(Text(s.other_message, "edited"), "pm_other");
        }},
-      {"delete_own_message", {"delete-own-message"}, "", false, true,
-       [](App& app, const TestChannel& s) { Channel(app, s).DeleteMessage(s.own_message); },
-       [](Server& server, const TestChannel& s) { server.DeleteMessage(s.own_message); }},
-      {"delete_any_message", {"delete-any-message"}, "", false, true,
-       [](App& app, const TestChannel& s) { Channel(app, s).DeleteMessage(s.other_message); },
-       [](Server& server, const TestChannel& s) { server.DeleteMessage(s.other_message); }},
-      {"react", {"create-reaction"}, "reactions", false, true,
-       [](App& app, const TestChannel& s) { Channel(app, s).SendReaction(s.other_message, "like"); },
-       [](Server& server, const TestChannel& s) {
+      {"delete_own_message",
+       {"delete-own-message"},
+       "",
+       false,
+       true,
+       [](Chat& app, const TestChannel& s) { Channel(app, s).DeleteMessage(s.own_message); },
+       [](Backend& server, const TestChannel& s) { server.DeleteMessage(s.own_message); }},
+      {"delete_any_message",
+       {"delete-any-message"},
+       "",
+       false,
+       true,
+       [](Chat& app, const TestChannel& s) { Channel(app, s).DeleteMessage(s.other_message); },
+       [](Backend& server, const TestChannel& s) { server.DeleteMessage(s.other_message); }},
+      {"react",
+       {"create-reaction"},
+       "reactions",
+       false,
+       true,
+       [](Chat& app, const TestChannel& s) {
+         Channel(app, s).SendReaction(s.other_message, "like");
+       },
+       [](Backend& server, const TestChannel& s) {
          Call(server, "POST", "/messages/" + s.other_message + "/reaction",
               R"({"reaction":{"type":"like","user_id":")" + s.actor + "\"}}");
        }},
-      {"typing", {"send-custom-event"}, "typing_events", false, false,
-       [](App& app, const TestChannel& s) { Channel(app, s).Keystroke(); },
-       [](Server& server, const TestChannel& s) {
+      {"typing",
+       {"send-custom-event"},
+       "typing_events",
+       false,
+       false,
+       [](Chat& app, const TestChannel& s) { Channel(app, s).Keystroke(); },
+       [](Backend& server, const TestChannel& s) {
          Call(server, "POST", s.path() + "/event",
               R"({"event":{"type":"typing.start","user_id":")" + s.actor + "\"}}");
        }},
-      {"custom_event", {"send-custom-event"}, "custom_events", false, false,
-       [](App& app, const TestChannel& s) { Channel(app, s).SendEvent({{"type", "my_event"}}); },
-       [](Server& server, const TestChannel& s) {
+      {"custom_event",
+       {"send-custom-event"},
+       "custom_events",
+       false,
+       false,
+       [](Chat& app, const TestChannel& s) {
+         Channel(app, s).SendEvent({{"type", "my_event"}});
+       },
+       [](Backend& server, const TestChannel& s) {
          Call(server, "POST", s.path() + "/event",
               R"({"event":{"type":"my_event","user_id":")" + s.actor + "\"}}");
        }},
-      {"pin_own_message", {"pin-message"}, "", false, true,
-       [](App& app, const TestChannel& s) {
+      {"pin_own_message",
+       {"pin-message"},
+       "",
+       false,
+       true,
+       [](Chat& app, const TestChannel& s) {
          Call(app, "PUT", "/messages/" + s.own_message, R"({"set":{"pinned":true}})");
        },
-       [](Server& server, const TestChannel& s) {
+       [](Backend& server, const TestChannel& s) {
          Call(server, "PUT", "/messages/" + s.own_message,
               R"({"set":{"pinned":true},"user_id":")" + s.actor + "\"}");
        }},
-      {"mark_read", {"read-channel"}, "read_events", false, false,
-       [](App& app, const TestChannel& s) { Channel(app, s).MarkRead(); },
-       [](Server& server, const TestChannel& s) {
+      {"mark_read",
+       {"read-channel"},
+       "read_events",
+       false,
+       false,
+       [](Chat& app, const TestChannel& s) { Channel(app, s).MarkRead(); },
+       [](Backend& server, const TestChannel& s) {
          Call(server, "POST", s.path() + "/read", R"({"user_id":")" + s.actor + "\"}");
        }},
   };
@@ -229,8 +305,8 @@ class PermissionMatrixTest : public EddyTest {
 
   // The call as `p` makes it, through its SDK `app`; the error it failed with, if any.
   // Anonymous (no app; only "query" runs anonymous): raw, the SDK has no anonymous connection.
-  std::optional<client::ApiError> Client(const Persona& p, client::ChatClient* app,
-                                         const Action& a, const TestChannel& s) {
+  std::optional<client::ApiError> Client(const Persona& p, client::ChatClient* app, const Action& a,
+                                         const TestChannel& s) {
     if (app) return Try([&] { a.client(*app, s); });
     HttpResult r = http().Request("POST", Target(s.path() + "/query", {{"api_key", key()}}), "{}",
                                   {{"stream-auth-type", "anonymous"}});
@@ -476,8 +552,7 @@ TEST_F(PermissionMatrixTest, CustomRoleWithCustomGrants) {
   ASSERT_TRUE(error);
   EXPECT_EQ(error->status_code(), 400) << error->what();
   EXPECT_EQ(error->code(), 4);
-  EXPECT_EQ(sdk().PartialUpdateUser("pm_agent", {{"role", "support_agent"}}).role,
-            "support_agent");
+  EXPECT_EQ(sdk().PartialUpdateUser("pm_agent", {{"role", "support_agent"}}).role, "support_agent");
 
   TestChannel s = MakeChannel("support", "pm_agent", true, false);
   client::ChannelHandle channel = App("pm_agent").GetChannel(s.type, s.id);
