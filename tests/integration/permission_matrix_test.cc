@@ -5,12 +5,15 @@
 // a custom role with custom grants, and the server-only endpoints.
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "integration/events.h"
 #include "integration/fixture.h"
+#include "integration/sdk_events.h"
 
 namespace eddy::testing {
 namespace {
@@ -46,9 +49,28 @@ struct TestChannel {
   std::string path() const { return "/channels/" + type + "/" + id; }
 };
 
-struct Request {
-  std::string method, path, body;
-};
+json::object Body(const std::string& text) { return json::parse(text).as_object(); }
+
+client::Message Text(const std::string& id, const std::string& text) {
+  client::Message m;
+  m.id = id;
+  m.text = text;
+  return m;
+}
+
+// The ApiError `call` threw, if any.
+template <typename F>
+std::optional<client::ApiError> Try(F&& call) {
+  try {
+    call();
+  } catch (const client::ApiError& e) {
+    return e;
+  }
+  return std::nullopt;
+}
+std::string What(const std::optional<client::ApiError>& e) {
+  return e ? std::string(e->what()) : "no error";
+}
 
 struct Action {
   const char* name;
@@ -56,160 +78,192 @@ struct Action {
   const char* flag;                // the type's config flag the call needs, or ""
   bool creates;                    // creates a channel: the actor will be its owner
   bool messages;                   // acts on the test channel's messages
-  // The request; `server` adds the user_id a server-side call names.
-  std::function<Request(const TestChannel&, bool server)> request;
+  // The call through the SDK: as the connected user, and server-side (on behalf of the
+  // channel's actor where the call names a user).
+  std::function<void(client::ChatClient&, const TestChannel&)> client;
+  std::function<void(client::ServerClient&, const TestChannel&)> server;
 };
 
-std::string As(bool server, const std::string& actor) {
-  return server ? R"(,"user_id":")" + actor + "\"" : "";
+// A call without a typed SDK method: `body` as JSON text, through the SDK's generic Request.
+template <typename Client>
+void Call(Client& c, const std::string& method, const std::string& path,
+          const std::string& body = "") {
+  json::object b = body.empty() ? json::object() : Body(body);
+  c.Request(method, path, body.empty() ? nullptr : &b);
+}
+
+client::ChannelHandle Channel(client::ChatClient& app, const TestChannel& s) {
+  return app.GetChannel(s.type, s.id);
 }
 
 const std::vector<Action>& Actions() {
+  using Chat = client::ChatClient;
+  using Backend = client::ServerClient;
   static const std::vector<Action> actions = {
       {"query",
        {"read-channel"},
        "",
        false,
        false,
-       [](const TestChannel& s, bool) {
-         return Request{"POST", s.path() + "/query", "{}"};
+       [](Chat& app, const TestChannel& s) { Channel(app, s).Query({}); },
+       [](Backend& server, const TestChannel& s) {
+         Call(server, "POST", s.path() + "/query", "{}");
        }},
       {"create",
        {"create-channel"},
        "",
        true,
        false,
-       [](const TestChannel& s, bool server) {
-         std::string data = server ? R"({"data":{"created_by_id":"pm_owner"}})" : "{}";
-         return Request{"POST", "/channels/" + s.type + "/new-" + s.id + "/query", data};
+       [](Chat& app, const TestChannel& s) { app.GetChannel(s.type, "new-" + s.id).Query({}); },
+       [](Backend& server, const TestChannel& s) {
+         server.CreateChannel(s.type, "new-" + s.id, "pm_owner", {});
        }},
       {"update",
        {"read-channel", "update-channel"},
        "",
        false,
        false,
-       [](const TestChannel& s, bool) {
-         return Request{"POST", s.path(), R"({"data":{"name":"renamed"}})"};
+       [](Chat& app, const TestChannel& s) {
+         Call(app, "POST", s.path(), R"({"data":{"name":"renamed"}})");
+       },
+       [](Backend& server, const TestChannel& s) {
+         server.UpdateChannel(s.type, s.id, {{"name", "renamed"}});
        }},
       {"add_members",
        {"read-channel", "update-channel-members"},
        "",
        false,
        false,
-       [](const TestChannel& s, bool) {
-         return Request{"POST", s.path(), R"({"add_members":["pm_extra"]})"};
+       [](Chat& app, const TestChannel& s) {
+         Call(app, "POST", s.path(), R"({"add_members":["pm_extra"]})");
+       },
+       [](Backend& server, const TestChannel& s) {
+         server.AddMembers(s.type, s.id, {"pm_extra"});
        }},
       {"remove_members",
        {"read-channel", "update-channel-members"},
        "",
        false,
        false,
-       [](const TestChannel& s, bool) {
-         return Request{"POST", s.path(), R"({"remove_members":["pm_victim"]})"};
+       [](Chat& app, const TestChannel& s) {
+         Call(app, "POST", s.path(), R"({"remove_members":["pm_victim"]})");
+       },
+       [](Backend& server, const TestChannel& s) {
+         server.RemoveMembers(s.type, s.id, {"pm_victim"});
        }},
       {"delete",
        {"delete-channel"},
        "",
        false,
        false,
-       [](const TestChannel& s, bool) {
-         return Request{"DELETE", s.path(), ""};
-       }},
+       [](Chat& app, const TestChannel& s) { Call(app, "DELETE", s.path()); },
+       [](Backend& server, const TestChannel& s) { server.DeleteChannel(s.type, s.id); }},
       {"truncate",
        {"truncate-channel"},
        "",
        false,
        false,
-       [](const TestChannel& s, bool) {
-         return Request{"POST", s.path() + "/truncate", "{}"};
-       }},
+       [](Chat& app, const TestChannel& s) { Call(app, "POST", s.path() + "/truncate", "{}"); },
+       [](Backend& server, const TestChannel& s) { server.TruncateChannel(s.type, s.id); }},
       {"send_message",
        {"create-message"},
        "",
        false,
        false,
-       [](const TestChannel& s, bool server) {
-         return Request{"POST", s.path() + "/message",
-                        R"({"message":{"text":"hello")" + As(server, s.actor) + "}}"};
+       [](Chat& app, const TestChannel& s) { Channel(app, s).SendMessage("hello"); },
+       [](Backend& server, const TestChannel& s) {
+         server.SendMessage(s.type, s.id, s.actor, Text("", "hello"));
        }},
       {"update_own_message",
        {"update-own-message"},
        "",
        false,
        true,
-       [](const TestChannel& s, bool server) {
-         return Request{"POST", "/messages/" + s.own_message,
-                        R"({"message":{"text":"edited")" + As(server, s.actor) + "}}"};
+       [](Chat& app, const TestChannel& s) {
+         Channel(app, s).UpdateMessage(Text(s.own_message, "edited"));
+       },
+       [](Backend& server, const TestChannel& s) {
+         server.UpdateMessage(Text(s.own_message, "edited"), s.actor);
        }},
       {"update_any_message",
        {"update-any-message"},
        "",
        false,
        true,
-       [](const TestChannel& s, bool server) {
-         return Request{"POST", "/messages/" + s.other_message,
-                        R"({"message":{"text":"edited")" + As(server, "pm_other") + "}}"};
+       [](Chat& app, const TestChannel& s) {
+         Channel(app, s).UpdateMessage(Text(s.other_message, "edited"));
+       },
+       [](Backend& server, const TestChannel& s) {
+         server.UpdateMessage(Text(s.other_message, "edited"), "pm_other");
        }},
       {"delete_own_message",
        {"delete-own-message"},
        "",
        false,
        true,
-       [](const TestChannel& s, bool) {
-         return Request{"DELETE", "/messages/" + s.own_message, ""};
-       }},
+       [](Chat& app, const TestChannel& s) { Channel(app, s).DeleteMessage(s.own_message); },
+       [](Backend& server, const TestChannel& s) { server.DeleteMessage(s.own_message); }},
       {"delete_any_message",
        {"delete-any-message"},
        "",
        false,
        true,
-       [](const TestChannel& s, bool) {
-         return Request{"DELETE", "/messages/" + s.other_message, ""};
-       }},
+       [](Chat& app, const TestChannel& s) { Channel(app, s).DeleteMessage(s.other_message); },
+       [](Backend& server, const TestChannel& s) { server.DeleteMessage(s.other_message); }},
       {"react",
        {"create-reaction"},
        "reactions",
        false,
        true,
-       [](const TestChannel& s, bool server) {
-         return Request{"POST", "/messages/" + s.other_message + "/reaction",
-                        R"({"reaction":{"type":"like")" + As(server, s.actor) + "}}"};
+       [](Chat& app, const TestChannel& s) {
+         Channel(app, s).SendReaction(s.other_message, "like");
+       },
+       [](Backend& server, const TestChannel& s) {
+         Call(server, "POST", "/messages/" + s.other_message + "/reaction",
+              R"({"reaction":{"type":"like","user_id":")" + s.actor + "\"}}");
        }},
       {"typing",
        {"send-custom-event"},
        "typing_events",
        false,
        false,
-       [](const TestChannel& s, bool server) {
-         return Request{"POST", s.path() + "/event",
-                        R"({"event":{"type":"typing.start")" + As(server, s.actor) + "}}"};
+       [](Chat& app, const TestChannel& s) { Channel(app, s).Keystroke(); },
+       [](Backend& server, const TestChannel& s) {
+         Call(server, "POST", s.path() + "/event",
+              R"({"event":{"type":"typing.start","user_id":")" + s.actor + "\"}}");
        }},
       {"custom_event",
        {"send-custom-event"},
        "custom_events",
        false,
        false,
-       [](const TestChannel& s, bool server) {
-         return Request{"POST", s.path() + "/event",
-                        R"({"event":{"type":"my_event")" + As(server, s.actor) + "}}"};
+       [](Chat& app, const TestChannel& s) {
+         Channel(app, s).SendEvent({{"type", "my_event"}});
+       },
+       [](Backend& server, const TestChannel& s) {
+         Call(server, "POST", s.path() + "/event",
+              R"({"event":{"type":"my_event","user_id":")" + s.actor + "\"}}");
        }},
       {"pin_own_message",
        {"pin-message"},
        "",
        false,
        true,
-       [](const TestChannel& s, bool server) {
-         return Request{"PUT", "/messages/" + s.own_message,
-                        R"({"set":{"pinned":true})" + As(server, s.actor) + "}"};
+       [](Chat& app, const TestChannel& s) {
+         Call(app, "PUT", "/messages/" + s.own_message, R"({"set":{"pinned":true}})");
+       },
+       [](Backend& server, const TestChannel& s) {
+         Call(server, "PUT", "/messages/" + s.own_message,
+              R"({"set":{"pinned":true},"user_id":")" + s.actor + "\"}");
        }},
       {"mark_read",
        {"read-channel"},
        "read_events",
        false,
        false,
-       [](const TestChannel& s, bool server) {
-         return Request{"POST", s.path() + "/read",
-                        server ? R"({"user_id":")" + s.actor + "\"}" : "{}"};
+       [](Chat& app, const TestChannel& s) { Channel(app, s).MarkRead(); },
+       [](Backend& server, const TestChannel& s) {
+         Call(server, "POST", s.path() + "/read", R"({"user_id":")" + s.actor + "\"}");
        }},
   };
   return actions;
@@ -228,37 +282,46 @@ void Scrub(json::value& v) {
 
 class PermissionMatrixTest : public EddyTest {
  protected:
+  static void SetUpTestSuite() {
+    EddyTest::SetUpTestSuite();
+    users_created_ = false;  // a new server per suite
+  }
   void SetUp() override {
     if (!users_created_) {
-      std::string users;
+      std::vector<client::User> users;
       for (const Persona& p : kPersonas) {
         if (*p.user == '\0') continue;
-        users += std::string(users.empty() ? "" : ",") + "\"" + p.user + R"(":{"id":")" + p.user +
-                 R"(","role":")" + p.app_role + "\"}";
+        users.push_back(SdkUser(p.user));
+        users.back().role = p.app_role;
       }
       for (const char* extra : {"pm_spy", "pm_other", "pm_extra", "pm_victim"}) {
-        users += std::string(",\"") + extra + R"(":{"id":")" + extra + "\"}";
+        users.push_back(SdkUser(extra));
       }
-      auto r = AsServer("POST", "/users", R"({"users":{)" + users + "}}");
-      ASSERT_EQ(r.status, 201) << r.body;
+      sdk().UpsertUsers(users);
       users_created_ = true;
     }
-    ASSERT_TRUE(spy_.Connect(port(), ConnectTarget("pm_spy", UserToken("pm_spy"))));
+    ASSERT_TRUE(spy_.Connect("pm_spy", UserToken("pm_spy")));
   }
 
-  // The call as `persona` would make it (anonymous: no token).
-  HttpResult Client(const Persona& p, const Request& req) {
-    if (*p.user != '\0') return AsUser(p.user, req.method, req.path, req.body);
-    return http().Request(req.method, Target(req.path, {{"api_key", key()}}), req.body,
-                          {{"stream-auth-type", "anonymous"}});
+  // The call as `p` makes it, through its SDK `app`; the error it failed with, if any.
+  // Anonymous (no app; only "query" runs anonymous): raw, the SDK has no anonymous connection.
+  std::optional<client::ApiError> Client(const Persona& p, client::ChatClient* app, const Action& a,
+                                         const TestChannel& s) {
+    if (app) return Try([&] { a.client(*app, s); });
+    HttpResult r = http().Request("POST", Target(s.path() + "/query", {{"api_key", key()}}), "{}",
+                                  {{"stream-auth-type", "anonymous"}});
+    if (r.status / 100 == 2) return std::nullopt;
+    return client::ApiError(r.code(), r.status, r.body);
+  }
+
+  json::object ChannelType(const std::string& type) {
+    return sdk().Request("GET", "/channeltypes/" + type);
   }
 
   Grants GrantsOf(const std::string& type) {
-    auto r = AsServer("GET", "/channeltypes/" + type);
-    EXPECT_EQ(r.status, 200) << r.body;
     Grants g;
-    if (r.status != 200) return g;
-    for (const auto& kv : r.obj().at("grants").as_object()) {
+    const json::object channel_type = ChannelType(type);
+    for (const auto& kv : channel_type.at("grants").as_object()) {
       for (const json::value& p : kv.value().as_array()) {
         g[std::string(kv.key())].insert(std::string(p.as_string()));
       }
@@ -267,9 +330,7 @@ class PermissionMatrixTest : public EddyTest {
   }
 
   bool Flag(const std::string& type, const char* flag) {
-    if (*flag == '\0') return true;
-    auto r = AsServer("GET", "/channeltypes/" + type);
-    return r.status == 200 && r.obj().at(flag).as_bool();
+    return *flag == '\0' || ChannelType(type).at(flag).as_bool();
   }
 
   // The roles `p` holds in a test channel (or in the one it creates).
@@ -307,25 +368,18 @@ class PermissionMatrixTest : public EddyTest {
     s.type = type;
     s.id = "pm" + std::to_string(++counter_);
     s.actor = actor.empty() ? "pm_owner" : actor;
-    auto r = AsServer("POST", s.path() + "/query",
-                      R"({"data":{"created_by_id":"pm_owner","members":[{"user_id":"pm_owner"},
-                          {"user_id":"pm_member"},{"user_id":"pm_spy"},{"user_id":"pm_other"},
-                          {"user_id":"pm_victim"},
-                          {"user_id":"pm_chmod","channel_role":"channel_moderator"}]}})");
-    EXPECT_EQ(r.status / 100, 2) << r.body;
+    sdk().CreateChannel(type, s.id, "pm_owner", {},
+                        Body(R"({"members":[{"user_id":"pm_owner"},{"user_id":"pm_member"},
+                            {"user_id":"pm_spy"},{"user_id":"pm_other"},{"user_id":"pm_victim"},
+                            {"user_id":"pm_chmod","channel_role":"channel_moderator"}]})"));
     s.own_message = s.id + "-own";
     s.other_message = s.id + "-other";
-    for (const auto& [id, user] :
-         {std::pair{s.own_message, s.actor}, std::pair{s.other_message, std::string("pm_other")}}) {
-      if (!messages) break;
-      r = AsServer("POST", s.path() + "/message",
-                   R"({"message":{"id":")" + id + R"(","text":"hi","user_id":")" + user + "\"}}");
-      EXPECT_EQ(r.status / 100, 2) << r.body;
+    if (messages) {
+      sdk().SendMessage(type, s.id, s.actor, Text(s.own_message, "hi"));
+      sdk().SendMessage(type, s.id, "pm_other", Text(s.other_message, "hi"));
     }
     if (spied) {
-      r = AsUser("pm_spy", "POST", s.path() + "/query", R"({"watch":true})",
-                 {{"connection_id", spy_.connection_id()}});
-      EXPECT_EQ(r.status / 100, 2) << r.body;
+      spy_.client().GetChannel(type, s.id).Watch();
       SpyEventsUntilSentinel(s);
     }
     return s;
@@ -333,30 +387,24 @@ class PermissionMatrixTest : public EddyTest {
 
   // Everything stored about the channel, as the server reads it.
   std::string Snapshot(const TestChannel& s) {
-    auto r = AsServer("POST", s.path() + "/query",
-                      R"({"state":true,"messages":{"limit":100},"members":{"limit":100}})");
-    EXPECT_EQ(r.status / 100, 2) << r.body;
-    json::value v = r.json;
+    const json::object query =
+        Body(R"({"state":true,"messages":{"limit":100},"members":{"limit":100}})");
+    json::value v = sdk().Request("POST", s.path() + "/query", &query);
     Scrub(v);
-    auto created = AsServer(
-        "POST", "/channels",
-        R"({"filter_conditions":{"cid":")" + s.type + ":new-" + s.id + R"("},"state":false})");
-    return json::serialize(v) + "|" +
-           std::to_string(created.obj().at("channels").as_array().size());
+    auto created = sdk().QueryChannels({{"cid", s.type + ":new-" + s.id}}, "");
+    return json::serialize(v) + "|" + std::to_string(created.size());
   }
 
   // Sends a server-side sentinel event to the channel and returns what the spy received
   // before it: the events the calls since the last sentinel emitted.
   std::vector<std::string> SpyEventsUntilSentinel(const TestChannel& s) {
-    // A heartbeat, as the SDK sends: the spy lives longer than the idle timeout.
-    spy_.ws().Send(R"({"type":"health.check"})");
     std::string sentinel = "sentinel-" + s.id + "-" + std::to_string(++counter_);
-    auto r = AsServer("POST", s.path() + "/event",
-                      R"({"event":{"type":")" + sentinel + R"(","user_id":"pm_spy"}})");
-    EXPECT_EQ(r.status / 100, 2) << r.body;
+    Call(sdk(), "POST", s.path() + "/event",
+         R"({"event":{"type":")" + sentinel + R"(","user_id":"pm_spy"}})");
     std::vector<std::string> before;
-    while (auto frame = spy_.ws().ReadJson(std::chrono::seconds(10))) {
-      std::string type(frame->at("type").as_string());
+    for (const json::object& e :
+         spy_.Collect({sentinel}, std::chrono::seconds(10), std::chrono::milliseconds(0))) {
+      std::string type(e.at("type").as_string());
       if (type == sentinel) return before;
       if (type != "health.check") before.push_back(type);
     }
@@ -364,7 +412,7 @@ class PermissionMatrixTest : public EddyTest {
     return before;
   }
 
-  EventClient spy_;
+  SdkConn spy_{BaseUrl(), key()};
   static inline bool users_created_ = false;
   static inline int counter_ = 0;
 };
@@ -377,27 +425,41 @@ TEST_P(PermissionMatrixByType, ClientCallsFollowTheGrantsAndRefusalsLeaveNoTrace
   const std::string type = GetParam();
   const Grants grants = GrantsOf(type);
   ASSERT_FALSE(grants.empty());
-  int allowed = 0, refused = 0;
+  std::vector<const Action*> actions;
   for (const Action& action : Actions()) {
-    if (!Flag(type, action.flag)) continue;
-    for (const Persona& p : kPersonas) {
+    if (Flag(type, action.flag)) actions.push_back(&action);
+  }
+  int allowed = 0, refused = 0;
+  for (const Persona& p : kPersonas) {
+    // One persona's app online at a time: the server notifies every online member of each of
+    // the many test channels, which would double the test's time.
+    std::unique_ptr<client::ChatClient> app;
+    if (*p.user != '\0') {
+      app = std::make_unique<client::ChatClient>(BaseUrl(), key());
+      app->ConnectUser(SdkUser(p.user), UserToken(p.user));
+    }
+    for (const Action* a : actions) {
+      const Action& action = *a;
       // Anonymous connections reach only the read endpoints (the others answer 401).
       if (*p.user == '\0' && std::string(action.name) != "query") continue;
       SCOPED_TRACE(type + " / " + action.name + " / " + p.name);
       const bool expected = Expected(grants, p, action);
       TestChannel s = MakeChannel(type, p.user, action.messages, !expected);
       const std::string before = expected ? "" : Snapshot(s);
-      HttpResult r = Client(p, action.request(s, false));
+      std::optional<client::ApiError> error = Client(p, app.get(), action, s);
       if (expected) {
         ++allowed;
-        EXPECT_EQ(r.status / 100, 2) << r.body;
+        EXPECT_FALSE(error) << What(error);
         continue;
       }
       ++refused;
-      ASSERT_EQ(r.status, 403) << r.body;
-      EXPECT_EQ(r.obj().at("code"), 17) << r.body;
-      EXPECT_NE(r.body.find("is not allowed to perform action"), std::string::npos) << r.body;
-      EXPECT_NE(r.body.find("in scope '" + type + "'"), std::string::npos) << r.body;
+      ASSERT_TRUE(error) << "a refused call succeeded";
+      ASSERT_EQ(error->status_code(), 403) << error->what();
+      EXPECT_EQ(error->code(), 17) << error->what();
+      EXPECT_NE(error->message().find("is not allowed to perform action"), std::string::npos)
+          << error->what();
+      EXPECT_NE(error->message().find("in scope '" + type + "'"), std::string::npos)
+          << error->what();
       EXPECT_EQ(Snapshot(s), before) << "a refused call changed the channel";
       EXPECT_EQ(SpyEventsUntilSentinel(s), std::vector<std::string>{})
           << "a refused call emitted events";
@@ -415,9 +477,8 @@ TEST_P(PermissionMatrixByType, ServerSideCallsAlwaysSucceed) {
     SCOPED_TRACE(type + " / " + action.name);
     // The actor named in the bodies is a non-member with no rights of its own.
     TestChannel s = MakeChannel(type, "pm_user", action.messages, false);
-    Request req = action.request(s, true);
-    HttpResult r = AsServer(req.method, req.path, req.body);
-    EXPECT_EQ(r.status / 100, 2) << r.body;
+    std::optional<client::ApiError> error = Try([&] { action.server(sdk(), s); });
+    EXPECT_FALSE(error) << What(error);
   }
 }
 
@@ -428,12 +489,14 @@ INSTANTIATE_TEST_SUITE_P(BuiltinTypes, PermissionMatrixByType, ::testing::Values
 
 TEST_F(PermissionMatrixTest, ChangedGrantsTakeEffectAtOnce) {
   TestChannel s = MakeChannel("messaging", "pm_user", true, false);
-  auto refused = AsUser("pm_user", "POST", s.path() + "/query", "{}");
-  ASSERT_EQ(refused.status, 403) << refused.body;
-  EXPECT_NE(refused.body.find("User 'pm_user' with role 'user' is not allowed to perform action "
-                              "ReadChannel in scope 'messaging'"),
+  client::ChannelHandle channel = App("pm_user").GetChannel(s.type, s.id);
+  auto refused = Try([&] { channel.Query({}); });
+  ASSERT_TRUE(refused);
+  ASSERT_EQ(refused->status_code(), 403) << refused->what();
+  EXPECT_NE(refused->message().find("User 'pm_user' with role 'user' is not allowed to perform "
+                                    "action ReadChannel in scope 'messaging'"),
             std::string::npos)
-      << refused.body;
+      << refused->what();
 
   const Grants before = GrantsOf("messaging");
   json::array user_grants;
@@ -441,77 +504,76 @@ TEST_F(PermissionMatrixTest, ChangedGrantsTakeEffectAtOnce) {
   json::array widened = user_grants;
   widened.emplace_back("read-channel");
   widened.emplace_back("delete-any-message");
-  auto put = AsServer(
-      "PUT", "/channeltypes/messaging",
-      json::serialize(json::object{{"grants", {{"user", widened}}}, {"max_message_length", 1234}}));
-  ASSERT_EQ(put.status, 200) << put.body;
+  json::object put{{"grants", {{"user", widened}}}, {"max_message_length", 1234}};
+  sdk().Request("PUT", "/channeltypes/messaging", &put);
 
-  auto read = AsUser("pm_user", "POST", s.path() + "/query", "{}");
-  ASSERT_EQ(read.status / 100, 2) << read.body;
-  const json::array& caps = read.obj().at("channel").at("own_capabilities").as_array();
+  client::ChannelState read = channel.Query({});
+  const json::array& caps = read.channel.extra.at("own_capabilities").as_array();
   EXPECT_NE(std::find(caps.begin(), caps.end(), json::value("delete-any-message")), caps.end());
-  EXPECT_EQ(AsUser("pm_user", "DELETE", "/messages/" + s.other_message).status, 200);
-  auto app = AsServer("GET", "/app");
+  EXPECT_NO_THROW(channel.DeleteMessage(s.other_message));
   // The config in channel responses and in GET /app follows the stored type.
-  EXPECT_EQ(read.obj().at("channel").at("config").at("max_message_length"), 1234);
-  EXPECT_EQ(app.obj().at("app").at("channel_configs").at("messaging").at("max_message_length"),
+  EXPECT_EQ(read.channel.extra.at("config").at("max_message_length"), 1234);
+  EXPECT_EQ(sdk().GetAppSettings().at("channel_configs").at("messaging").at("max_message_length"),
             1234);
 
-  put = AsServer("PUT", "/channeltypes/messaging",
-                 json::serialize(json::object{{"grants", {{"user", user_grants}}},
-                                              {"max_message_length", 5000}}));
-  ASSERT_EQ(put.status, 200) << put.body;
-  EXPECT_EQ(AsUser("pm_user", "POST", s.path() + "/query", "{}").status, 403);
+  put = {{"grants", {{"user", user_grants}}}, {"max_message_length", 5000}};
+  sdk().Request("PUT", "/channeltypes/messaging", &put);
+  refused = Try([&] { channel.Query({}); });
+  EXPECT_EQ(refused ? refused->status_code() : 200, 403) << What(refused);
   EXPECT_EQ(GrantsOf("messaging"), before);
 }
 
 TEST_F(PermissionMatrixTest, DisablePermissionsChecksLetsClientsActAsTheServer) {
   TestChannel s = MakeChannel("messaging", "pm_user", true, false);
-  ASSERT_EQ(AsServer("PATCH", "/app", R"({"disable_permissions_checks":true})").status, 200);
-  auto r = AsUser("pm_user", "DELETE", "/messages/" + s.other_message);
-  ASSERT_EQ(AsServer("PATCH", "/app", R"({"disable_permissions_checks":false})").status, 200);
-  EXPECT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(AsUser("pm_user", "POST", s.path() + "/query", "{}").status, 403);
+  client::ChannelHandle channel = App("pm_user").GetChannel(s.type, s.id);
+  sdk().UpdateAppSettings({{"disable_permissions_checks", true}});
+  auto error = Try([&] { channel.DeleteMessage(s.other_message); });
+  sdk().UpdateAppSettings({{"disable_permissions_checks", false}});
+  EXPECT_FALSE(error) << What(error);
+  auto refused = Try([&] { channel.Query({}); });
+  EXPECT_EQ(refused ? refused->status_code() : 200, 403) << What(refused);
 }
 
 TEST_F(PermissionMatrixTest, CustomRoleWithCustomGrants) {
-  auto r = AsServer("POST", "/roles", R"({"name":"support_agent"})");
-  ASSERT_EQ(r.status, 201) << r.body;
-  r = AsServer("POST", "/channeltypes",
-               R"({"name":"support","grants":{"support_agent":["read-channel","create-message",
-                   "delete-any-message"]}})");
-  ASSERT_EQ(r.status, 201) << r.body;
-  ASSERT_EQ(AsServer("POST", "/users", R"({"users":{"pm_agent":{"id":"pm_agent"}}})").status, 201);
+  Call(sdk(), "POST", "/roles", R"({"name":"support_agent"})");
+  Call(sdk(), "POST", "/channeltypes",
+       R"({"name":"support","grants":{"support_agent":["read-channel","create-message",
+           "delete-any-message"]}})");
+  sdk().UpsertUsers({SdkUser("pm_agent")});
   // Only the backend gives roles, and only defined ones.
-  r = AsUser("pm_agent", "PATCH", "/users",
-             R"({"users":[{"id":"pm_agent","set":{"role":"support_agent"}}]})");
-  EXPECT_EQ(r.status, 403) << r.body;
-  EXPECT_EQ(r.obj().at("code"), 17);
-  r = AsServer("PATCH", "/users", R"({"users":[{"id":"pm_agent","set":{"role":"wizard"}}]})");
-  EXPECT_EQ(r.status, 400) << r.body;
-  EXPECT_EQ(r.obj().at("code"), 4);
-  r = AsServer("PATCH", "/users",
-               R"({"users":[{"id":"pm_agent","set":{"role":"support_agent"}}]})");
-  ASSERT_EQ(r.status, 200) << r.body;
+  auto error = Try([&] {
+    Call(App("pm_agent"), "PATCH", "/users",
+         R"({"users":[{"id":"pm_agent","set":{"role":"support_agent"}}]})");
+  });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->status_code(), 403) << error->what();
+  EXPECT_EQ(error->code(), 17);
+  error = Try([&] { sdk().PartialUpdateUser("pm_agent", {{"role", "wizard"}}); });
+  ASSERT_TRUE(error);
+  EXPECT_EQ(error->status_code(), 400) << error->what();
+  EXPECT_EQ(error->code(), 4);
+  EXPECT_EQ(sdk().PartialUpdateUser("pm_agent", {{"role", "support_agent"}}).role, "support_agent");
 
   TestChannel s = MakeChannel("support", "pm_agent", true, false);
-  r = AsUser("pm_agent", "POST", s.path() + "/query", "{}");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  const json::array& caps = r.obj().at("channel").at("own_capabilities").as_array();
+  client::ChannelHandle channel = App("pm_agent").GetChannel(s.type, s.id);
+  client::ChannelState state = channel.Query({});
+  const json::array& caps = state.channel.extra.at("own_capabilities").as_array();
   for (const char* cap : {"send-message", "delete-any-message"}) {
     EXPECT_NE(std::find(caps.begin(), caps.end(), json::value(cap)), caps.end()) << cap;
   }
   EXPECT_EQ(std::find(caps.begin(), caps.end(), json::value("update-channel")), caps.end());
-  EXPECT_EQ(AsUser("pm_agent", "POST", s.path() + "/message", R"({"message":{"text":"x"}})").status,
-            201);
-  EXPECT_EQ(AsUser("pm_agent", "DELETE", "/messages/" + s.other_message).status, 200);
-  r = AsUser("pm_agent", "POST", s.path(), R"({"data":{"name":"mine"}})");
-  EXPECT_EQ(r.status, 403) << r.body;
-  EXPECT_EQ(AsUser("pm_user", "POST", s.path() + "/query", "{}").status, 403);
+  EXPECT_NO_THROW(channel.SendMessage("x"));
+  EXPECT_NO_THROW(channel.DeleteMessage(s.other_message));
+  error = Try([&] { Call(App("pm_agent"), "POST", s.path(), R"({"data":{"name":"mine"}})"); });
+  EXPECT_EQ(error ? error->status_code() : 200, 403) << What(error);
+  error = Try([&] { App("pm_user").GetChannel(s.type, s.id).Query({}); });
+  EXPECT_EQ(error ? error->status_code() : 200, 403) << What(error);
 
   // In use: neither the role nor the type can go.
-  EXPECT_EQ(AsServer("DELETE", "/roles/support_agent").obj().at("code"), 4);
-  EXPECT_EQ(AsServer("DELETE", "/channeltypes/support").obj().at("code"), 4);
+  error = Try([&] { Call(sdk(), "DELETE", "/roles/support_agent"); });
+  EXPECT_EQ(error ? error->code() : 0, 4) << What(error);
+  error = Try([&] { Call(sdk(), "DELETE", "/channeltypes/support"); });
+  EXPECT_EQ(error ? error->code() : 0, 4) << What(error);
 }
 
 TEST_F(PermissionMatrixTest, TypesAndRolesAreServerSideOnly) {
@@ -524,9 +586,12 @@ TEST_F(PermissionMatrixTest, TypesAndRolesAreServerSideOnly) {
                                                         {"GET", "/roles"},
                                                         {"POST", "/roles"},
                                                         {"DELETE", "/roles/admin"}}) {
-    auto r = AsUser("pm_admin", method, path, R"({"name":"x"})");
-    EXPECT_EQ(r.status, 403) << method << " " << path << ": " << r.body;
-    EXPECT_NE(r.body.find("this endpoint can only be called server side"), std::string::npos);
+    auto error = Try([&] { Call(App("pm_admin"), method, path, R"({"name":"x"})"); });
+    ASSERT_TRUE(error) << method << " " << path;
+    EXPECT_EQ(error->status_code(), 403) << method << " " << path << ": " << error->what();
+    EXPECT_NE(error->message().find("this endpoint can only be called server side"),
+              std::string::npos)
+        << error->what();
   }
 }
 
