@@ -96,6 +96,18 @@ class EddyTest : public ::testing::Test {
     return *app;
   }
 
+  // The ApiError an SDK call throws (code 0 and a test failure if it succeeds).
+  template <typename F>
+  static client::ApiError Refused(F&& call) {
+    try {
+      call();
+    } catch (const client::ApiError& e) {
+      return e;
+    }
+    ADD_FAILURE() << "the call succeeded";
+    return client::ApiError(0, 0, "");
+  }
+
   HttpClient& http() {
     if (!http_) http_ = std::make_unique<HttpClient>(port());
     return *http_;

@@ -55,17 +55,6 @@ class ModerationTest : public EddyTest {
     json::object b = body.empty() ? json::object() : json::parse(body).as_object();
     return App(user).Request(method, path, body.empty() ? nullptr : &b, std::move(params));
   }
-  // The ApiError `call` throws (code 0 and a test failure if it succeeds).
-  template <typename F>
-  static client::ApiError Refused(F&& call) {
-    try {
-      call();
-    } catch (const client::ApiError& e) {
-      return e;
-    }
-    ADD_FAILURE() << "the call succeeded";
-    return client::ApiError(0, 0, "");
-  }
   void Advance(int seconds) {
     Server("POST", "/_test/clock", R"({"advance_seconds":)" + std::to_string(seconds) + "}");
   }

@@ -59,17 +59,6 @@ void SeedUsers(client::ServerClient& seed, const std::vector<std::string>& ids) 
   }
 }
 
-// The ApiError `call` throws; code and status 0 if it succeeds.
-template <typename F>
-client::ApiError ErrorOf(F&& call) {
-  try {
-    call();
-  } catch (const client::ApiError& e) {
-    return e;
-  }
-  return client::ApiError(0, 0, "no error");
-}
-
 // Ids `from`..`to` inclusive.
 std::vector<std::string> Range(char prefix, int from, int to) {
   std::vector<std::string> out;
@@ -346,7 +335,7 @@ TEST_F(HistoryPaginationTest, BoundsAroundAndLimits) {
        R"({"limit":10,"created_at_before":"yesterday"})",
        R"({"limit":10,"created_at_before":"2020-01-01T00:00:00Z","created_at_after":"2019-01-01T00:00:00Z"})",
        R"({"limit":10,"id_lt":"no-such-message"})"}) {
-    client::ApiError e = ErrorOf([&] {
+    client::ApiError e = Refused([&] {
       Channel().Query({{"state", true}, {"messages", json::parse(messages)}});
     });
     EXPECT_EQ(e.status_code(), 400) << messages << " -> " << e.what();
@@ -368,7 +357,7 @@ TEST_F(HistoryPaginationTest, ThreadReplies) {
   EXPECT_EQ(Replies({{"limit", "10"}}), Range('r', 140, 149));
   EXPECT_EQ(Replies({{"limit", "300"}}), Range('r', 0, 149));
   EXPECT_TRUE(Replies({{"limit", "0"}}).empty());
-  client::ApiError e = ErrorOf([&] { Channel().GetReplies(MessageId(kParent), 301); });
+  client::ApiError e = Refused([&] { Channel().GetReplies(MessageId(kParent), 301); });
   EXPECT_EQ(e.status_code(), 400) << e.what();
   EXPECT_EQ(e.code(), 4);
 
@@ -513,7 +502,7 @@ TEST_F(MemberPaginationTest, StateMembersLimitOffset) {
   EXPECT_EQ(StateMembers({{"state", true}}),
             std::vector<std::string>(all.begin(), all.begin() + 100));
   for (const char* members : {R"({"limit":301})", R"({"limit":-1})", R"({"offset":10001})"}) {
-    client::ApiError e = ErrorOf([&] {
+    client::ApiError e = Refused([&] {
       Crowd().Query({{"state", true}, {"members", json::parse(members)}});
     });
     EXPECT_EQ(e.status_code(), 400) << members << " -> " << e.what();
