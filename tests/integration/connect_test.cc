@@ -115,27 +115,30 @@ TEST_F(ConnectTest, DevTokenRefusedWhenAuthChecksOn) {
 
 TEST_F(ConnectTest, DevTokenAcceptedOnlyWhenAuthChecksAreOff) {
   const std::string dev = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJ1c2VyX2lkIjoidTEifQ==.devtoken";
-  auto r = AsServer("PATCH", "/app", R"({"disable_auth_checks":true})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  WsClient ws;
-  auto frame = Open(ws, ConnectTarget("u1", dev));
-  r = AsServer("PATCH", "/app", R"({"disable_auth_checks":false})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  ASSERT_TRUE(frame);
-  EXPECT_EQ(frame->at("type"), "health.check") << json::serialize(*frame);
-  EXPECT_EQ(frame->at("me").at("id"), "u1");
+  sdk().UpdateAppSettings({{"disable_auth_checks", true}});
+  // ConnectUser returns once the first frame is a health.check; checks go back on either way.
+  client::ChatClient app(BaseUrl(), key());
+  std::optional<client::User> me;
+  try {
+    me = app.ConnectUser(SdkUser("u1"), dev);
+  } catch (const client::ApiError& e) {
+    ADD_FAILURE() << "dev token refused: " << e.what();
+  }
+  sdk().UpdateAppSettings({{"disable_auth_checks", false}});
+  ASSERT_TRUE(me);
+  EXPECT_EQ(me->id, "u1");
   ExpectRefused(ConnectTarget("u1", dev), 5);
 }
 
 TEST_F(ConnectTest, UserDetailsCannotRaisePrivileges) {
-  WsClient ws;
-  auto frame =
-      Open(ws, ConnectTarget("sneaky", UserToken("sneaky"),
-                             R"({"id":"sneaky","role":"admin","banned":false,"name":"S"})"));
-  ASSERT_TRUE(frame);
-  ASSERT_EQ(frame->at("type"), "health.check") << json::serialize(*frame);
-  EXPECT_EQ(frame->at("me").at("role"), "user");
-  EXPECT_EQ(frame->at("me").at("name"), "S");
+  // The SDK sends the user's fields as user_details as given; the server keeps only name & co.
+  client::User sneaky = SdkUser("sneaky", "S");
+  sneaky.role = "admin";
+  sneaky.banned = false;
+  client::ChatClient app(BaseUrl(), key());
+  client::User me = app.ConnectUser(sneaky, UserToken("sneaky"));
+  EXPECT_EQ(me.role, "user");
+  EXPECT_EQ(me.name, "S");
 }
 
 TEST_F(ConnectTest, AnonymousConnects) {
@@ -150,30 +153,24 @@ TEST_F(ConnectTest, AnonymousConnects) {
 }
 
 TEST_F(ConnectTest, SeveralConnectionsPerUserAndPresence) {
-  WsClient a, b;
-  auto fa = Open(a, ConnectTarget("multi", UserToken("multi")));
-  auto fb = Open(b, ConnectTarget("multi", UserToken("multi")));
-  ASSERT_TRUE(fa && fb);
-  EXPECT_NE(fa->at("connection_id"), fb->at("connection_id"));
+  client::ChatClient a(BaseUrl(), key()), b(BaseUrl(), key());
+  a.ConnectUser(SdkUser("multi"), UserToken("multi"));
+  b.ConnectUser(SdkUser("multi"), UserToken("multi"));
+  EXPECT_NE(a.connection_id(), b.connection_id());
 
-  auto online = [&] {
-    auto r =
-        AsServer("GET", "/users", "", {{"payload", R"({"filter_conditions":{"id":"multi"}})"}});
-    return r.obj().at("users").as_array().at(0).at("online").as_bool();
-  };
-  EXPECT_TRUE(online());
-  a.Close();
+  auto multi = [&] { return sdk().QueryUsers({{"id", "multi"}}).at(0); };
+  EXPECT_EQ(multi().online, true);
+  a.DisconnectUser();
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  EXPECT_TRUE(online());  // one connection is still open
-  b.Close();
+  EXPECT_EQ(multi().online, true);  // one connection is still open
+  b.DisconnectUser();
   bool went_offline = false;
   for (int i = 0; i < 100 && !went_offline; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    went_offline = !online();
+    went_offline = multi().online == false;
   }
   EXPECT_TRUE(went_offline);
-  auto r = AsServer("GET", "/users", "", {{"payload", R"({"filter_conditions":{"id":"multi"}})"}});
-  EXPECT_TRUE(r.obj().at("users").as_array().at(0).as_object().contains("last_active"));
+  EXPECT_FALSE(multi().last_active.empty());
 }
 
 TEST_F(ConnectTest, GarbageFrameGetsAnErrorAndTheConnectionStays) {

@@ -6,13 +6,10 @@
 namespace eddy::testing {
 namespace {
 
-HttpResult ServerCall(int port, const std::string& key, const std::string& secret,
-                      const std::string& method, const std::string& path,
-                      const std::string& body = "", Params params = {}) {
-  params.insert(params.begin(), {"api_key", key});
-  HttpClient client(port);
-  return client.Request(method, Target(path, params), body,
-                        {{"Authorization", protocol::CreateServerToken(secret)}});
+// The SDK's backend client for an app of `eddy` as it runs now (each start has a new port).
+client::ServerClient Backend(const EddyProcess& eddy, const std::string& key,
+                             const std::string& secret) {
+  return client::ServerClient("http://127.0.0.1:" + std::to_string(eddy.port()), key, secret);
 }
 
 TEST(ServeTest, FirstStartPrintsCredentialsAndRestartKeepsAppsAndUsers) {
@@ -26,9 +23,11 @@ TEST(ServeTest, FirstStartPrintsCredentialsAndRestartKeepsAppsAndUsers) {
   ASSERT_FALSE(key.empty());
   ASSERT_FALSE(secret.empty());
 
-  auto r = ServerCall(eddy.port(), key, secret, "POST", "/users",
-                      R"({"users":{"keeper":{"id":"keeper","name":"Kept","n":1}}})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
+  client::User keeper;
+  keeper.id = "keeper";
+  keeper.name = "Kept";
+  keeper.extra["n"] = 1;
+  ASSERT_NO_THROW(Backend(eddy, key, secret).UpsertUser(keeper));
   int rc = -1;
   std::string created = eddy.RunCli({"app", "create", "--name", "second", "--json"}, &rc);
   ASSERT_EQ(rc, 0);
@@ -37,19 +36,16 @@ TEST(ServeTest, FirstStartPrintsCredentialsAndRestartKeepsAppsAndUsers) {
   ASSERT_TRUE(second.contains("api_secret"));
   std::string key2(second.at("api_key").as_string()), secret2(second.at("api_secret").as_string());
   // An app created while the server runs is usable at once.
-  r = ServerCall(eddy.port(), key2, secret2, "GET", "/users");
-  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_NO_THROW(Backend(eddy, key2, secret2).QueryUsers({}));
 
   EXPECT_EQ(eddy.Stop(), 0);
   ASSERT_TRUE(eddy.Start());
   EXPECT_EQ(eddy.api_key(), key);  // the default app is not created again
   EXPECT_TRUE(eddy.api_secret().empty() || eddy.api_secret() == secret);
-  r = ServerCall(eddy.port(), key, secret, "GET", "/users", "",
-                 {{"payload", R"({"filter_conditions":{"id":"keeper"}})"}});
-  ASSERT_EQ(r.status, 200) << r.body;
-  ASSERT_EQ(r.obj().at("users").as_array().size(), 1u);
-  EXPECT_EQ(r.obj().at("users").as_array()[0].at("name"), "Kept");
-  EXPECT_EQ(ServerCall(eddy.port(), key2, secret2, "GET", "/users").status, 200);
+  std::vector<client::User> kept = Backend(eddy, key, secret).QueryUsers({{"id", "keeper"}});
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].name, "Kept");
+  EXPECT_NO_THROW(Backend(eddy, key2, secret2).QueryUsers({}));
 
   std::string list = eddy.RunCli({"app", "list"}, &rc);
   EXPECT_EQ(rc, 0);
@@ -83,8 +79,8 @@ TEST(ServeTest, LogsHaveRequestLinesAndNoSecrets) {
   EddyProcess eddy;
   ASSERT_TRUE(eddy.Start({"--log-format", "json"}));
   std::string token = protocol::CreateServerToken(eddy.api_secret());
-  auto r = ServerCall(eddy.port(), eddy.api_key(), eddy.api_secret(), "GET", "/users");
-  EXPECT_EQ(r.status, 200);
+  // The SDK's server token is this very token (protocol::CreateServerToken).
+  EXPECT_NO_THROW(Backend(eddy, eddy.api_key(), eddy.api_secret()).QueryUsers({}));
   HttpClient client(eddy.port());
   client.Request("GET", Target("/users", {{"api_key", eddy.api_key()}}), "",
                  {{"Authorization", protocol::CreateUserToken("x", {}, {}, "wrong-secret")}});
@@ -136,10 +132,7 @@ TEST(ServeTest, HealthAndReadinessWithoutCredentials) {
   EXPECT_FALSE(live.obj().at("bus").at("detail").as_string().empty());
   EXPECT_EQ(other.Request("GET", "/readyz", "", {}).status, 503);
   // Its own clients are still served.
-  auto users = other.Request("GET", "/users?api_key=" + cut_off.api_key() + "&payload=%7B%7D", "",
-                             {{"Authorization", protocol::CreateServerToken(cut_off.api_secret())},
-                              {"stream-auth-type", "jwt"}});
-  EXPECT_EQ(users.status, 200) << users.body;
+  EXPECT_NO_THROW(Backend(cut_off, cut_off.api_key(), cut_off.api_secret()).QueryUsers({}));
   EXPECT_NE(cut_off.stderr_text().find("event bus unreachable"), std::string::npos);
 }
 
