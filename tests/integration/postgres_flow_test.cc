@@ -3,12 +3,16 @@
 // error envelope, loses no acknowledged message, and ends by itself when the server is back.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
+#include "eddy/client.h"
 #include "integration/harness.h"
 #include "integration/http_client.h"
-#include "protocol/jwt.h"
 #include "server/storage/postgres/postgres_test_schema.h"
 
 namespace eddy::testing {
@@ -21,51 +25,64 @@ class PostgresFlowTest : public ::testing::Test {
   void SetUp() override { ASSERT_EQ(schema_.error(), ""); }
 
   bool Start() {
-    http_.reset();
+    apps_.clear();  // the SDK clients of a previous start
+    sdk_.reset();
     return eddy_.Start({"--store", schema_.url(), "--store-pool-size", "2"});
   }
 
-  HttpResult Call(const std::string& user, const std::string& method, const std::string& path,
-                  const std::string& body = "") {
-    if (!http_) http_ = std::make_unique<HttpClient>(eddy_.port());
-    std::string token = user.empty() ? protocol::CreateServerToken(eddy_.api_secret())
-                                     : protocol::CreateUserToken(user, {}, {}, eddy_.api_secret());
-    Params params = {{"api_key", eddy_.api_key()}};
-    if (!user.empty()) params.push_back({"user_id", user});
-    return http_->Request(method, Target(path, params), body,
-                          {{"Authorization", token}, {"stream-auth-type", "jwt"}});
+  std::string Url() { return "http://127.0.0.1:" + std::to_string(eddy_.port()); }
+
+  // The backend's SDK client.
+  client::ServerClient& Sdk() {
+    if (!sdk_)
+      sdk_ = std::make_unique<client::ServerClient>(Url(), eddy_.api_key(), eddy_.api_secret());
+    return *sdk_;
   }
 
-  HttpResult Send(const std::string& text) {
-    return Call("alice", "POST", "/channels/messaging/pg/message",
-                R"({"message":{"text":")" + text + R"("}})");
+  // `user`'s SDK app in the pg channel, connected on first use (kept until the next Start).
+  client::ChannelHandle Chat(const std::string& user) {
+    auto& app = apps_[user];
+    if (!app) {
+      app = std::make_unique<client::ChatClient>(Url(), eddy_.api_key());
+      client::User u;
+      u.id = user;
+      app->ConnectUser(u, Sdk().CreateToken(user));
+    }
+    return app->GetChannel("messaging", "pg");
+  }
+
+  // alice sends `text`; returns the refusal if the server did not acknowledge it.
+  std::optional<client::ApiError> Send(const std::string& text) {
+    try {
+      Chat("alice").SendMessage(text);
+      return std::nullopt;
+    } catch (const client::ApiError& e) {
+      return e;
+    }
   }
 
   // The texts of the channel's newest messages, oldest first, as alice reads them.
   std::vector<std::string> Texts() {
-    auto r = Call("alice", "POST", "/channels/messaging/pg/query",
-                  R"({"state":true,"messages":{"limit":300}})");
-    EXPECT_EQ(r.status / 100, 2) << r.body;
     std::vector<std::string> texts;
-    if (r.status / 100 != 2) return texts;
-    for (const auto& m : r.obj().at("messages").as_array()) {
-      texts.emplace_back(m.at("text").as_string());
-    }
+    for (const auto& m :
+         Chat("alice").Query({{"state", true}, {"messages", {{"limit", 300}}}}).messages)
+      texts.push_back(m.text);
     return texts;
   }
 
   void CreateChat() {
-    auto r = Call("", "POST", "/users",
-                  R"({"users":{"alice":{"id":"alice","name":"Alice"},"bob":{"id":"bob"}}})");
-    ASSERT_EQ(r.status / 100, 2) << r.body;
-    r = Call("", "POST", "/channels/messaging/pg/query",
-             R"({"data":{"created_by_id":"alice","members":["alice","bob"]}})");
-    ASSERT_EQ(r.status / 100, 2) << r.body;
+    client::User alice, bob;
+    alice.id = "alice";
+    alice.name = "Alice";
+    bob.id = "bob";
+    Sdk().UpsertUsers({alice, bob});
+    Sdk().CreateChannel("messaging", "pg", "alice", {"alice", "bob"});
   }
 
   ScratchSchema schema_{/*own_role=*/true};
   EddyProcess eddy_;
-  std::unique_ptr<HttpClient> http_;
+  std::unique_ptr<client::ServerClient> sdk_;
+  std::map<std::string, std::unique_ptr<client::ChatClient>> apps_;
 };
 
 TEST_F(PostgresFlowTest, MessagesSurviveARestartOfEddy) {
@@ -73,16 +90,15 @@ TEST_F(PostgresFlowTest, MessagesSurviveARestartOfEddy) {
   ASSERT_FALSE(eddy_.api_key().empty()) << eddy_.stdout_text();
   CreateChat();
   for (const char* text : {"one", "two", "three"}) {
-    auto r = Send(text);
-    ASSERT_EQ(r.status / 100, 2) << r.body;
+    auto refused = Send(text);
+    ASSERT_FALSE(refused.has_value()) << refused->what();
   }
   ASSERT_EQ(eddy_.Stop(), 0) << eddy_.stderr_text();
 
   // The second start finds its app in the database: it creates no new one.
   ASSERT_TRUE(Start());
-  auto r = Call("bob", "POST", "/channels/messaging/pg/query", R"({"state":true})");
-  ASSERT_EQ(r.status / 100, 2) << r.body;
-  EXPECT_EQ(r.obj().at("channel").at("member_count"), 2);
+  client::ChannelState state = Chat("bob").Query({{"state", true}});
+  EXPECT_EQ(state.channel.member_count, 2);
   EXPECT_EQ(Texts(), (std::vector<std::string>{"one", "two", "three"}));
   EXPECT_EQ(eddy_.stdout_text().find("api secret"), eddy_.stdout_text().rfind("api secret"))
       << "a second default app was created";
@@ -93,29 +109,43 @@ TEST_F(PostgresFlowTest, OutageFailsRequestsWithAnEnvelopeAndLosesNoAcknowledged
   CreateChat();
   std::vector<std::string> acknowledged;
   auto send = [&](const std::string& text) {
-    auto r = Send(text);
-    if (r.status / 100 == 2) acknowledged.push_back(text);
-    return r;
+    auto refused = Send(text);
+    if (!refused) acknowledged.push_back(text);
+    return refused;
   };
-  ASSERT_EQ(send("before").status / 100, 2);
+  ASSERT_FALSE(send("before").has_value());
 
   // PostgreSQL goes away for eddy: its sessions end and new ones are refused.
   ASSERT_TRUE(schema_.AllowLogin(false).ok());
   ASSERT_GE(schema_.TerminateSessions(), 1);
   for (int i = 0; i < 3; ++i) {
-    auto r = send("during " + std::to_string(i));
-    EXPECT_EQ(r.status / 100, 5) << r.body;
-    ASSERT_TRUE(r.json.is_object()) << r.body;
-    EXPECT_TRUE(r.obj().contains("code")) << r.body;
-    EXPECT_TRUE(r.obj().contains("message")) << r.body;
-    EXPECT_EQ(r.obj().at("StatusCode"), r.status) << r.body;
+    auto refused = send("during " + std::to_string(i));
+    ASSERT_TRUE(refused.has_value()) << "acknowledged during the outage";
+    EXPECT_EQ(refused->status_code() / 100, 5) << refused->what();
+    // The server's envelope: code -1 (InternalSystemError, §1.4: the value of the SDK's
+    // kNetworkError too, so network_error() cannot tell them apart) and the server's message.
+    EXPECT_EQ(refused->code(), -1);
+    EXPECT_NE(refused->message().find("store unavailable"), std::string::npos) << refused->what();
   }
+  // The SDK does not keep the envelope's StatusCode: one raw request checks it matches.
+  HttpResult r =
+      HttpClient(eddy_.port())
+          .Request("POST",
+                   Target("/channels/messaging/pg/message",
+                          {{"api_key", eddy_.api_key()}, {"user_id", "alice"}}),
+                   R"({"message":{"text":"during raw"}})",
+                   {{"Authorization", Sdk().CreateToken("alice")}, {"stream-auth-type", "jwt"}});
+  EXPECT_EQ(r.status / 100, 5) << r.body;
+  ASSERT_TRUE(r.json.is_object()) << r.body;
+  EXPECT_TRUE(r.obj().contains("code")) << r.body;
+  EXPECT_TRUE(r.obj().contains("message")) << r.body;
+  EXPECT_EQ(r.obj().at("StatusCode"), r.status) << r.body;
 
   // Back: requests succeed again without restarting eddy.
   ASSERT_TRUE(schema_.AllowLogin(true).ok());
   for (int i = 0; i < 5; ++i) {
-    auto r = send("after " + std::to_string(i));
-    EXPECT_EQ(r.status / 100, 2) << r.body;
+    auto refused = send("after " + std::to_string(i));
+    EXPECT_FALSE(refused.has_value()) << refused->what();
   }
   std::vector<std::string> texts = Texts();
   std::set<std::string> stored(texts.begin(), texts.end());
