@@ -8,13 +8,15 @@
 
 namespace eddy::client {
 
-// The protocol's error (§1.4): `code` is the Stream error code (4 input, 5 auth, 16 not found,
-// 17 not allowed, 40 token expired, ...), `status_code` the HTTP status ("StatusCode"),
-// `message` the server's text. A failure that never got a protocol answer (connection refused,
-// TLS failure, timeout, a body that is not JSON) has code kNetworkError and status_code 0.
+// The protocol's error (§1.4): `code` is the Stream error code (-1 internal, 4 input, 5 auth,
+// 16 not found, 17 not allowed, 40 token expired, ...), `status_code` the envelope's
+// "StatusCode" (the HTTP status when an answer has none), `message` the server's text. A
+// failure without a protocol answer has code kNetworkError: no HTTP answer at all (connection
+// refused, TLS failure, timeout: status_code 0) or one that is not an error envelope (a proxy's
+// HTML page: its HTTP status).
 class ApiError : public std::runtime_error {
  public:
-  static constexpr int kNetworkError = -1;
+  static constexpr int kNetworkError = -1000;  // not a protocol code
 
   ApiError(int code, int status_code, std::string message)
       : std::runtime_error(message),

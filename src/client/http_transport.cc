@@ -55,9 +55,11 @@ json::object DecodeResponse(const HttpResponse& response) {
     if (ok) return o;
     const json::value* code = o.if_contains("code");
     const json::value* message = o.if_contains("message");
+    const json::value* status = o.if_contains("StatusCode");  // the protocol's copy of the status
     if (code && code->is_int64()) {
       throw ApiError(
-          static_cast<int>(code->as_int64()), response.status,
+          static_cast<int>(code->as_int64()),
+          status && status->is_int64() ? static_cast<int>(status->as_int64()) : response.status,
           message && message->is_string() ? std::string(message->as_string()) : std::string());
     }
   }

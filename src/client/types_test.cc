@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "eddy/client.h"
+#include "http_transport.h"
 
 namespace eddy::client {
 namespace {
@@ -90,6 +91,32 @@ TEST(ApiErrorTest, AnUnreachableServerIsANetworkError) {
 TEST(BaseUrlTest, RejectsWhatIsNotHttpOrWs) {
   EXPECT_THROW(ServerClient("ftp://x", "k", "s"), std::invalid_argument);
   EXPECT_THROW(ServerClient("no url", "k", "s"), std::invalid_argument);
+}
+
+TEST(DecodeResponseTest, ErrorsCarryTheEnvelopesCodeStatusCodeAndMessage) {
+  try {
+    DecodeResponse({403, R"({"code":17,"message":"not allowed","StatusCode":403})"});
+    ADD_FAILURE() << "no error";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code(), 17);
+    EXPECT_EQ(e.status_code(), 403);
+    EXPECT_EQ(e.message(), "not allowed");
+  }
+  try {
+    DecodeResponse({400, R"({"code":4,"message":"bad"})"});  // no StatusCode: the HTTP status
+    ADD_FAILURE() << "no error";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code(), 4);
+    EXPECT_EQ(e.status_code(), 400);
+  }
+  try {
+    DecodeResponse({502, "<html>bad gateway</html>"});
+    ADD_FAILURE() << "no error";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.code(), ApiError::kNetworkError);
+    EXPECT_EQ(e.status_code(), 502);
+  }
+  EXPECT_EQ(DecodeResponse({201, R"({"duration":"1ms"})"}).at("duration"), "1ms");
 }
 
 }  // namespace
