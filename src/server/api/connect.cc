@@ -90,7 +90,7 @@ class ClientSession final : public transport::WebSocketSession,
     bool offline = gone.went_offline;
     log::Info("ws close",
               {{"app", conn->app_key}, {"user", conn->user_id}, {"connection_id", conn->id}});
-    AnnounceClose(gone);
+    AnnounceClose(std::move(gone));
     if (offline) {
       h_.work_.Post([h = &h_, conn] { h->users_.MarkOffline(conn->app_key, conn->user_id); });
     }
@@ -191,9 +191,10 @@ class ClientSession final : public transport::WebSocketSession,
     }
   }
 
-  // user.watching.stop where this connection was its user's last watch, and, if it was the
-  // user's last connection, user.presence.changed (offline) to the user's followers.
-  void AnnounceClose(const realtime::Hub::Departure& gone) {
+  // user.watching.stop where this connection was its user's last watch (in channels whose
+  // type has connect_events, as for watch and stop-watching), and, if it was the user's last
+  // connection, user.presence.changed (offline) to the user's followers.
+  void AnnounceClose(realtime::Hub::Departure gone) {
     std::optional<User> user;
     {
       std::lock_guard lock(mutex_);
@@ -204,6 +205,11 @@ class ClientSession final : public transport::WebSocketSession,
     user->last_active = now;
     bool hidden = user->invisible;
     json::object user_json = protocol::UserToJson(*user, !gone.went_offline && !hidden);
+    std::erase_if(gone.stopped_watching, [&](const realtime::Hub::WatchEnded& ended) {
+      std::string_view type = std::string_view(ended.cid).substr(0, ended.cid.find(':'));
+      std::shared_ptr<const ChannelType> t = h_.types_.Find(gone.connection->app_key, type);
+      return !t || !t->Flag("connect_events");
+    });
     h_.hub_.AnnounceWatchingStopped(gone, user_json, now);
     if (gone.went_offline && !hidden) {
       h_.hub_.AnnouncePresence(gone.connection->app_key, user_json, now);

@@ -10,6 +10,7 @@
 #include "common/clock.h"
 #include "common/work_queue.h"
 #include "server/api/authenticator.h"
+#include "server/domain/channel_types.h"
 #include "server/domain/moderation_service.h"
 #include "server/domain/read_service.h"
 #include "server/domain/user_service.h"
@@ -22,11 +23,14 @@ class ConnectHandler final : public transport::WebSocketHandler {
  public:
   // `moderation` (optional): refuses globally banned users and fills me.mutes /
   // me.channel_mutes.
-  ConnectHandler(Authenticator& auth, UserService& users, ReadService& reads, realtime::Hub& hub,
-                 WorkQueue& work, const Clock& clock, ModerationService* moderation = nullptr)
+  // `types`: which channels announce watching (connect_events).
+  ConnectHandler(Authenticator& auth, UserService& users, ReadService& reads,
+                 const ChannelTypes& types, realtime::Hub& hub, WorkQueue& work, const Clock& clock,
+                 ModerationService* moderation = nullptr)
       : auth_(auth),
         users_(users),
         reads_(reads),
+        types_(types),
         hub_(hub),
         work_(work),
         clock_(clock),
@@ -41,6 +45,7 @@ class ConnectHandler final : public transport::WebSocketHandler {
   Authenticator& auth_;
   UserService& users_;
   ReadService& reads_;
+  const ChannelTypes& types_;
   realtime::Hub& hub_;
   WorkQueue& work_;
   const Clock& clock_;

@@ -35,7 +35,8 @@ class ConnectPresenceTest : public ::testing::Test {
     users_ = std::make_unique<UserService>(*store_, hub_, hub_, clock_);
     auth_ = std::make_unique<Authenticator>(*apps_, store_->users(), clock_);
     reads_ = std::make_unique<ReadService>(*store_, types_, hub_, hub_, views_, clock_, &hub_);
-    handler_ = std::make_unique<ConnectHandler>(*auth_, *users_, *reads_, hub_, work_, clock_);
+    handler_ =
+        std::make_unique<ConnectHandler>(*auth_, *users_, *reads_, types_, hub_, work_, clock_);
   }
 
   // Handshakes and closes post work that refers to the handler: finish it first.
@@ -148,6 +149,23 @@ TEST_F(ConnectPresenceTest, ClosingEndsWatchesWithWatchingStop) {
   EXPECT_TRUE(alice.socket->TakeEvents().empty());
   alice.session->OnClose();  // a second close is harmless
   EXPECT_TRUE(bob.socket->TakeEvents().empty());
+}
+
+// A type without connect_events (gaming) announces no watching, closing included: the last
+// of 10,000 viewers leaving must not cost 10,000 x 10,000 events.
+TEST_F(ConnectPresenceTest, ClosingAnnouncesWatchingOnlyWhereConnectEventsAreOn) {
+  Client alice = Connect("alice");
+  Client bob = Connect("bob");
+  for (const char* cid : {"gaming:arena", "livestream:show"}) {
+    ASSERT_TRUE(hub_.Watch(app_.api_key, alice.connection_id, cid));
+    ASSERT_TRUE(hub_.Watch(app_.api_key, bob.connection_id, cid));
+  }
+  alice.session->OnClose();
+  EXPECT_EQ(hub_.WatcherCount(app_.api_key, "gaming:arena"), 1);
+  auto got = bob.socket->TakeEvents();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].at("type"), "user.watching.stop");
+  EXPECT_EQ(got[0].at("cid"), "livestream:show");
 }
 
 }  // namespace

@@ -264,7 +264,7 @@ int RunServe(const std::vector<std::string>& args) {
   }
   api::Authenticator auth(apps, store->users(), clock);
   api::Dispatcher dispatcher(router, auth, work);
-  api::ConnectHandler connect(auth, services.users, services.reads, hub, work, clock,
+  api::ConnectHandler connect(auth, services.users, services.reads, services.types, hub, work, clock,
                               &services.moderation);
 
   transport::ServerOptions options;

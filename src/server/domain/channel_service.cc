@@ -40,9 +40,9 @@ std::unique_lock<std::mutex> ChannelService::Lock(std::string_view app_key, std:
 
 Result<ChannelType> ChannelService::TypeOf(const App& app, std::string_view type) const {
   EDDY_TRY(protocol::ValidateChannelType(type));
-  std::optional<ChannelType> t = types_.Find(app.api_key, type);
+  std::shared_ptr<const ChannelType> t = types_.Find(app.api_key, type);
   if (!t) return Error::NotFound("channel type " + Quote(type) + " does not exist");
-  return std::move(*t);
+  return *t;
 }
 
 Result<ChannelService::Loaded> ChannelService::Load(const App& app, std::string_view type,

@@ -196,10 +196,10 @@ Result<json::array> ChannelService::QueryChannels(const Actor& actor, const App&
   so.connection_id = std::string(connection_id);
   json::array out;
   for (Channel& c : channels) {
-    std::optional<ChannelType> t = types_.Find(app.api_key, c.type);
+    std::shared_ptr<const ChannelType> t = types_.Find(app.api_key, c.type);
     if (!t) continue;  // a type that no longer exists
     Loaded l{std::move(c), {}};
-    l.type = WithOverrides(std::move(*t), l.channel.config_overrides);
+    l.type = WithOverrides(*t, l.channel.config_overrides);
     Reader reader;
     reader.actor = actor;
     reader.user_id = reader_id;

@@ -192,9 +192,9 @@ Error NotDefined(std::string_view name) {
 }  // namespace
 
 Result<ChannelType> ChannelTypeService::Existing(const App& app, std::string_view name) const {
-  std::optional<ChannelType> t = types_.Find(app.api_key, name);
+  std::shared_ptr<const ChannelType> t = types_.Find(app.api_key, name);
   if (!t) return NotDefined(name);
-  return std::move(*t);
+  return *t;
 }
 
 Status ChannelTypeService::Save(const App& app, const ChannelType& type) {

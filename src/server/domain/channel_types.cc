@@ -176,13 +176,13 @@ void ChannelTypes::Forget(std::string_view app_key) const {
   if (auto it = cache_.find(app_key); it != cache_.end()) cache_.erase(it);
 }
 
-std::optional<ChannelType> ChannelTypes::Find(std::string_view app_key,
-                                              std::string_view name) const {
+std::shared_ptr<const ChannelType> ChannelTypes::Find(std::string_view app_key,
+                                                      std::string_view name) const {
   std::shared_ptr<const TypeList> types = Load(app_key);
   for (const ChannelType& t : *types) {
-    if (t.name == name) return t;
+    if (t.name == name) return std::shared_ptr<const ChannelType>(types, &t);  // aliasing
   }
-  return std::nullopt;
+  return nullptr;
 }
 
 std::vector<ChannelType> ChannelTypes::List(std::string_view app_key) const {

@@ -1,7 +1,7 @@
 // Channel types and their config (protocol §5.3 `config`) and grants (§9), per app: the
 // built-in types messaging, team, livestream, commerce and gaming are the seeds; a backend
 // changes them and adds its own with /channeltypes (stored through ChannelTypeStore).
-// Thread-safe: mutex_ guards the per-app cache; Find/List copy out of it.
+// Thread-safe: mutex_ guards the per-app cache; Find shares a type of it, List copies.
 #pragma once
 
 #include <cstdint>
@@ -54,7 +54,9 @@ class ChannelTypes {
   // reaches the caches of every node.
   explicit ChannelTypes(ChannelTypeStore* store, CacheInvalidation* invalidation = nullptr);
 
-  std::optional<ChannelType> Find(std::string_view app_key, std::string_view name) const;
+  // Null if the app has no such type. Shared, not copied: the per-recipient paths of fan-out
+  // ask for a flag of it.
+  std::shared_ptr<const ChannelType> Find(std::string_view app_key, std::string_view name) const;
   // By name.
   std::vector<ChannelType> List(std::string_view app_key) const;
   // The built-in definition of `name`, if it is one.

@@ -53,31 +53,31 @@ TEST(ChannelTypesTest, BuiltinsHaveTheFullConfig) {
 TEST(ChannelTypesTest, Defaults) {
   ChannelTypes types;
   auto messaging = types.Find("app", "messaging");
-  ASSERT_TRUE(messaging.has_value());
+  ASSERT_TRUE(messaging != nullptr);
   EXPECT_TRUE(messaging->members_only);
   for (const char* f : {"typing_events", "read_events", "connect_events", "reactions", "replies",
                         "uploads", "search", "mutes", "custom_events"}) {
     EXPECT_TRUE(messaging->Flag(f)) << f;
   }
   auto livestream = types.Find("app", "livestream");
-  ASSERT_TRUE(livestream.has_value());
+  ASSERT_TRUE(livestream != nullptr);
   EXPECT_FALSE(livestream->members_only);
   EXPECT_FALSE(livestream->Flag("typing_events"));
   EXPECT_FALSE(livestream->Flag("read_events"));
   EXPECT_TRUE(livestream->Flag("connect_events"));
   EXPECT_TRUE(livestream->Flag("replies"));
   auto gaming = types.Find("app", "gaming");
-  ASSERT_TRUE(gaming.has_value());
+  ASSERT_TRUE(gaming != nullptr);
   EXPECT_FALSE(gaming->members_only);
   EXPECT_FALSE(gaming->Flag("replies"));
   auto commerce = types.Find("app", "commerce");
-  ASSERT_TRUE(commerce.has_value());
+  ASSERT_TRUE(commerce != nullptr);
   EXPECT_TRUE(commerce->members_only);
   EXPECT_FALSE(commerce->Flag("reactions"));
   auto team = types.Find("app", "team");
-  ASSERT_TRUE(team.has_value());
+  ASSERT_TRUE(team != nullptr);
   EXPECT_TRUE(team->Flag("typing_events"));
-  EXPECT_FALSE(types.Find("app", "nope").has_value());
+  EXPECT_FALSE(types.Find("app", "nope") != nullptr);
   EXPECT_FALSE(messaging->Flag("no_such_flag"));
   EXPECT_FALSE(messaging->Flag("name"));  // not a boolean
 }

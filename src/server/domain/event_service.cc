@@ -112,7 +112,7 @@ Result<json::object> EventService::SendEvent(const Actor& actor, const App& app,
     sender = actor.user_id;
   }
 
-  std::optional<ChannelType> t = types_.Find(app.api_key, type);
+  std::shared_ptr<const ChannelType> t = types_.Find(app.api_key, type);
   if (!t) return Error::NotFound("channel type " + Quote(type) + " does not exist");
   EDDY_ASSIGN_OR_RETURN(std::optional<Channel> channel,
                         store_.channels().GetChannel(app.api_key, type, id));
@@ -120,7 +120,7 @@ Result<json::object> EventService::SendEvent(const Actor& actor, const App& app,
     return Error::NotFound("channel " + Quote(std::string(type) + ":" + std::string(id)) +
                            " does not exist");
   }
-  ChannelType effective = WithOverrides(std::move(*t), channel->config_overrides);
+  ChannelType effective = WithOverrides(*t, channel->config_overrides);
 
   std::optional<User> user;
   if (!sender.empty()) {

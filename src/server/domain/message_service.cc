@@ -57,7 +57,7 @@ std::unique_lock<std::mutex> MessageService::LockMessage(std::string_view app_ke
 Result<MessageService::Scope> MessageService::LoadScope(const Actor& actor, const App& app,
                                                         std::string_view type, std::string_view id,
                                                         std::string_view acting_user_id) {
-  std::optional<ChannelType> t = types_.Find(app.api_key, type);
+  std::shared_ptr<const ChannelType> t = types_.Find(app.api_key, type);
   if (!t) return Error::NotFound("channel type " + Quote(type) + " does not exist");
   EDDY_ASSIGN_OR_RETURN(std::optional<Channel> c,
                         store_.channels().GetChannel(app.api_key, type, id));
@@ -65,7 +65,7 @@ Result<MessageService::Scope> MessageService::LoadScope(const Actor& actor, cons
     return Error::NotFound("channel " + Quote(std::string(type) + ":" + std::string(id)) +
                            " does not exist");
   }
-  ChannelType effective = WithOverrides(std::move(*t), c->config_overrides);
+  ChannelType effective = WithOverrides(*t, c->config_overrides);
   Scope s{std::move(*c), std::move(effective), {}, {}, actor};
   s.actor.user_id = std::string(acting_user_id);
   s.bypass = actor.server || app.DisablePermissionsChecks();

@@ -53,13 +53,13 @@ Result<ModerationService::ChannelScope> ModerationService::LoadChannel(const App
     return Error::Input("channel cid '" + std::string(cid) + "' must look like 'type:id'");
   }
   std::string_view type = cid.substr(0, colon), id = cid.substr(colon + 1);
-  std::optional<ChannelType> t = types_.Find(app.api_key, type);
+  std::shared_ptr<const ChannelType> t = types_.Find(app.api_key, type);
   EDDY_ASSIGN_OR_RETURN(std::optional<Channel> c,
                         store_.channels().GetChannel(app.api_key, type, id));
   if (!t || !c || c->deleted_at) {
     return Error::NotFound("channel '" + std::string(cid) + "' does not exist");
   }
-  ChannelType effective = WithOverrides(std::move(*t), c->config_overrides);
+  ChannelType effective = WithOverrides(*t, c->config_overrides);
   return ChannelScope{std::move(*c), std::move(effective)};
 }
 

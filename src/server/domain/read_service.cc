@@ -42,7 +42,7 @@ Result<std::string> ReadService::ReaderId(const Actor& actor, std::string_view n
 Result<ReadService::Scope> ReadService::LoadScope(const Actor& actor, const App& app,
                                                   std::string_view type, std::string_view id,
                                                   std::string_view reader_id) {
-  std::optional<ChannelType> t = types_.Find(app.api_key, type);
+  std::shared_ptr<const ChannelType> t = types_.Find(app.api_key, type);
   if (!t) return Error::NotFound("channel type " + Quote(type) + " does not exist");
   EDDY_ASSIGN_OR_RETURN(std::optional<Channel> c,
                         store_.channels().GetChannel(app.api_key, type, id));
@@ -52,7 +52,7 @@ Result<ReadService::Scope> ReadService::LoadScope(const Actor& actor, const App&
   }
   EDDY_ASSIGN_OR_RETURN(std::optional<User> user, store_.users().FindUser(app.api_key, reader_id));
   if (!user) return Error::NotFound("user " + Quote(reader_id) + " does not exist");
-  ChannelType effective = WithOverrides(std::move(*t), c->config_overrides);
+  ChannelType effective = WithOverrides(*t, c->config_overrides);
   Scope s{std::move(*c),
           std::move(effective),
           std::move(*user),
