@@ -105,7 +105,7 @@ Result<std::vector<Channel>> SqliteChannelStore::QueryChannels(std::string_view 
       " AND " + where + " ORDER BY " + order + " LIMIT " + limit + " OFFSET " + offset;
 
   SqliteDb::Reading reading(db_);
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.PrepareTransient(text));
+  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.PrepareGenerated(text));
   for (size_t i = 0; i < params.size(); ++i) stmt.BindParam(static_cast<int>(i + 1), params[i]);
   return sqlite_rows::ReadChannels(stmt);
 }
@@ -127,7 +127,7 @@ Result<std::vector<Member>> SqliteChannelStore::QueryMembers(std::string_view ap
                      where + " ORDER BY " + order + " LIMIT " + limit + " OFFSET " + offset;
 
   SqliteDb::Reading reading(db_);
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.PrepareTransient(text));
+  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.PrepareGenerated(text));
   for (size_t i = 0; i < params.size(); ++i) stmt.BindParam(static_cast<int>(i + 1), params[i]);
   return sqlite_rows::ReadMembers(stmt);
 }

@@ -136,6 +136,7 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
 
 SqliteConnection::~SqliteConnection() {
   for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  for (auto& [sql, stmt] : generated_) sqlite3_finalize(stmt);
   sqlite3_close(db_);
 }
 
@@ -156,6 +157,31 @@ Result<SqliteStatement> SqliteConnection::Prepare(const std::string& sql) {
     it = cache_.emplace(sql, stmt).first;
   }
   return SqliteStatement(it->second, /*owned=*/false);
+}
+
+Result<SqliteStatement> SqliteConnection::PrepareGenerated(const std::string& sql) {
+  auto it = std::find_if(generated_.begin(), generated_.end(),
+                         [&](const auto& entry) { return entry.first == sql; });
+  if (it != generated_.end()) {
+    // Being stepped by an enclosing use of the same query: this use gets its own.
+    if (sqlite3_stmt_busy(it->second)) return PrepareTransient(sql);
+    std::rotate(it, it + 1, generated_.end());  // now the most recently used
+    return SqliteStatement(generated_.back().second, /*owned=*/false);
+  }
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK) return FromCode(db_, rc, "preparing statement");
+  if (generated_.size() >= kGeneratedStatements) {
+    // The least recently used one that is not being stepped (an enclosing query's) goes.
+    auto idle = std::find_if(generated_.begin(), generated_.end(),
+                             [](const auto& entry) { return !sqlite3_stmt_busy(entry.second); });
+    if (idle == generated_.end()) return SqliteStatement(stmt, /*owned=*/true);
+    sqlite3_finalize(idle->second);
+    generated_.erase(idle);
+  }
+  generated_.emplace_back(sql, stmt);
+  return SqliteStatement(stmt, /*owned=*/false);
 }
 
 Result<SqliteStatement> SqliteConnection::PrepareTransient(std::string_view sql) {
@@ -230,6 +256,12 @@ Result<SqliteStatement> SqliteDb::Prepare(const std::string& sql) {
   SqliteConnection* conn = Held();
   if (conn == nullptr) return Error::Internal("sqlite used outside a Write or Reading scope");
   return conn->Prepare(sql);
+}
+
+Result<SqliteStatement> SqliteDb::PrepareGenerated(const std::string& sql) {
+  SqliteConnection* conn = Held();
+  if (conn == nullptr) return Error::Internal("sqlite used outside a Write or Reading scope");
+  return conn->PrepareGenerated(sql);
 }
 
 Result<SqliteStatement> SqliteDb::PrepareTransient(std::string_view sql) {

@@ -70,6 +70,7 @@ class SqliteConnection {
 
   Status Exec(std::string_view sql);
   Result<SqliteStatement> Prepare(const std::string& sql);
+  Result<SqliteStatement> PrepareGenerated(const std::string& sql);
   Result<SqliteStatement> PrepareTransient(std::string_view sql);
   std::int64_t Changes() const;
   // false once SQLite has rolled the open transaction back by itself (I/O errors, SQLITE_FULL).
@@ -81,6 +82,9 @@ class SqliteConnection {
 
   sqlite3* db_;
   std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
+  // Generated SQL: the most recently used last, at most kGeneratedStatements.
+  static constexpr size_t kGeneratedStatements = 32;
+  std::vector<std::pair<std::string, sqlite3_stmt*>> generated_;
 };
 
 // The database: one write connection whose writes are group-committed, and a pool of read
@@ -149,7 +153,11 @@ class SqliteDb {
   Status Exec(std::string_view sql);
   // A statement kept prepared for the life of the connection; for fixed SQL text only.
   Result<SqliteStatement> Prepare(const std::string& sql);
-  // A statement prepared for one use; for generated SQL (queries built from filters).
+  // For SQL generated from a query's shape (filters, sorts; values are bound): the connection
+  // keeps the last few prepared, so the common shapes skip SQLite's parser. Valid until the
+  // scope ends, like Prepare's, and never evicted while stepping.
+  Result<SqliteStatement> PrepareGenerated(const std::string& sql);
+  // A statement prepared for one use (migrations, tests).
   Result<SqliteStatement> PrepareTransient(std::string_view sql);
   // Rows changed by the last INSERT/UPDATE/DELETE on the held connection.
   std::int64_t Changes() const;

@@ -128,6 +128,36 @@ TEST_F(SqliteDbTest, WriteInsideWriteJoinsTheEnclosingOne) {
   EXPECT_EQ(db_->Groups(), 1);
 }
 
+TEST_F(SqliteDbTest, GeneratedStatementsAreReusedNestedSafelyAndEvictedWhenIdle) {
+  ASSERT_TRUE(db_->Write([&]() -> Status {
+                   EDDY_TRY(Insert("a"));
+                   return Insert("b");
+                 })
+                  .ok());
+  SqliteDb::Reading reading(*db_);
+  const std::string all = "SELECT k FROM t ORDER BY k";
+  auto outer = db_->PrepareGenerated(all);
+  ASSERT_TRUE(outer.ok()) << outer.error().message;
+  ASSERT_TRUE(*outer->Step());
+  EXPECT_EQ(outer->ColumnText(0), "a");
+  {
+    // The same query while the first is being stepped: its own statement, the first goes on.
+    auto inner = db_->PrepareGenerated(all);
+    ASSERT_TRUE(inner.ok());
+    ASSERT_TRUE(*inner->Step());
+    EXPECT_EQ(inner->ColumnText(0), "a");
+  }
+  // Many other shapes: the busy statement is never the one evicted.
+  for (int i = 0; i < 40; ++i) {
+    auto other = db_->PrepareGenerated("SELECT k FROM t WHERE k <> 'x" + std::to_string(i) + "'");
+    ASSERT_TRUE(other.ok());
+    ASSERT_TRUE(*other->Step());
+  }
+  ASSERT_TRUE(*outer->Step());
+  EXPECT_EQ(outer->ColumnText(0), "b");
+  EXPECT_FALSE(*outer->Step());
+}
+
 TEST_F(SqliteDbTest, ReadConnectionsRefuseWrites) {
   SqliteDb::Reading reading(*db_);
   EXPECT_FALSE(Insert("x").ok());

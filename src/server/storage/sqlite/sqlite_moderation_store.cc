@@ -134,7 +134,7 @@ Result<std::vector<T>> QueryRows(SqliteDb& db, const sql::TableSchema& schema,
   std::string text = "SELECT " + std::string(columns) + " FROM " + std::string(table) +
                      " WHERE app_key = ?1" + more + " AND " + where + " ORDER BY " + order + page;
   SqliteDb::Reading reading(db);
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db.PrepareTransient(text));
+  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db.PrepareGenerated(text));
   for (size_t i = 0; i < params.size(); ++i) stmt.BindParam(static_cast<int>(i + 1), params[i]);
   return ReadAll<T>(stmt, read);
 }

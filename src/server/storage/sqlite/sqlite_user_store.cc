@@ -142,7 +142,7 @@ Result<std::vector<User>> SqliteUserStore::QueryUsers(std::string_view app_key,
                      where + " ORDER BY " + order + " LIMIT " + limit + " OFFSET " + offset;
 
   SqliteDb::Reading reading(db_);
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.PrepareTransient(text));
+  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.PrepareGenerated(text));
   for (size_t i = 0; i < params.size(); ++i) stmt.BindParam(static_cast<int>(i + 1), params[i]);
   return ReadUsers(stmt);
 }
