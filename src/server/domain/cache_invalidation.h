@@ -24,6 +24,7 @@ enum class CachedData : std::uint8_t {
   kChannel = 5,       // key: cid (config overrides, members)
   kUser = 6,          // key: user id (the user record)
   kMembers = 7,       // key: user id (that user's member rows)
+  kReadState = 8,     // key: user id (only the read state in that user's member rows)
 };
 
 class CacheInvalidation {

@@ -47,6 +47,10 @@ struct Caches {
         members.ForgetAll();  // keyed by channel first: no cheap way to find the user's rows
         rosters.ForgetAll();
         break;
+      case CachedData::kReadState:  // every message moves its sender's: rosters stay
+        memberships.Forget(Key(app_key, key));
+        members.ForgetAll();
+        break;
       case CachedData::kChannel:
         memberships.ForgetAll();
         members.ForgetAll();
@@ -231,7 +235,7 @@ class CachingChannelStore final : public ChannelStore {
       CacheWriteScope memberships(caches_.memberships, {Key(app_key, user_id)});
       EDDY_TRY(inner_.AdvanceReadState(app_key, type, id, user_id, at, message_id));
     }
-    caches_.Publish(CachedData::kMembers, app_key, user_id);
+    caches_.Publish(CachedData::kReadState, app_key, user_id);
     return {};
   }
   Result<std::vector<RosterEntry>> Roster(std::string_view app_key, std::string_view type,

@@ -179,12 +179,17 @@ TEST_P(CachingStoreTest, RostersOutliveReadStateWritesAndFollowMembershipChanges
   EXPECT_EQ(GetMember("messaging", "a", "luke")->last_read, 5);
   ASSERT_TRUE(inner().channels().UpsertMembers(kApp, {MakeMember(c, "leia", 2)}).ok());
   EXPECT_EQ(channels().Roster(kApp, "messaging", "a")->size(), 1u);
+  // Another node's read-state write refreshes member rows, not rosters.
+  ASSERT_TRUE(inner().channels().AdvanceReadState(kApp, "messaging", "a", "luke", 9, "m9").ok());
+  invalidation().Remote(CachedData::kReadState, kApp, "luke");
+  EXPECT_EQ(GetMember("messaging", "a", "luke")->last_read, 9);
+  EXPECT_EQ(channels().Roster(kApp, "messaging", "a")->size(), 1u);
   invalidation().Remote(CachedData::kMembers, kApp, "leia");
   EXPECT_EQ(channels().Roster(kApp, "messaging", "a")->size(), 2u);
 
   using Announced = std::tuple<CachedData, std::string, std::string>;
   EXPECT_EQ(invalidation().announced,
-            (std::vector<Announced>{{CachedData::kMembers, std::string(kApp), "luke"}}));
+            (std::vector<Announced>{{CachedData::kReadState, std::string(kApp), "luke"}}));
 }
 
 TEST_P(CachingStoreTest, DeletingAChannelOrAUserForgetsWhatDependedOnIt) {
