@@ -20,17 +20,22 @@ std::shared_ptr<const std::string> Encode(const json::object& event) {
   return std::make_shared<const std::string>(json::serialize(event));
 }
 
-}  // namespace
-
-std::string Hub::SpliceFields(std::string_view shared, const json::object& fields) {
-  if (fields.empty() || shared.size() < 2 || shared.back() != '}') return std::string(shared);
-  std::string extra = json::serialize(fields);  // {"k":v,...}
+// `shared` (a serialized object) with the members of `extra` (another one, "{...}") added.
+std::string Splice(std::string_view shared, std::string_view extra) {
+  if (extra.size() <= 2 || shared.size() < 2 || shared.back() != '}') return std::string(shared);
   std::string out;
   out.reserve(shared.size() + extra.size());
   out.append(shared.substr(0, shared.size() - 1));
   if (shared != "{}") out.push_back(',');
-  out.append(std::string_view(extra).substr(1));  // the fields and the closing brace
+  out.append(extra.substr(1));  // the fields and the closing brace
   return out;
+}
+
+}  // namespace
+
+std::string Hub::SpliceFields(std::string_view shared, const json::object& fields) {
+  if (fields.empty()) return std::string(shared);
+  return Splice(shared, json::serialize(fields));
 }
 
 void Hub::Deliver(const Conns& recipients, const json::object& event,
@@ -41,10 +46,13 @@ void Hub::Deliver(const Conns& recipients, const json::object& event,
     for (const auto& conn : recipients) conn->socket->Send(encoded);
     return;
   }
-  // One call per distinct user, whatever their number of connections.
-  std::unordered_map<std::string, json::object> fields;
+  // One call per distinct user, whatever their number of connections (the keys view the
+  // recipients' user ids).
+  std::unordered_map<std::string_view, json::object> fields;
+  fields.reserve(recipients.size());
   for (const auto& conn : recipients) {
-    if (fields.count(conn->user_id) == 0) fields.emplace(conn->user_id, personal(conn->user_id));
+    auto [it, added] = fields.try_emplace(conn->user_id);
+    if (added) it->second = personal(conn->user_id);
   }
   // A key sent per user must not also be in the shared part (it would appear twice).
   const json::object* shared_event = &event;
@@ -61,11 +69,18 @@ void Hub::Deliver(const Conns& recipients, const json::object& event,
     }
   }
   auto shared = std::make_shared<const std::string>(json::serialize(*shared_event));
-  std::unordered_map<std::string, std::shared_ptr<const std::string>> frames;
+  // Users with the same fields (often: the same counters) share one frame.
+  std::unordered_map<std::string, std::shared_ptr<const std::string>> by_fields;
+  std::unordered_map<std::string_view, std::shared_ptr<const std::string>> frames;
+  frames.reserve(fields.size());
   for (const auto& [user_id, f] : fields) {
-    frames.emplace(user_id, f.empty()
-                                ? shared
-                                : std::make_shared<const std::string>(SpliceFields(*shared, f)));
+    if (f.empty()) {
+      frames.emplace(user_id, shared);
+      continue;
+    }
+    auto [it, added] = by_fields.try_emplace(json::serialize(f));
+    if (added) it->second = std::make_shared<const std::string>(Splice(*shared, it->first));
+    frames.emplace(user_id, it->second);
   }
   for (const auto& conn : recipients) conn->socket->Send(frames.at(conn->user_id));
 }

@@ -96,6 +96,27 @@ TEST_F(FanoutTest, PersonalFieldsComputedOncePerUserAndSplicedOntoOneEncoding) {
   EXPECT_FALSE(carol->TakeEvents()[0].contains("unread_count"));
 }
 
+TEST_F(FanoutTest, UsersWithTheSameFieldsShareOneFrame) {
+  auto alice = Open(hub_, "a1", "app", "alice");
+  auto bob = Open(hub_, "b1", "app", "bob");
+  auto carol = Open(hub_, "c1", "app", "carol");
+  for (const char* c : {"a1", "b1", "c1"}) ASSERT_TRUE(hub_.Watch("app", c, cid_));
+  PersonalFields personal = [](const std::string& user_id) {
+    return json::object{{"total_unread_count", user_id == "carol" ? 1 : 0}};
+  };
+  hub_.ToWatchers("app", cid_, json::object{{"type", "message.new"}, {"cid", cid_}}, personal);
+  auto fa = alice->Frames();
+  auto fb = bob->Frames();
+  auto fc = carol->Frames();
+  ASSERT_EQ(fa.size(), 1u);
+  ASSERT_EQ(fb.size(), 1u);
+  ASSERT_EQ(fc.size(), 1u);
+  EXPECT_EQ(fa[0].get(), fb[0].get());
+  EXPECT_NE(fa[0].get(), fc[0].get());
+  EXPECT_EQ(bob->TakeEvents()[0].at("total_unread_count"), 0);
+  EXPECT_EQ(carol->TakeEvents()[0].at("total_unread_count"), 1);
+}
+
 TEST_F(FanoutTest, PersonalKeysOverrideTheSameKeyInTheSharedEvent) {
   auto a = Open(hub_, "a1", "app", "alice");
   auto b = Open(hub_, "b1", "app", "bob");
