@@ -155,8 +155,9 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
   // connection left there. Does not touch the ConnState's own set. mutex_ held.
   bool DropWatcher(const Connection& conn, std::string_view cid);
   // Encodes once (with the personal fields spliced per user) and sends. `encoded`, if given,
-  // is the whole event already encoded (for the bus): without personal fields it is what is
-  // sent. mutex_ not held.
+  // is the whole event already encoded (for the bus, or by the node that published it): it
+  // is sent as is, or with the personal fields spliced on unless one of their keys had to be
+  // taken out of the event. mutex_ not held.
   static void Deliver(const Conns& recipients, const json::object& event,
                       const PersonalFields& personal,
                       std::shared_ptr<const std::string> encoded = nullptr);

@@ -54,9 +54,11 @@ void Hub::Publish(const std::string& topic, std::string_view kind, std::string_v
   fields["k"] = kind;
   fields["a"] = app_key;
   if (personal != PersonalKind::kNone) fields["p"] = static_cast<int>(personal);
+  // The event goes last, already encoded, with its length ("n"): the receiver delivers those
+  // bytes instead of encoding the parsed event again.
+  if (!event_json.empty()) fields["n"] = event_json.size();
   std::string payload = json::serialize(fields);
   if (!event_json.empty()) {
-    // The event is spliced in already encoded rather than copied into `fields`.
     payload.pop_back();
     payload.append(",\"e\":").append(event_json).push_back('}');
   }
@@ -90,8 +92,19 @@ void Hub::OnBusMessage(std::string_view topic, std::string_view payload) {
   const std::string kind = str("k");
   const std::string app = str("a");
   const json::object* event = nullptr;
+  std::shared_ptr<const std::string> encoded;
   if (auto it = m.find("e"); it != m.end() && it->value().is_object()) {
     event = &it->value().get_object();
+    // "...,"e":<n bytes>}": the sender's encoding of the event.
+    const auto n = static_cast<size_t>(num("n"));
+    constexpr std::string_view kTag = "\"e\":";
+    if (n > 0 && n + 1 + kTag.size() < payload.size()) {
+      std::string_view text = payload.substr(payload.size() - 1 - n, n);
+      if (payload.substr(payload.size() - 1 - n - kTag.size(), kTag.size()) == kTag &&
+          text.front() == '{' && text.back() == '}') {
+        encoded = std::make_shared<const std::string>(text);
+      }
+    }
   }
   std::int64_t p = num("p");
   PersonalKind personal = p == 1   ? PersonalKind::kUnread
@@ -101,7 +114,7 @@ void Hub::OnBusMessage(std::string_view topic, std::string_view payload) {
   if (kind == "w" && event != nullptr) {
     std::string cid = str("c");
     Conns to = WatcherConns(app, cid);
-    if (!to.empty()) Deliver(to, *event, Resolve(app, cid, personal));
+    if (!to.empty()) Deliver(to, *event, Resolve(app, cid, personal), encoded);
   } else if (kind == "u" && event != nullptr) {
     Conns to = UserConns(app, {str("u")});
     if (to.empty()) return;
@@ -109,9 +122,9 @@ void Hub::OnBusMessage(std::string_view topic, std::string_view payload) {
     std::string channel = cid != event->end() && cid->value().is_string()
                               ? std::string(cid->value().get_string())
                               : std::string();
-    Deliver(to, *event, Resolve(app, channel, personal));
+    Deliver(to, *event, Resolve(app, channel, personal), encoded);
   } else if (kind == "f" && event != nullptr) {
-    Deliver(FollowerConns(app, str("u")), *event, nullptr);
+    Deliver(FollowerConns(app, str("u")), *event, nullptr, encoded);
   } else if (kind == "x") {
     Error why = Error::Make(static_cast<ErrorCode>(num("code")), static_cast<int>(num("status")),
                             str("message"));

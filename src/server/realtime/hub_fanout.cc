@@ -68,7 +68,9 @@ void Hub::Deliver(const Conns& recipients, const json::object& event,
       }
     }
   }
-  auto shared = std::make_shared<const std::string>(json::serialize(*shared_event));
+  auto shared = shared_event == &event && encoded
+                    ? std::move(encoded)
+                    : std::make_shared<const std::string>(json::serialize(*shared_event));
   // Users with the same fields (often: the same counters) share one frame.
   std::unordered_map<std::string, std::shared_ptr<const std::string>> by_fields;
   std::unordered_map<std::string_view, std::shared_ptr<const std::string>> frames;
