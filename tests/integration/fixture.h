@@ -13,6 +13,7 @@
 #include "eddy/client.h"
 #include "integration/harness.h"
 #include "integration/http_client.h"
+#include "integration/sdk_errors.h"
 #include "protocol/jwt.h"
 
 namespace eddy::testing {
@@ -99,11 +100,7 @@ class EddyTest : public ::testing::Test {
   // The ApiError an SDK call throws (code 0 and a test failure if it succeeds).
   template <typename F>
   static client::ApiError Refused(F&& call) {
-    try {
-      call();
-    } catch (const client::ApiError& e) {
-      return e;
-    }
+    if (std::optional<client::ApiError> e = ApiErrorOf(call)) return *e;
     ADD_FAILURE() << "the call succeeded";
     return client::ApiError(0, 0, "");
   }

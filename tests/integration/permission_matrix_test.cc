@@ -58,16 +58,6 @@ client::Message Text(const std::string& id, const std::string& text) {
   return m;
 }
 
-// The ApiError `call` threw, if any.
-template <typename F>
-std::optional<client::ApiError> Try(F&& call) {
-  try {
-    call();
-  } catch (const client::ApiError& e) {
-    return e;
-  }
-  return std::nullopt;
-}
 std::string What(const std::optional<client::ApiError>& e) {
   return e ? std::string(e->what()) : "no error";
 }
@@ -307,7 +297,7 @@ class PermissionMatrixTest : public EddyTest {
   // Anonymous (no app; only "query" runs anonymous): raw, the SDK has no anonymous connection.
   std::optional<client::ApiError> Client(const Persona& p, client::ChatClient* app, const Action& a,
                                          const TestChannel& s) {
-    if (app) return Try([&] { a.client(*app, s); });
+    if (app) return ApiErrorOf([&] { a.client(*app, s); });
     HttpResult r = http().Request("POST", Target(s.path() + "/query", {{"api_key", key()}}), "{}",
                                   {{"stream-auth-type", "anonymous"}});
     if (r.status / 100 == 2) return std::nullopt;
@@ -477,7 +467,7 @@ TEST_P(PermissionMatrixByType, ServerSideCallsAlwaysSucceed) {
     SCOPED_TRACE(type + " / " + action.name);
     // The actor named in the bodies is a non-member with no rights of its own.
     TestChannel s = MakeChannel(type, "pm_user", action.messages, false);
-    std::optional<client::ApiError> error = Try([&] { action.server(sdk(), s); });
+    std::optional<client::ApiError> error = ApiErrorOf([&] { action.server(sdk(), s); });
     EXPECT_FALSE(error) << What(error);
   }
 }
@@ -490,7 +480,7 @@ INSTANTIATE_TEST_SUITE_P(BuiltinTypes, PermissionMatrixByType, ::testing::Values
 TEST_F(PermissionMatrixTest, ChangedGrantsTakeEffectAtOnce) {
   TestChannel s = MakeChannel("messaging", "pm_user", true, false);
   client::ChannelHandle channel = App("pm_user").GetChannel(s.type, s.id);
-  auto refused = Try([&] { channel.Query({}); });
+  auto refused = ApiErrorOf([&] { channel.Query({}); });
   ASSERT_TRUE(refused);
   ASSERT_EQ(refused->status_code(), 403) << refused->what();
   EXPECT_NE(refused->message().find("User 'pm_user' with role 'user' is not allowed to perform "
@@ -518,7 +508,7 @@ TEST_F(PermissionMatrixTest, ChangedGrantsTakeEffectAtOnce) {
 
   put = {{"grants", {{"user", user_grants}}}, {"max_message_length", 5000}};
   sdk().Request("PUT", "/channeltypes/messaging", &put);
-  refused = Try([&] { channel.Query({}); });
+  refused = ApiErrorOf([&] { channel.Query({}); });
   EXPECT_EQ(refused ? refused->status_code() : 200, 403) << What(refused);
   EXPECT_EQ(GrantsOf("messaging"), before);
 }
@@ -527,10 +517,10 @@ TEST_F(PermissionMatrixTest, DisablePermissionsChecksLetsClientsActAsTheServer) 
   TestChannel s = MakeChannel("messaging", "pm_user", true, false);
   client::ChannelHandle channel = App("pm_user").GetChannel(s.type, s.id);
   sdk().UpdateAppSettings({{"disable_permissions_checks", true}});
-  auto error = Try([&] { channel.DeleteMessage(s.other_message); });
+  auto error = ApiErrorOf([&] { channel.DeleteMessage(s.other_message); });
   sdk().UpdateAppSettings({{"disable_permissions_checks", false}});
   EXPECT_FALSE(error) << What(error);
-  auto refused = Try([&] { channel.Query({}); });
+  auto refused = ApiErrorOf([&] { channel.Query({}); });
   EXPECT_EQ(refused ? refused->status_code() : 200, 403) << What(refused);
 }
 
@@ -541,14 +531,14 @@ TEST_F(PermissionMatrixTest, CustomRoleWithCustomGrants) {
            "delete-any-message"]}})");
   sdk().UpsertUsers({SdkUser("pm_agent")});
   // Only the backend gives roles, and only defined ones.
-  auto error = Try([&] {
+  auto error = ApiErrorOf([&] {
     Call(App("pm_agent"), "PATCH", "/users",
          R"({"users":[{"id":"pm_agent","set":{"role":"support_agent"}}]})");
   });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->status_code(), 403) << error->what();
   EXPECT_EQ(error->code(), 17);
-  error = Try([&] { sdk().PartialUpdateUser("pm_agent", {{"role", "wizard"}}); });
+  error = ApiErrorOf([&] { sdk().PartialUpdateUser("pm_agent", {{"role", "wizard"}}); });
   ASSERT_TRUE(error);
   EXPECT_EQ(error->status_code(), 400) << error->what();
   EXPECT_EQ(error->code(), 4);
@@ -564,15 +554,15 @@ TEST_F(PermissionMatrixTest, CustomRoleWithCustomGrants) {
   EXPECT_EQ(std::find(caps.begin(), caps.end(), json::value("update-channel")), caps.end());
   EXPECT_NO_THROW(channel.SendMessage("x"));
   EXPECT_NO_THROW(channel.DeleteMessage(s.other_message));
-  error = Try([&] { Call(App("pm_agent"), "POST", s.path(), R"({"data":{"name":"mine"}})"); });
+  error = ApiErrorOf([&] { Call(App("pm_agent"), "POST", s.path(), R"({"data":{"name":"mine"}})"); });
   EXPECT_EQ(error ? error->status_code() : 200, 403) << What(error);
-  error = Try([&] { App("pm_user").GetChannel(s.type, s.id).Query({}); });
+  error = ApiErrorOf([&] { App("pm_user").GetChannel(s.type, s.id).Query({}); });
   EXPECT_EQ(error ? error->status_code() : 200, 403) << What(error);
 
   // In use: neither the role nor the type can go.
-  error = Try([&] { Call(sdk(), "DELETE", "/roles/support_agent"); });
+  error = ApiErrorOf([&] { Call(sdk(), "DELETE", "/roles/support_agent"); });
   EXPECT_EQ(error ? error->code() : 0, 4) << What(error);
-  error = Try([&] { Call(sdk(), "DELETE", "/channeltypes/support"); });
+  error = ApiErrorOf([&] { Call(sdk(), "DELETE", "/channeltypes/support"); });
   EXPECT_EQ(error ? error->code() : 0, 4) << What(error);
 }
 
@@ -586,7 +576,7 @@ TEST_F(PermissionMatrixTest, TypesAndRolesAreServerSideOnly) {
                                                         {"GET", "/roles"},
                                                         {"POST", "/roles"},
                                                         {"DELETE", "/roles/admin"}}) {
-    auto error = Try([&] { Call(App("pm_admin"), method, path, R"({"name":"x"})"); });
+    auto error = ApiErrorOf([&] { Call(App("pm_admin"), method, path, R"({"name":"x"})"); });
     ASSERT_TRUE(error) << method << " " << path;
     EXPECT_EQ(error->status_code(), 403) << method << " " << path << ": " << error->what();
     EXPECT_NE(error->message().find("this endpoint can only be called server side"),

@@ -12,6 +12,7 @@
 
 #include "eddy/client.h"
 #include "integration/harness.h"
+#include "integration/sdk_errors.h"
 #include "server/storage/postgres/postgres_test_schema.h"
 
 namespace eddy::testing {
@@ -52,12 +53,7 @@ class PostgresFlowTest : public ::testing::Test {
 
   // alice sends `text`; returns the refusal if the server did not acknowledge it.
   std::optional<client::ApiError> Send(const std::string& text) {
-    try {
-      Chat("alice").SendMessage(text);
-      return std::nullopt;
-    } catch (const client::ApiError& e) {
-      return e;
-    }
+    return ApiErrorOf([&] { Chat("alice").SendMessage(text); });
   }
 
   // The texts of the channel's newest messages, oldest first, as alice reads them.

@@ -23,6 +23,7 @@
 #include "integration/events.h"
 #include "integration/harness.h"
 #include "integration/http_client.h"
+#include "integration/sdk_errors.h"
 #include "integration/sdk_events.h"
 #include "multinode/redis_process.h"
 #include "server/storage/postgres/postgres_test_schema.h"
@@ -327,12 +328,8 @@ TEST_F(MultiNodeTest, ChangesOnOneNodeReachTheOthers) {
   Sdk(0).Request("PUT", "/channeltypes/messaging", &no_typing);
   std::optional<client::ApiError> refused;
   for (int i = 0; i < 100 && !refused; ++i) {
-    try {
-      on_node2.Keystroke();
-      std::this_thread::sleep_for(milliseconds(50));
-    } catch (const client::ApiError& e) {
-      refused = e;
-    }
+    refused = ApiErrorOf([&] { on_node2.Keystroke(); });
+    if (!refused) std::this_thread::sleep_for(milliseconds(50));
   }
   ASSERT_TRUE(refused.has_value()) << "node 2 kept its cached channel type";
   EXPECT_EQ(refused->status_code(), 400) << refused->message();
