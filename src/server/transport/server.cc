@@ -135,6 +135,16 @@ std::uint16_t Server::port() const {
   return impl_->listener && impl_->started ? impl_->listener->port() : 0;
 }
 
+WriteStats Server::write_stats() const {
+  WriteStats sum;
+  for (const auto& worker : impl_->workers) {
+    WriteStats w = worker->write_stats();
+    sum.frames += w.frames;
+    sum.writes += w.writes;
+  }
+  return sum;
+}
+
 void Server::Run() {
   Impl& impl = *impl_;
   if (!impl.started || impl.ran) return;
@@ -173,7 +183,9 @@ void Server::Run() {
     }
   }
   for (auto& thread : threads) thread.join();
-  log::Info("server stopped");
+  WriteStats writes = write_stats();
+  log::Info("server stopped", {{"websocket_frames", std::to_string(writes.frames)},
+                               {"websocket_writes", std::to_string(writes.writes)}});
 }
 
 void Server::Stop() {

@@ -33,6 +33,12 @@ struct ServerOptions {
   std::chrono::milliseconds shutdown_timeout{std::chrono::seconds(5)};
 };
 
+// WebSocket frames written and the gathered writes that carried them, since Start().
+struct WriteStats {
+  std::uint64_t frames = 0;
+  std::uint64_t writes = 0;
+};
+
 // Owns the listening socket and the event-loop threads. Start() and Run() are called once,
 // from one thread; Stop() may be called from any thread, any number of times, and from a
 // POSIX signal handler (it only sets a flag and writes one byte to a pipe). The handlers
@@ -54,6 +60,8 @@ class Server {
   void Run();
   // Asks Run() to shut down and return. Async-signal-safe.
   void Stop();
+  // Any thread: the sum over the event loops.
+  WriteStats write_stats() const;
 
  private:
   struct Impl;

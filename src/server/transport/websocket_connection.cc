@@ -250,10 +250,8 @@ void WebSocketFrameConnection::Deliver(std::string_view text) {
 
 void WebSocketFrameConnection::Send(std::shared_ptr<const std::string> text) {
   if (!text) return;
-  if (worker_->InLoopThread()) return Enqueue(std::move(text));
-  worker_->Post([self = shared_from_this(), text = std::move(text)]() mutable {
-    self->Enqueue(std::move(text));
-  });
+  if (worker_->InLoopThread()) return QueueText(std::move(text));
+  worker_->Forward(shared_from_this(), std::move(text));
 }
 
 void WebSocketFrameConnection::Close(int code, std::string reason) {
@@ -262,9 +260,8 @@ void WebSocketFrameConnection::Close(int code, std::string reason) {
     sendable = ws::kCloseInternalError;
   }
   if (worker_->InLoopThread()) return StartClose(sendable, reason);
-  worker_->Post([self = shared_from_this(), sendable, reason = std::move(reason)]() {
-    self->StartClose(sendable, reason);
-  });
+  // Through the same queue as Send, so a close stays behind the frames sent before it.
+  worker_->ForwardClose(shared_from_this(), sendable, std::move(reason));
 }
 
 void WebSocketFrameConnection::Shutdown() {
@@ -274,7 +271,7 @@ void WebSocketFrameConnection::Shutdown() {
 
 void WebSocketFrameConnection::ForceClose() { Finish(); }
 
-void WebSocketFrameConnection::Enqueue(std::shared_ptr<const std::string> text) {
+void WebSocketFrameConnection::QueueText(std::shared_ptr<const std::string> text) {
   if (finished_ || closing_ || !opened_) return;
   queued_bytes_ += text->size();
   if (queued_bytes_ > worker_->options().ws_max_queue_bytes) {
@@ -285,6 +282,13 @@ void WebSocketFrameConnection::Enqueue(std::shared_ptr<const std::string> text) 
     return StartClose(ws::kClosePolicy, "slow consumer");
   }
   queue_.push_back(std::move(text));
+  if (flush_pending_ || write_in_flight_) return;  // that flush or write takes it along
+  flush_pending_ = true;
+  worker_->FlushSoon(shared_from_this());
+}
+
+void WebSocketFrameConnection::Flush() {
+  flush_pending_ = false;
   WriteNext();
 }
 
@@ -304,20 +308,51 @@ void WebSocketFrameConnection::WriteNext() {
     close_queued_ = true;
   }
   if (writing_.empty()) return;
-  std::vector<asio::const_buffer> buffers;
-  buffers.reserve(2 * writing_.size());
-  headers_.resize(ws::kMaxHeaderBytes * writing_.size());
+  worker_->CountWrite(writing_.size());
+  // The headers and the buffer list are built in the worker's scratch space; only a write
+  // the socket does not take at once copies them (an idle connection keeps neither).
+  Worker::WriteScratch& scratch = worker_->write_scratch();
+  scratch.headers.resize(ws::kMaxHeaderBytes * writing_.size());
+  scratch.buffers.clear();
+  std::size_t total = 0;
   for (std::size_t i = 0; i < writing_.size(); ++i) {
     const std::string& bytes = *writing_[i];
     if (IsWritingText(i)) {
-      char* header = headers_.data() + ws::kMaxHeaderBytes * i;
-      buffers.emplace_back(header, ws::WriteServerHeader(ws::kText, bytes.size(), header));
+      char* header = scratch.headers.data() + ws::kMaxHeaderBytes * i;
+      scratch.buffers.emplace_back(header, ws::WriteServerHeader(ws::kText, bytes.size(), header));
+      total += scratch.buffers.back().size();
     }
-    buffers.emplace_back(bytes.data(), bytes.size());
+    scratch.buffers.emplace_back(bytes.data(), bytes.size());
+    total += bytes.size();
+  }
+  // One gathered write (sendmsg with an iovec) on the non-blocking socket: usually the
+  // kernel takes it whole, with no operation to allocate and no completion to wait for.
+  boost::system::error_code ec;
+  std::size_t written = socket_.write_some(scratch.buffers, ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec = {};
+    written = 0;
+  }
+  if (ec || written == total) return OnWrite(ec);
+  // The rest waits for the socket to take it.
+  headers_ = scratch.headers;
+  std::vector<asio::const_buffer> rest;
+  rest.reserve(scratch.buffers.size());
+  const char* scratch_begin = scratch.headers.data();
+  const char* scratch_end = scratch_begin + scratch.headers.size();
+  for (asio::const_buffer b : scratch.buffers) {
+    if (written >= b.size()) {
+      written -= b.size();
+      continue;
+    }
+    b += written;
+    written = 0;
+    const char* p = static_cast<const char*>(b.data());
+    if (p >= scratch_begin && p < scratch_end) b = {headers_.data() + (p - scratch_begin), b.size()};
+    rest.push_back(b);
   }
   write_in_flight_ = true;
-  // One gathered write (sendmsg with an iovec) carries every frame taken above.
-  asio::async_write(socket_, std::move(buffers),
+  asio::async_write(socket_, std::move(rest),
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                       self->OnWrite(ec);
                     });

@@ -21,7 +21,8 @@ namespace eddy::server::transport {
 
 // Responsible for one WebSocket from the upgrade to the end: the handshake response, text
 // messages in (to WebSocketSession::OnText; fragments joined, UTF-8 checked), text frames out
-// (one write in flight, carrying every frame queued when it starts), pings answered, idle and
+// (one write in flight, carrying every frame queued when it starts; a write starts once the
+// loop has run what was already queued, so a burst shares it), pings answered, idle and
 // size limits, close codes, and exactly one OnClose for every OnOpen. While idle it holds no
 // read buffer: it waits for readability and reads into its Worker's shared buffer; only the
 // bytes of an unfinished frame or message are kept per connection.
@@ -29,6 +30,7 @@ namespace eddy::server::transport {
 // and post there when called elsewhere.
 class WebSocketFrameConnection : public Connection,
                                  public WebSocketConnection,
+                                 public FrameSink,
                                  public std::enable_shared_from_this<WebSocketFrameConnection> {
  public:
   WebSocketFrameConnection(boost::asio::ip::tcp::socket socket, std::shared_ptr<Worker> worker,
@@ -57,12 +59,14 @@ class WebSocketFrameConnection : public Connection,
   void OnFrame(const ws::FrameHeader& header, std::string_view payload);
   void OnPeerClose(std::string_view payload);
   void Deliver(std::string_view text);
-  void Enqueue(std::shared_ptr<const std::string> text);
+  // FrameSink.
+  void QueueText(std::shared_ptr<const std::string> text) override;
+  void Flush() override;
   // Starts a gathered write of everything pending, unless one is in flight.
   void WriteNext();
   void OnWrite(boost::system::error_code ec);
-  // Stops taking new frames; what is queued goes out, then the close frame.
-  void StartClose(std::uint16_t code, std::string_view reason);
+  // FrameSink. Stops taking new frames; what is queued goes out, then the close frame.
+  void StartClose(std::uint16_t code, std::string_view reason) override;
   // A protocol violation: the queue is dropped and the close frame goes out next.
   void Fail(std::uint16_t code, std::string_view reason);
   void ArmTimer(Clock::time_point deadline);
@@ -94,6 +98,7 @@ class WebSocketFrameConnection : public Connection,
   std::vector<std::shared_ptr<const std::string>> writing_;
   std::string headers_;
   bool write_in_flight_ = false;
+  bool flush_pending_ = false;  // a Worker::FlushSoon for this connection is pending
   bool writing_pong_ = false;   // writing_ starts with a pong frame
   bool writing_close_ = false;  // writing_ ends with the close frame
 

@@ -62,6 +62,35 @@ TEST_F(WebSocketTest, SendFromAnotherThreadKeepsOrder) {
   }
 }
 
+TEST_F(WebSocketTest, ABurstFromAnotherThreadLeavesInOneWrite) {
+  // The burst is sent while the loop is busy (inside OnOpen, on the loop thread), as when
+  // the loop falls behind the threads producing events.
+  ws_.on_open = [](const std::shared_ptr<WebSocketConnection>& connection, const HttpRequest&) {
+    std::thread sender([connection] {
+      for (int i = 0; i < 50; ++i)
+        connection->Send(std::make_shared<const std::string>(std::to_string(i)));
+      connection->Close(1000, "done");
+      connection->Send(std::make_shared<const std::string>("dropped: sent after Close"));
+    });
+    sender.join();
+  };
+  RunningServer server(TestOptions(), http_, ws_);
+  WsClient client(server.port());
+  ASSERT_FALSE(client.handshake_error());
+  for (int i = 0; i < 50; ++i) {
+    auto frame = client.Read();
+    ASSERT_FALSE(frame.ec) << frame.ec.message();
+    EXPECT_EQ(frame.text, std::to_string(i));
+  }
+  auto end = client.Read();
+  EXPECT_EQ(end.ec, websocket::error::closed);
+  EXPECT_EQ(end.close_code, 1000);
+  // The 50 frames and the close frame: one gathered write.
+  WriteStats stats = server.server().write_stats();
+  EXPECT_EQ(stats.frames, 51u);
+  EXPECT_EQ(stats.writes, 1u);
+}
+
 TEST_F(WebSocketTest, CloseSendsWhatIsQueuedThenTheCloseFrame) {
   ws_.on_open = [](const std::shared_ptr<WebSocketConnection>& connection, const HttpRequest&) {
     // What the API does on a failed handshake: an error frame, then 1000 (protocol §3.3).
@@ -132,6 +161,26 @@ TEST_F(WebSocketTest, SilentConnectionIsDroppedAfterTheIdleTimeout) {
   ASSERT_TRUE(ws_.WaitForCloses(1));
   ASSERT_FALSE(chatty.Send("still here"));
   EXPECT_EQ(chatty.Read().text, "echo:still here");
+}
+
+TEST_F(WebSocketTest, ABurstTheSocketTakesInPartsArrivesWholeAndInOrder) {
+  // ~3 MB in one gathered write: more than a fresh loopback socket takes at once, so the
+  // write continues asynchronously from wherever the kernel stopped (header or payload).
+  constexpr int kFrames = 40;
+  auto body = [](int i) { return std::string(50 * 1024 + 997 * i, static_cast<char>('a' + i % 26)); };
+  ws_.on_open = [&](const std::shared_ptr<WebSocketConnection>& connection, const HttpRequest&) {
+    for (int i = 0; i < kFrames; ++i) connection->Send(std::make_shared<const std::string>(body(i)));
+  };
+  RunningServer server(TestOptions(), http_, ws_);
+  WsClient client(server.port());
+  ASSERT_FALSE(client.handshake_error());
+  for (int i = 0; i < kFrames; ++i) {
+    auto frame = client.Read();
+    ASSERT_FALSE(frame.ec) << frame.ec.message();
+    ASSERT_EQ(frame.text, body(i)) << "frame " << i;
+  }
+  EXPECT_EQ(server.server().write_stats().frames, std::uint64_t{kFrames});
+  EXPECT_EQ(server.server().write_stats().writes, 1u);
 }
 
 TEST_F(WebSocketTest, SlowConsumerIsCutOffWith1008) {

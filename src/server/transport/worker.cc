@@ -16,6 +16,49 @@ void Worker::CloseGate() {
   gate_open_ = false;
 }
 
+void Worker::Forward(std::shared_ptr<FrameSink> sink, std::shared_ptr<const std::string> text) {
+  ForwardEntry({std::move(sink), std::move(text)});
+}
+
+void Worker::ForwardClose(std::shared_ptr<FrameSink> sink, std::uint16_t code,
+                          std::string reason) {
+  ForwardEntry({std::move(sink), std::make_shared<const std::string>(std::move(reason)), code});
+}
+
+void Worker::ForwardEntry(Forwarded entry) {
+  std::lock_guard<std::mutex> lock(gate_mutex_);
+  if (!gate_open_) return;
+  forwarded_.push_back(std::move(entry));
+  // Only the first entry of a batch posts the handler that takes them all.
+  if (forwarded_.size() == 1) boost::asio::post(io_context_, [this] { TakeForwarded(); });
+}
+
+void Worker::TakeForwarded() {
+  {
+    std::lock_guard<std::mutex> lock(gate_mutex_);
+    taking_.swap(forwarded_);
+  }
+  for (Forwarded& entry : taking_) {
+    if (entry.close_code != 0) {
+      entry.sink->StartClose(entry.close_code, *entry.text);
+    } else {
+      entry.sink->QueueText(std::move(entry.text));
+    }
+  }
+  taking_.clear();
+}
+
+void Worker::FlushSoon(std::shared_ptr<FrameSink> sink) {
+  to_flush_.push_back(std::move(sink));
+  if (to_flush_.size() == 1) boost::asio::post(io_context_, [this] { FlushRound(); });
+}
+
+void Worker::FlushRound() {
+  flushing_.swap(to_flush_);
+  for (auto& sink : flushing_) sink->Flush();
+  flushing_.clear();
+}
+
 void Worker::ReleaseWork() { work_.reset(); }
 
 std::uint64_t Worker::Register(std::weak_ptr<Connection> connection) {

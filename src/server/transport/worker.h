@@ -1,14 +1,18 @@
 // One event-loop thread of the Server and the connections that live on it.
 #pragma once
 
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -26,6 +30,18 @@ class Connection {
   virtual void Shutdown() = 0;
   // Now: close the socket and release everything.
   virtual void ForceClose() = 0;
+};
+
+// What a Worker hands WebSocket frames to (the WebSocket connection). Called on the worker's
+// thread only.
+class FrameSink {
+ public:
+  virtual ~FrameSink() = default;
+  // Queues a text frame; the write happens in Flush().
+  virtual void QueueText(std::shared_ptr<const std::string> text) = 0;
+  virtual void StartClose(std::uint16_t code, std::string_view reason) = 0;
+  // Writes what is queued in one gathered write (or leaves it to the write in flight).
+  virtual void Flush() = 0;
 };
 
 // Owns one io_context (run by exactly one thread) and a registry of the connections on it,
@@ -55,6 +71,12 @@ class Worker {
   }
   bool InLoopThread() { return io_context_.get_executor().running_in_this_thread(); }
 
+  // Any thread. Hands `text` to `sink`, or starts its close, on the loop thread in call
+  // order. One loop turn takes everything forwarded until then, so a burst of events from
+  // another thread costs one handler, not one per frame. Dropped once the gate is closed.
+  void Forward(std::shared_ptr<FrameSink> sink, std::shared_ptr<const std::string> text);
+  void ForwardClose(std::shared_ptr<FrameSink> sink, std::uint16_t code, std::string reason);
+
   void CloseGate();
   // Lets io_context().run() return once nothing is left to do.
   void ReleaseWork();
@@ -66,11 +88,39 @@ class Worker {
   // Shutdown() on every connection; `on_drained` runs (on this thread) once none is left.
   void BeginShutdown(std::function<void()> on_drained);
   void ForceCloseAll();
+  // sink->Flush() runs after the handlers queued before this call, so what they queue for the
+  // same sink (the rest of a burst) leaves in the same write. Under load the loop's queue is
+  // longer and more frames share a write; when idle the flush follows at once.
+  void FlushSoon(std::shared_ptr<FrameSink> sink);
+  void CountWrite(std::size_t frames) {
+    frames_written_.fetch_add(frames, std::memory_order_relaxed);
+    writes_.fetch_add(1, std::memory_order_relaxed);
+  }
+  // Any thread.
+  WriteStats write_stats() const {
+    return {frames_written_.load(std::memory_order_relaxed),
+            writes_.load(std::memory_order_relaxed)};
+  }
+  // Scratch space every WebSocket on this loop builds its writes in.
+  struct WriteScratch {
+    std::string headers;
+    std::vector<boost::asio::const_buffer> buffers;
+  };
+  WriteScratch& write_scratch() { return write_scratch_; }
   // Scratch space every WebSocket on this loop reads into, so an idle one holds no buffer.
   std::vector<char>& read_buffer() { return read_buffer_; }
 
  private:
   void CheckDrained();
+  void TakeForwarded();
+  void FlushRound();
+
+  struct Forwarded {
+    std::shared_ptr<FrameSink> sink;
+    std::shared_ptr<const std::string> text;  // the close reason when close_code is set
+    std::uint16_t close_code = 0;
+  };
+  void ForwardEntry(Forwarded entry);
 
   ServerOptions options_;
   HttpHandler& http_handler_;
@@ -80,11 +130,18 @@ class Worker {
 
   std::mutex gate_mutex_;
   bool gate_open_ = true;  // guarded by gate_mutex_
+  std::vector<Forwarded> forwarded_;  // guarded by gate_mutex_; taken by TakeForwarded()
+  std::vector<Forwarded> taking_;     // loop thread: the batch being handed out
+  std::vector<std::shared_ptr<FrameSink>> to_flush_;  // loop thread
+  std::vector<std::shared_ptr<FrameSink>> flushing_;  // loop thread
+  std::atomic<std::uint64_t> frames_written_{0};
+  std::atomic<std::uint64_t> writes_{0};
 
   std::unordered_map<std::uint64_t, std::weak_ptr<Connection>> connections_;
   std::uint64_t next_id_ = 1;
   bool stopping_ = false;
   std::function<void()> on_drained_;
+  WriteScratch write_scratch_;
   std::vector<char> read_buffer_ = std::vector<char>(64 * 1024);
 };
 
