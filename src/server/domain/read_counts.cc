@@ -68,22 +68,27 @@ Result<std::int64_t> ReadService::UnreadCount(const App& app, const Channel& cha
 Result<UnreadSummary> ReadService::Summary(const App& app, std::string_view user_id) {
   EDDY_ASSIGN_OR_RETURN(std::vector<Member> members,
                         store_.channels().MembershipsOf(app.api_key, user_id));
+  return SummaryOf(app, user_id, std::move(members));
+}
+
+Result<UnreadSummary> ReadService::SummaryOf(const App& app, std::string_view user_id,
+                                             std::vector<Member> members) {
+  std::erase_if(members, [](const Member& m) { return m.hidden || m.invite_rejected_at; });
+  UnreadSummary out;
+  // A user in no channel (a livestream viewer) costs no more lookups.
+  if (members.empty()) return out;
   // Muted channels keep their own unread count but stay out of the totals (#4).
   EDDY_ASSIGN_OR_RETURN(std::set<std::string> muted,
                         MutedChannelCids(store_.moderation(), app.api_key, user_id, clock_.Now()));
   std::erase_if(members, [&](const Member& m) { return muted.count(m.cid()) > 0; });
+  if (members.empty()) return out;
   std::vector<std::string> cids;
-  for (const Member& m : members) {
-    if (!m.hidden && !m.invite_rejected_at) cids.push_back(m.cid());
-  }
-  UnreadSummary out;
-  if (cids.empty()) return out;
+  for (const Member& m : members) cids.push_back(m.cid());
   EDDY_ASSIGN_OR_RETURN(std::vector<Channel> channels,
                         store_.channels().GetChannels(app.api_key, cids));
   std::unordered_map<std::string, const Channel*> by_cid;
   for (const Channel& c : channels) by_cid.emplace(c.cid(), &c);
   for (const Member& m : members) {
-    if (m.hidden || m.invite_rejected_at) continue;
     auto it = by_cid.find(m.cid());
     if (it == by_cid.end()) continue;
     EDDY_ASSIGN_OR_RETURN(std::int64_t n, UnreadCount(app, *it->second, m));
@@ -100,16 +105,29 @@ Result<UnreadSummary> ReadService::Summary(const App& app, std::string_view user
 PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel) {
   return [this, app, channel](const std::string& user_id) {
     json::object f;
-    Result<std::optional<Member>> member =
-        store_.channels().GetMember(app.api_key, channel.type, channel.id, user_id);
-    Result<UnreadSummary> summary = Summary(app, user_id);
-    if (!member.ok() || !summary.ok()) {
-      const Error& e = member.ok() ? summary.error() : member.error();
+    auto failed = [&](const Error& e) {
       log::Warn("unread counters failed", {{"user", user_id}, {"error", e.message}});
-      return f;
+      return json::object{};
+    };
+    Result<std::vector<Member>> members = store_.channels().MembershipsOf(app.api_key, user_id);
+    if (!members.ok()) return failed(members.error());
+    // The user's row in `channel` is among their memberships, unless the channel is deleted
+    // (memberships leave deleted channels out): then it is asked for.
+    std::optional<Member> member;
+    if (channel.deleted_at) {
+      Result<std::optional<Member>> row =
+          store_.channels().GetMember(app.api_key, channel.type, channel.id, user_id);
+      if (!row.ok()) return failed(row.error());
+      member = std::move(*row);
+    } else {
+      for (const Member& m : *members) {
+        if (m.channel_type == channel.type && m.channel_id == channel.id) member = m;
+      }
     }
-    if (*member) {
-      Result<std::int64_t> n = UnreadCount(app, channel, **member);
+    Result<UnreadSummary> summary = SummaryOf(app, user_id, std::move(*members));
+    if (!summary.ok()) return failed(summary.error());
+    if (member) {
+      Result<std::int64_t> n = UnreadCount(app, channel, *member);
       if (n.ok()) f["unread_count"] = *n;
     }
     f["total_unread_count"] = summary->total_unread_count;

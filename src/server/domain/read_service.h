@@ -144,6 +144,9 @@ class ReadService final : public ReadState {
     std::string last_read_message_id;
   };
 
+  // Summary of `members` (all of the user's memberships).
+  Result<UnreadSummary> SummaryOf(const App& app, std::string_view user_id,
+                                  std::vector<Member> members);
   Result<std::string> ReaderId(const Actor& actor, std::string_view named) const;
   Result<Scope> LoadScope(const Actor& actor, const App& app, std::string_view type,
                           std::string_view id, std::string_view reader_id);

@@ -362,6 +362,15 @@ TEST_F(ReadServiceTest, UnreadFieldsPerRecipient) {
   json::object carol = fields("carol");  // not a member of c
   EXPECT_FALSE(carol.contains("unread_count"));
   EXPECT_EQ(carol.at("total_unread_count"), 0);
+
+  // A deleted channel's members still get its (zero) count; it leaves their totals.
+  Channel deleted = Reload(c);
+  deleted.deleted_at = Tick();
+  ASSERT_TRUE(store_->channels().UpdateChannel(app_.api_key, deleted).ok());
+  json::object alice_after = reads_->UnreadFields(app_, deleted)("alice");
+  EXPECT_EQ(alice_after.at("unread_count"), 0);
+  EXPECT_EQ(alice_after.at("total_unread_count"), 1);
+  EXPECT_EQ(alice_after.at("unread_channels"), 1);
 }
 
 TEST_F(ReadServiceTest, AdvanceOnSendMovesOnlyForward) {
