@@ -48,17 +48,21 @@ void Hub::Deliver(const Conns& recipients, const json::object& event,
   }
   // One call per distinct user, whatever their number of connections (the keys view the
   // recipients' user ids).
-  std::unordered_map<std::string_view, json::object> fields;
-  fields.reserve(recipients.size());
+  struct Personal {
+    json::object fields;
+    std::shared_ptr<const std::string> frame;
+  };
+  std::unordered_map<std::string_view, Personal> users;
+  users.reserve(recipients.size());
   for (const auto& conn : recipients) {
-    auto [it, added] = fields.try_emplace(conn->user_id);
-    if (added) it->second = personal(conn->user_id);
+    auto [it, added] = users.try_emplace(conn->user_id);
+    if (added) it->second.fields = personal(conn->user_id);
   }
   // A key sent per user must not also be in the shared part (it would appear twice).
   const json::object* shared_event = &event;
   json::object stripped;
-  for (const auto& [user_id, f] : fields) {
-    for (const auto& kv : f) {
+  for (const auto& [user_id, p] : users) {
+    for (const auto& kv : p.fields) {
       if (shared_event->contains(kv.key())) {
         if (shared_event == &event) {
           stripped = event;
@@ -71,20 +75,23 @@ void Hub::Deliver(const Conns& recipients, const json::object& event,
   auto shared = shared_event == &event && encoded
                     ? std::move(encoded)
                     : std::make_shared<const std::string>(json::serialize(*shared_event));
-  // Users with the same fields (often: the same counters) share one frame.
+  // Users with the same fields (often: the same counters) share one frame; a user whose
+  // fields equal the previous user's takes that frame without serializing them.
   std::unordered_map<std::string, std::shared_ptr<const std::string>> by_fields;
-  std::unordered_map<std::string_view, std::shared_ptr<const std::string>> frames;
-  frames.reserve(fields.size());
-  for (const auto& [user_id, f] : fields) {
-    if (f.empty()) {
-      frames.emplace(user_id, shared);
-      continue;
+  const Personal* previous = nullptr;
+  for (auto& [user_id, p] : users) {
+    if (p.fields.empty()) {
+      p.frame = shared;
+    } else if (previous && p.fields == previous->fields) {
+      p.frame = previous->frame;
+    } else {
+      auto [it, added] = by_fields.try_emplace(json::serialize(p.fields));
+      if (added) it->second = std::make_shared<const std::string>(Splice(*shared, it->first));
+      p.frame = it->second;
     }
-    auto [it, added] = by_fields.try_emplace(json::serialize(f));
-    if (added) it->second = std::make_shared<const std::string>(Splice(*shared, it->first));
-    frames.emplace(user_id, it->second);
+    previous = &p;
   }
-  for (const auto& conn : recipients) conn->socket->Send(frames.at(conn->user_id));
+  for (const auto& conn : recipients) conn->socket->Send(users.find(conn->user_id)->second.frame);
 }
 
 void Hub::ToUsers(std::string_view app_key, const std::vector<std::string>& user_ids,
