@@ -2,6 +2,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "server/storage/cache/read_through_cache.h"
@@ -113,9 +114,29 @@ class CachingUserStore final : public UserStore {
   Result<std::optional<User>> FindUser(std::string_view app_key, std::string_view id) override {
     return caches_.users.Get(Key(app_key, id), [&] { return inner_.FindUser(app_key, id); });
   }
+  // Through the cache when at most a few users are missing from it (a message's author, a
+  // page of users seen before); more misses (a cold page of members) are one query, uncached.
   Result<std::vector<User>> FindUsers(std::string_view app_key,
                                       const std::vector<std::string>& ids) override {
-    return inner_.FindUsers(app_key, ids);
+    constexpr std::size_t kMaxOneByOneLoads = 4;
+    std::vector<std::string> keys;
+    keys.reserve(ids.size());
+    std::size_t misses = 0;
+    for (const std::string& id : ids) {
+      keys.push_back(Key(app_key, id));
+      if (!caches_.users.Contains(keys.back())) ++misses;
+    }
+    if (misses > kMaxOneByOneLoads) return inner_.FindUsers(app_key, ids);
+    std::vector<User> found;
+    std::unordered_set<std::string_view> seen;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (!seen.insert(ids[i]).second) continue;
+      EDDY_ASSIGN_OR_RETURN(std::optional<User> user, caches_.users.Get(keys[i], [&] {
+        return inner_.FindUser(app_key, ids[i]);
+      }));
+      if (user) found.push_back(std::move(*user));
+    }
+    return found;
   }
   Result<std::vector<User>> QueryUsers(std::string_view app_key, const UserQuery& q) override {
     return inner_.QueryUsers(app_key, q);

@@ -128,6 +128,30 @@ TEST_P(CachingStoreTest, ModerationAndUsersFollowAnotherNodesChanges) {
   EXPECT_TRUE(store().users().FindUser(kApp, "luke")->has_value());
 }
 
+TEST_P(CachingStoreTest, FindUsersIsServedFromMemoryUntilAnotherNodeChangesThem) {
+  User luke;
+  luke.id = "luke";
+  luke.language = "en";
+  ASSERT_TRUE(store().users().UpsertUsers(kApp, {luke}).ok());
+  ASSERT_EQ(store().users().FindUsers(kApp, {"luke", "nobody", "luke"})->size(), 1u);
+
+  luke.language = "fr";
+  ASSERT_TRUE(inner().users().UpsertUsers(kApp, {luke}).ok());
+  EXPECT_EQ(store().users().FindUsers(kApp, {"luke"})->at(0).language, "en");
+  invalidation().Remote(CachedData::kUser, kApp, "luke");
+  EXPECT_EQ(store().users().FindUsers(kApp, {"luke"})->at(0).language, "fr");
+
+  // Many users the cache has not seen: one query to the store, all found.
+  std::vector<User> many(10);
+  std::vector<std::string> ids;
+  for (std::size_t i = 0; i < many.size(); ++i) {
+    many[i].id = "user-" + std::to_string(i);
+    ids.push_back(many[i].id);
+  }
+  ASSERT_TRUE(inner().users().UpsertUsers(kApp, many).ok());
+  EXPECT_EQ(store().users().FindUsers(kApp, ids)->size(), many.size());
+}
+
 TEST_P(CachingStoreTest, AChangeOfEveryAppForgetsEverything) {
   Channel c = MakeChannel("messaging", "a", 1);
   ASSERT_NO_FATAL_FAILURE(Create(c, {MakeMember(c, "luke", 1)}));

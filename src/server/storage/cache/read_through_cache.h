@@ -54,6 +54,12 @@ class ReadThroughCache {
     return loaded;
   }
 
+  // Whether `key` has a cached value (a hint: it may be forgotten right after).
+  bool Contains(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    return values_.count(key) > 0;
+  }
+
   // Around a store write that changes the values of `keys`.
   void BeginWrite(const std::vector<std::string>& keys) {
     std::lock_guard lock(mutex_);
