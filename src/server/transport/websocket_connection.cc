@@ -55,8 +55,7 @@ WebSocketFrameConnection::WebSocketFrameConnection(asio::ip::tcp::socket socket,
                                                    std::string remote_address)
     : socket_(std::move(socket)),
       worker_(std::move(worker)),
-      remote_address_(std::move(remote_address)),
-      timer_(socket_.get_executor()) {}
+      remote_address_(std::move(remote_address)) {}
 
 void WebSocketFrameConnection::Start(HttpRequest request, const BeastRequest& upgrade) {
   id_ = worker_->Register(weak_from_this());
@@ -81,7 +80,7 @@ void WebSocketFrameConnection::Start(HttpRequest request, const BeastRequest& up
         "Sec-WebSocket-Accept: " +
         ws::AcceptKey(upgrade[http::field::sec_websocket_key]) + "\r\nServer: eddy\r\n\r\n";
   }
-  ArmTimer(Clock::now() + kHandshakeTimeout);
+  deadline_ = Clock::now() + kHandshakeTimeout;
   asio::async_write(socket_, asio::buffer(*response),
                     [self = shared_from_this(), response, accepted, request = std::move(request)](
                         boost::system::error_code ec, std::size_t) {
@@ -97,7 +96,7 @@ void WebSocketFrameConnection::Open(HttpRequest request) {
   socket_.non_blocking(true, ec);
   if (ec) return Finish();
   last_read_ = Clock::now();
-  ArmTimer(last_read_ + worker_->options().ws_idle_timeout);
+  deadline_ = last_read_ + worker_->options().ws_idle_timeout;
   try {
     session_ = worker_->ws_handler().OnOpen(shared_from_this(), request);
   } catch (const std::exception& e) {
@@ -389,7 +388,7 @@ void WebSocketFrameConnection::StartClose(std::uint16_t code, std::string_view r
   closing_ = true;
   close_code_ = code;
   close_reason_ = TruncateReason(reason);
-  ArmTimer(Clock::now() + kCloseTimeout);
+  deadline_ = Clock::now() + kCloseTimeout;
   WriteNext();
 }
 
@@ -399,29 +398,21 @@ void WebSocketFrameConnection::Fail(std::uint16_t code, std::string_view reason)
   StartClose(code, reason);
 }
 
-void WebSocketFrameConnection::ArmTimer(Clock::time_point deadline) {
-  timer_.expires_at(deadline);
-  timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-    if (ec || self->finished_) return;
-    // A wait that completed just before the timer was moved on: the newer wait decides.
-    if (self->timer_.expiry() > Clock::now()) return;
-    self->OnTimer();
-  });
+void WebSocketFrameConnection::CheckDeadline(Clock::time_point now) {
+  if (!finished_ && now >= deadline_) OnDeadline(now);
 }
 
-void WebSocketFrameConnection::OnTimer() {
+void WebSocketFrameConnection::OnDeadline(Clock::time_point now) {
   // The handshake did not complete, or the close did not: drop the socket.
   if (!opened_ || closing_) return Finish();
   // Reads only note their time; the deadline moves here, once per idle period.
-  Clock::time_point deadline = last_read_ + worker_->options().ws_idle_timeout;
-  if (Clock::now() >= deadline) return Finish();  // the peer sent nothing for too long
-  ArmTimer(deadline);
+  deadline_ = last_read_ + worker_->options().ws_idle_timeout;
+  if (now >= deadline_) Finish();  // the peer sent nothing for too long
 }
 
 void WebSocketFrameConnection::Finish() {
   if (finished_) return;
   finished_ = true;
-  timer_.cancel();
   boost::system::error_code ignored;
   socket_.close(ignored);
   // writing_ and headers_ stay until the aborted write completes: it still points at them.

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -47,6 +46,7 @@ class WebSocketFrameConnection : public Connection,
   // Connection: shutdown closes with 1012 so clients reconnect at once (protocol §3.5).
   void Shutdown() override;
   void ForceClose() override;
+  void CheckDeadline(std::chrono::steady_clock::time_point now) override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -69,8 +69,7 @@ class WebSocketFrameConnection : public Connection,
   void StartClose(std::uint16_t code, std::string_view reason) override;
   // A protocol violation: the queue is dropped and the close frame goes out next.
   void Fail(std::uint16_t code, std::string_view reason);
-  void ArmTimer(Clock::time_point deadline);
-  void OnTimer();
+  void OnDeadline(Clock::time_point now);
   // Whether writing_[i] is a text frame (its header is in headers_) rather than a whole frame.
   bool IsWritingText(std::size_t i) const;
   void ClearQueue();
@@ -102,7 +101,8 @@ class WebSocketFrameConnection : public Connection,
   bool writing_pong_ = false;   // writing_ starts with a pong frame
   bool writing_close_ = false;  // writing_ ends with the close frame
 
-  boost::asio::steady_timer timer_;  // handshake, idle and close deadlines, one at a time
+  // The handshake, idle or close deadline, one at a time; the Worker's sweep checks it.
+  Clock::time_point deadline_ = Clock::time_point::max();
   std::uint16_t close_code_ = 0;
   std::string close_reason_;
   bool registered_ = false;

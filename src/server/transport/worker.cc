@@ -1,5 +1,6 @@
 #include "server/transport/worker.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace eddy::server::transport {
@@ -9,7 +10,10 @@ Worker::Worker(const ServerOptions& options, HttpHandler& http_handler,
     : options_(options),
       http_handler_(http_handler),
       ws_handler_(ws_handler),
-      work_(boost::asio::make_work_guard(io_context_)) {}
+      work_(boost::asio::make_work_guard(io_context_)),
+      // Deadlines are met to within a quarter of the idle timeout, and within a second.
+      sweep_interval_(std::clamp<std::chrono::steady_clock::duration>(
+          options.ws_idle_timeout / 4, std::chrono::milliseconds(10), std::chrono::seconds(1))) {}
 
 void Worker::CloseGate() {
   std::lock_guard<std::mutex> lock(gate_mutex_);
@@ -64,12 +68,46 @@ void Worker::ReleaseWork() { work_.reset(); }
 std::uint64_t Worker::Register(std::weak_ptr<Connection> connection) {
   std::uint64_t id = next_id_++;
   connections_.emplace(id, std::move(connection));
+  if (!sweeping_) ArmSweep();
   return id;
 }
 
 void Worker::Unregister(std::uint64_t id) {
   connections_.erase(id);
+  if (connections_.empty() && sweeping_) {
+    // A pending sweep would keep the loop running after shutdown.
+    sweeping_ = false;
+    sweep_timer_.cancel();
+  }
   CheckDrained();
+}
+
+void Worker::ArmSweep() {
+  sweeping_ = true;
+  sweep_timer_.expires_after(sweep_interval_);
+  sweep_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec && sweeping_) Sweep();
+  });
+}
+
+void Worker::Sweep() {
+  // By id: a connection that closes during the sweep leaves the registry, maybe with others.
+  sweep_ids_.clear();
+  for (const auto& entry : connections_) sweep_ids_.push_back(entry.first);
+  const auto now = std::chrono::steady_clock::now();
+  for (std::uint64_t id : sweep_ids_) {
+    auto it = connections_.find(id);
+    if (it == connections_.end()) continue;
+    if (auto connection = it->second.lock()) connection->CheckDeadline(now);
+  }
+  if (sweep_ids_.capacity() > 2 * connections_.size() + 1024) {
+    std::vector<std::uint64_t>().swap(sweep_ids_);
+  }
+  if (connections_.empty()) {
+    sweeping_ = false;
+    return;
+  }
+  ArmSweep();
 }
 
 void Worker::BeginShutdown(std::function<void()> on_drained) {
@@ -92,6 +130,8 @@ void Worker::ForceCloseAll() {
     if (auto connection = weak.lock()) live.push_back(std::move(connection));
   }
   connections_.clear();
+  sweeping_ = false;
+  sweep_timer_.cancel();
   for (auto& connection : live) connection->ForceClose();
   CheckDrained();
 }
