@@ -100,11 +100,6 @@ class ChannelStore {
   virtual Result<std::vector<Member>> MembershipsOf(std::string_view app_key,
                                                     std::string_view user_id) = 0;
 
-  // Moves a member's read state (last_read, last_read_message_id) to `at` unless it is
-  // already later; changes nothing else of the row. No row: nothing to do.
-  virtual Status AdvanceReadState(std::string_view app_key, std::string_view type,
-                                  std::string_view id, std::string_view user_id, Micros at,
-                                  std::string_view message_id) = 0;
   // Every member of the channel, oldest first.
   virtual Result<std::vector<RosterEntry>> Roster(std::string_view app_key, std::string_view type,
                                                   std::string_view id) = 0;

@@ -183,8 +183,8 @@ class FakeReadState final : public ReadState {
   PersonalFields UnreadFields(const App& app, const Channel& channel) override {
     return [](const std::string&) { return json::object{{"unread_count", 0}}; };
   }
-  Status AdvanceOnSend(const App&, const Channel&, std::string_view, std::string_view,
-                       Micros) override {
+  std::unique_lock<std::mutex> LockReadState(std::string_view, std::string_view,
+                                             std::string_view) override {
     return {};
   }
 

@@ -273,7 +273,12 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
   EDDY_ASSIGN_OR_RETURN(std::unique_lock<std::mutex> slow_mode, CheckSlowMode(app, s, now));
 
   if (m.id.empty()) m.id = NewUuid();
-  EDDY_TRY(store_.messages().InsertMessage(app.api_key, m));
+  {
+    // The insert moves the author's read state too (one transaction per send).
+    std::unique_lock<std::mutex> read_state;
+    if (m.InChannelList()) read_state = reads_.LockReadState(app.api_key, s.channel.cid(), author);
+    EDDY_TRY(store_.messages().InsertMessage(app.api_key, m));
+  }
   if (slow_mode.owns_lock()) slow_mode.unlock();
   if (verdict == BlocklistAction::kFlag) FlagForReview(app, m, "blocklist");
   EDDY_ASSIGN_OR_RETURN(json::array one, RenderMessages(app, author, {m}, /*just_stored=*/true));
@@ -374,11 +379,6 @@ void MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
   const std::string cid = s.channel.cid();
   // Thread-only replies and shadowed messages do not move the channel for anyone else.
   const bool listed = m.InChannelList() && !m.shadowed;
-  if (m.InChannelList()) {
-    Status st = reads_.AdvanceOnSend(app, s.channel, m.user_id, m.id, m.created_at);
-    if (!st.ok()) LogFailure("advance read state", st.error());
-  }
-
   Result<std::vector<RosterEntry>> roster =
       store_.channels().Roster(app.api_key, s.channel.type, s.channel.id);
   if (!roster.ok()) {

@@ -31,7 +31,11 @@ TEST_F(MessageSendTest, SendStoresTheMessageAndReturnsItAsTheAuthorSeesIt) {
   EXPECT_EQ(stored->user_id, "alice");
   EXPECT_EQ(stored->custom.at("color"), "red");
   EXPECT_EQ(StoredChannel("messaging", "general").message_count, 1);
-  EXPECT_EQ(reads_.Advances(), (std::vector<std::pair<std::string, std::string>>{{"alice", "m1"}}));
+  // The insert moved the author's read state, under the read-state lock.
+  EXPECT_EQ(StoredMember("general", "alice").last_read_message_id, "m1");
+  EXPECT_EQ(StoredMember("general", "alice").last_read, kStart + 1000);
+  EXPECT_EQ(reads_.Locks(),
+            (std::vector<std::pair<std::string, std::string>>{{"messaging:general", "alice"}}));
 }
 
 TEST_F(MessageSendTest, ServerGeneratesAnIdWhenNoneIsGiven) {
@@ -248,7 +252,10 @@ TEST_F(MessageSendTest, RepliesFormThreads) {
   EXPECT_EQ(shown.at("show_in_channel"), true);
   EXPECT_EQ(Stored("p")->reply_count, 3);
   // Only messages in the channel list advance the author's read state.
-  EXPECT_EQ(reads_.Advances().size(), 2u);
+  EXPECT_EQ(reads_.Locks().size(), 2u);
+  EXPECT_EQ(StoredMember("general", "alice").last_read_message_id, "p");
+  EXPECT_EQ(StoredMember("general", "bob").last_read_message_id, "r3");
+  EXPECT_EQ(StoredMember("general", "carol").last_read_message_id, "");
 }
 
 TEST_F(MessageSendTest, ThreadRulesAreEnforced) {

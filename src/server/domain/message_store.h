@@ -59,6 +59,9 @@ class MessageStore {
   // too (the channel config's skip_last_msg_update_for_system_msgs is the service's to apply).
   // For replies that are not shadowed, the parent's reply_count and thread_participants; a
   // new message's own reply_count and thread_participants start empty whatever it carries.
+  // A message in the channel list also moves its author's read state (the author's member
+  // row, if any: last_read = created_at, last_read_message_id = id) up to it, never back:
+  // sending reads the channel up to one's own message (protocol §6.7).
   virtual Status InsertMessage(std::string_view app_key, Message& message) = 0;
   virtual Result<std::optional<Message>> GetMessage(std::string_view app_key,
                                                     std::string_view id) = 0;

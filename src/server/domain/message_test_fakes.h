@@ -110,8 +110,9 @@ class RecordingChannelEvents final : public ChannelEvents {
   std::vector<Received> received_;
 };
 
-// unread_count is 100 + the number of AdvanceOnSend calls seen for that user, so tests can
-// tell that the personal fields are per recipient and computed after the author advanced.
+// unread_count is 100 + the number of LockReadState calls seen for that user, so tests can
+// tell that the personal fields are per recipient and computed after the author's read state
+// was written (the message insert writes it under that lock).
 class FakeReadState final : public ReadState {
  public:
   Result<UnreadSummary> Summary(const App&, std::string_view) override { return UnreadSummary{}; }
@@ -123,7 +124,7 @@ class FakeReadState final : public ReadState {
     return [this, cid](const std::string& user_id) {
       std::lock_guard lock(mutex_);
       std::int64_t advanced = 0;
-      for (const auto& a : advances_) advanced += a.first == user_id ? 1 : 0;
+      for (const auto& l : locks_) advanced += l.second == user_id ? 1 : 0;
       return json::object{{"unread_count", 100 + advanced},
                           {"total_unread_count", 200},
                           {"unread_channels", 1},
@@ -131,20 +132,21 @@ class FakeReadState final : public ReadState {
                           {"unread_cid", cid}};
     };
   }
-  Status AdvanceOnSend(const App&, const Channel&, std::string_view user_id,
-                       std::string_view message_id, Micros) override {
+  std::unique_lock<std::mutex> LockReadState(std::string_view, std::string_view cid,
+                                             std::string_view user_id) override {
     std::lock_guard lock(mutex_);
-    advances_.emplace_back(std::string(user_id), std::string(message_id));
+    locks_.emplace_back(std::string(cid), std::string(user_id));
     return {};
   }
-  std::vector<std::pair<std::string, std::string>> Advances() {
+  // (cid, user id) of each LockReadState call.
+  std::vector<std::pair<std::string, std::string>> Locks() {
     std::lock_guard lock(mutex_);
-    return advances_;
+    return locks_;
   }
 
  private:
   std::mutex mutex_;
-  std::vector<std::pair<std::string, std::string>> advances_;
+  std::vector<std::pair<std::string, std::string>> locks_;
 };
 
 class FakeChannelViews final : public ChannelViews {

@@ -136,14 +136,6 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
   };
 }
 
-Status ReadService::AdvanceOnSend(const App& app, const Channel& channel, std::string_view user_id,
-                                  std::string_view message_id, Micros at) {
-  // Ordered with WriteMark's read-modify-write of the same row.
-  auto lock = LockMember(app.api_key, channel.cid(), user_id);
-  return store_.channels().AdvanceReadState(app.api_key, channel.type, channel.id, user_id, at,
-                                            message_id);
-}
-
 Result<bool> ReadService::WriteMark(const App& app, const Channel& channel,
                                     std::string_view user_id, const ReadMark& mark) {
   auto lock = LockMember(app.api_key, channel.cid(), user_id);

@@ -126,8 +126,10 @@ class ReadService final : public ReadState {
   // unread_count (only for members of `channel`), total_unread_count, unread_channels; a
   // recipient whose counts cannot be read gets no fields (logged).
   PersonalFields UnreadFields(const App& app, const Channel& channel) override;
-  Status AdvanceOnSend(const App& app, const Channel& channel, std::string_view user_id,
-                       std::string_view message_id, Micros at) override;
+  std::unique_lock<std::mutex> LockReadState(std::string_view app_key, std::string_view cid,
+                                             std::string_view user_id) override {
+    return LockMember(app_key, cid, user_id);
+  }
 
  private:
   // One channel as seen by one reader, the caller acting for them.

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,9 +41,11 @@ class ReadState {
   // For message.new / notification.message_new: each recipient's unread_count (in `channel`),
   // total_unread_count and unread_channels.
   virtual PersonalFields UnreadFields(const App& app, const Channel& channel) = 0;
-  // The author of a new message has read up to it (§6.7: "a sender's own read state advances").
-  virtual Status AdvanceOnSend(const App& app, const Channel& channel, std::string_view user_id,
-                               std::string_view message_id, Micros at) = 0;
+  // Held around a write that moves the user's read state in `cid` outside the ReadState (the
+  // message insert advances its author's: §6.7 "a sender's own read state advances"), so the
+  // write is ordered with mark-read's read-modify-write of the same row.
+  virtual std::unique_lock<std::mutex> LockReadState(std::string_view app_key, std::string_view cid,
+                                                     std::string_view user_id) = 0;
 };
 
 }  // namespace eddy::server

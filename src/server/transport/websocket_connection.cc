@@ -347,7 +347,8 @@ void WebSocketFrameConnection::WriteNext() {
     b += written;
     written = 0;
     const char* p = static_cast<const char*>(b.data());
-    if (p >= scratch_begin && p < scratch_end) b = {headers_.data() + (p - scratch_begin), b.size()};
+    if (p >= scratch_begin && p < scratch_end)
+      b = {headers_.data() + (p - scratch_begin), b.size()};
     rest.push_back(b);
   }
   write_in_flight_ = true;

@@ -167,9 +167,12 @@ TEST_F(WebSocketTest, ABurstTheSocketTakesInPartsArrivesWholeAndInOrder) {
   // ~3 MB in one gathered write: more than a fresh loopback socket takes at once, so the
   // write continues asynchronously from wherever the kernel stopped (header or payload).
   constexpr int kFrames = 40;
-  auto body = [](int i) { return std::string(50 * 1024 + 997 * i, static_cast<char>('a' + i % 26)); };
+  auto body = [](int i) {
+    return std::string(50 * 1024 + 997 * i, static_cast<char>('a' + i % 26));
+  };
   ws_.on_open = [&](const std::shared_ptr<WebSocketConnection>& connection, const HttpRequest&) {
-    for (int i = 0; i < kFrames; ++i) connection->Send(std::make_shared<const std::string>(body(i)));
+    for (int i = 0; i < kFrames; ++i)
+      connection->Send(std::make_shared<const std::string>(body(i)));
   };
   RunningServer server(TestOptions(), http_, ws_);
   WsClient client(server.port());

@@ -24,8 +24,7 @@ void Worker::Forward(std::shared_ptr<FrameSink> sink, std::shared_ptr<const std:
   ForwardEntry({std::move(sink), std::move(text)});
 }
 
-void Worker::ForwardClose(std::shared_ptr<FrameSink> sink, std::uint16_t code,
-                          std::string reason) {
+void Worker::ForwardClose(std::shared_ptr<FrameSink> sink, std::uint16_t code, std::string reason) {
   ForwardEntry({std::move(sink), std::make_shared<const std::string>(std::move(reason)), code});
 }
 

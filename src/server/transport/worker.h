@@ -1,12 +1,12 @@
 // One event-loop thread of the Server and the connections that live on it.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -138,7 +138,7 @@ class Worker {
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
 
   std::mutex gate_mutex_;
-  bool gate_open_ = true;  // guarded by gate_mutex_
+  bool gate_open_ = true;             // guarded by gate_mutex_
   std::vector<Forwarded> forwarded_;  // guarded by gate_mutex_; taken by TakeForwarded()
   std::vector<Forwarded> taking_;     // loop thread: the batch being handed out
   std::vector<std::shared_ptr<FrameSink>> to_flush_;  // loop thread

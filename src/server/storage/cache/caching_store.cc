@@ -89,8 +89,8 @@ struct Caches {
   CacheInvalidation* invalidation;
   // Shared rows: an absent one (a watcher of a public channel) costs a null pointer, not the
   // ~400 bytes of an empty optional<Member>.
-  ReadThroughCache<std::shared_ptr<const Member>> members{kMaxEntries};   // app, cid, user
-  ReadThroughCache<std::vector<Member>> memberships{kMaxEntries};         // app, user
+  ReadThroughCache<std::shared_ptr<const Member>> members{kMaxEntries};  // app, cid, user
+  ReadThroughCache<std::vector<Member>> memberships{kMaxEntries};        // app, user
   // Read-state writes leave rosters alone: a roster has no read state.
   ReadThroughCache<std::vector<RosterEntry>> rosters{kMaxEntries};        // app, cid
   ReadThroughCache<std::optional<User>> users{kMaxEntries};               // app, user
@@ -259,17 +259,6 @@ class CachingChannelStore final : public ChannelStore {
     return caches_.memberships.Get(Key(app_key, user_id),
                                    [&] { return inner_.MembershipsOf(app_key, user_id); });
   }
-  Status AdvanceReadState(std::string_view app_key, std::string_view type, std::string_view id,
-                          std::string_view user_id, Micros at,
-                          std::string_view message_id) override {
-    {
-      CacheWriteScope members(caches_.members, {Key(app_key, Cid(type, id), user_id)});
-      CacheWriteScope memberships(caches_.memberships, {Key(app_key, user_id)});
-      EDDY_TRY(inner_.AdvanceReadState(app_key, type, id, user_id, at, message_id));
-    }
-    caches_.Publish(CachedData::kReadState, app_key, user_id);
-    return {};
-  }
   Result<std::vector<RosterEntry>> Roster(std::string_view app_key, std::string_view type,
                                           std::string_view id) override {
     return caches_.rosters.Get(Key(app_key, Cid(type, id)),
@@ -414,6 +403,104 @@ class CachingModerationStore final : public ModerationStore {
   Caches& caches_;
 };
 
+// Messages are not cached; an insert moves its author's read state (a member row), which the
+// member caches must hear of.
+class CachingMessageStore final : public MessageStore {
+ public:
+  CachingMessageStore(MessageStore& inner, Caches& caches) : inner_(inner), caches_(caches) {}
+
+  Status InsertMessage(std::string_view app_key, Message& m) override {
+    if (!m.InChannelList()) return inner_.InsertMessage(app_key, m);
+    {
+      CacheWriteScope members(caches_.members, {Key(app_key, m.cid(), m.user_id)});
+      CacheWriteScope memberships(caches_.memberships, {Key(app_key, m.user_id)});
+      EDDY_TRY(inner_.InsertMessage(app_key, m));
+    }
+    caches_.Publish(CachedData::kReadState, app_key, m.user_id);
+    return {};
+  }
+  Result<std::optional<Message>> GetMessage(std::string_view app_key,
+                                            std::string_view id) override {
+    return inner_.GetMessage(app_key, id);
+  }
+  Result<std::vector<Message>> GetMessages(std::string_view app_key,
+                                           const std::vector<std::string>& ids) override {
+    return inner_.GetMessages(app_key, ids);
+  }
+  Status UpdateMessage(std::string_view app_key, const Message& m) override {
+    return inner_.UpdateMessage(app_key, m);
+  }
+  Status DeleteMessage(std::string_view app_key, std::string_view id) override {
+    return inner_.DeleteMessage(app_key, id);
+  }
+  Result<std::vector<Message>> ChannelMessages(std::string_view app_key, std::string_view type,
+                                               std::string_view id,
+                                               const MessagePage& page) override {
+    return inner_.ChannelMessages(app_key, type, id, page);
+  }
+  Result<std::vector<Message>> Replies(std::string_view app_key, std::string_view parent_id,
+                                       const MessagePage& page) override {
+    return inner_.Replies(app_key, parent_id, page);
+  }
+  Result<std::vector<Message>> PinnedMessages(std::string_view app_key, std::string_view type,
+                                              std::string_view id, Micros now, int limit) override {
+    return inner_.PinnedMessages(app_key, type, id, now, limit);
+  }
+  Status HardDeleteChannelMessages(std::string_view app_key, std::string_view type,
+                                   std::string_view id, Micros before) override {
+    return inner_.HardDeleteChannelMessages(app_key, type, id, before);
+  }
+  Result<std::int64_t> CountUnread(std::string_view app_key, const UnreadQuery& q) override {
+    return inner_.CountUnread(app_key, q);
+  }
+  Result<std::optional<Message>> LastChannelMessage(std::string_view app_key, std::string_view type,
+                                                    std::string_view id) override {
+    return inner_.LastChannelMessage(app_key, type, id);
+  }
+  Result<std::optional<Micros>> LastMessageTimeBy(std::string_view app_key, std::string_view type,
+                                                  std::string_view id,
+                                                  std::string_view user_id) override {
+    return inner_.LastMessageTimeBy(app_key, type, id, user_id);
+  }
+  Result<std::int64_t> SoftDeleteUserMessages(std::string_view app_key, std::string_view user_id,
+                                              Micros at) override {
+    return inner_.SoftDeleteUserMessages(app_key, user_id, at);
+  }
+  Result<std::int64_t> RestoreUserMessages(std::string_view app_key, std::string_view user_id,
+                                           Micros at) override {
+    return inner_.RestoreUserMessages(app_key, user_id, at);
+  }
+  Status HardDeleteUserMessages(std::string_view app_key, std::string_view user_id) override {
+    return inner_.HardDeleteUserMessages(app_key, user_id);
+  }
+  Status UpsertReaction(std::string_view app_key, const Reaction& reaction,
+                        bool enforce_unique) override {
+    return inner_.UpsertReaction(app_key, reaction, enforce_unique);
+  }
+  Result<bool> DeleteReaction(std::string_view app_key, std::string_view message_id,
+                              std::string_view user_id, std::string_view type) override {
+    return inner_.DeleteReaction(app_key, message_id, user_id, type);
+  }
+  Result<std::vector<Reaction>> Reactions(std::string_view app_key, std::string_view message_id,
+                                          int limit, int offset) override {
+    return inner_.Reactions(app_key, message_id, limit, offset);
+  }
+  Result<std::vector<Reaction>> LatestReactions(std::string_view app_key,
+                                                const std::vector<std::string>& message_ids,
+                                                int per_message,
+                                                std::string_view user_id) override {
+    return inner_.LatestReactions(app_key, message_ids, per_message, user_id);
+  }
+  Result<std::vector<ReactionGroup>> ReactionGroups(
+      std::string_view app_key, const std::vector<std::string>& message_ids) override {
+    return inner_.ReactionGroups(app_key, message_ids);
+  }
+
+ private:
+  MessageStore& inner_;
+  Caches& caches_;
+};
+
 class CachingStore final : public Store {
  public:
   CachingStore(std::unique_ptr<Store> inner, CacheInvalidation* invalidation)
@@ -421,6 +508,7 @@ class CachingStore final : public Store {
         caches_(invalidation),
         users_(inner_->users(), caches_),
         channels_(inner_->channels(), caches_),
+        messages_(inner_->messages(), caches_),
         roles_(inner_->roles(), caches_),
         moderation_(inner_->moderation(), caches_) {
     if (invalidation != nullptr) {
@@ -433,7 +521,7 @@ class CachingStore final : public Store {
   AppStore& apps() override { return inner_->apps(); }
   UserStore& users() override { return users_; }
   ChannelStore& channels() override { return channels_; }
-  MessageStore& messages() override { return inner_->messages(); }
+  MessageStore& messages() override { return messages_; }
   BlocklistStore& blocklists() override { return inner_->blocklists(); }
   ChannelTypeStore& channel_types() override { return inner_->channel_types(); }
   RoleStore& roles() override { return roles_; }
@@ -445,6 +533,7 @@ class CachingStore final : public Store {
   Caches caches_;
   CachingUserStore users_;
   CachingChannelStore channels_;
+  CachingMessageStore messages_;
   CachingRoleStore roles_;
   CachingModerationStore moderation_;
 };

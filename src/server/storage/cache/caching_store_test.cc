@@ -197,14 +197,23 @@ TEST_P(CachingStoreTest, RostersOutliveReadStateWritesAndFollowMembershipChanges
   ASSERT_EQ(channels().Roster(kApp, "messaging", "a")->size(), 1u);
   invalidation().announced.clear();
 
-  // A read-state write (every message moves its sender's) keeps the roster: another node's
-  // new member stays unseen until that node's announcement arrives.
-  ASSERT_TRUE(channels().AdvanceReadState(kApp, "messaging", "a", "luke", 5, "m5").ok());
+  // A message moves its sender's read state and keeps the roster: another node's new member
+  // stays unseen until that node's announcement arrives.
+  Message m5;
+  m5.id = "m5";
+  m5.channel_type = "messaging";
+  m5.channel_id = "a";
+  m5.user_id = "luke";
+  m5.created_at = m5.updated_at = 5;
+  ASSERT_TRUE(store().messages().InsertMessage(kApp, m5).ok());
   EXPECT_EQ(GetMember("messaging", "a", "luke")->last_read, 5);
   ASSERT_TRUE(inner().channels().UpsertMembers(kApp, {MakeMember(c, "leia", 2)}).ok());
   EXPECT_EQ(channels().Roster(kApp, "messaging", "a")->size(), 1u);
-  // Another node's read-state write refreshes member rows, not rosters.
-  ASSERT_TRUE(inner().channels().AdvanceReadState(kApp, "messaging", "a", "luke", 9, "m9").ok());
+  // Another node's message refreshes member rows, not rosters.
+  Message m9 = m5;
+  m9.id = "m9";
+  m9.created_at = m9.updated_at = 9;
+  ASSERT_TRUE(inner().messages().InsertMessage(kApp, m9).ok());
   invalidation().Remote(CachedData::kReadState, kApp, "luke");
   EXPECT_EQ(GetMember("messaging", "a", "luke")->last_read, 9);
   EXPECT_EQ(channels().Roster(kApp, "messaging", "a")->size(), 1u);

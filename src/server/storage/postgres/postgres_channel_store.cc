@@ -266,26 +266,14 @@ Result<std::vector<Member>> PostgresChannelStore::MembershipsOf(std::string_view
   return postgres_rows::ReadMembers(r);
 }
 
-Status PostgresChannelStore::AdvanceReadState(std::string_view app_key, std::string_view type,
-                                              std::string_view id, std::string_view user_id,
-                                              Micros at, std::string_view message_id) {
-  EDDY_ASSIGN_OR_RETURN(PgLease conn, pool_.Acquire());
-  EDDY_TRY(conn->Query("UPDATE members SET last_read = $4, last_read_message_id = $5"
-                       " WHERE app_key = $1 AND cid = $2 AND user_id = $3 AND last_read <= $4",
-                       PgParams().Add(app_key).Add(Cid(type, id)).Add(user_id).Add(at).Add(
-                           message_id)));
-  return {};
-}
-
 Result<std::vector<RosterEntry>> PostgresChannelStore::Roster(std::string_view app_key,
                                                               std::string_view type,
                                                               std::string_view id) {
   EDDY_ASSIGN_OR_RETURN(PgLease conn, pool_.Acquire());
   EDDY_ASSIGN_OR_RETURN(
-      PgResult r,
-      conn->Query("SELECT user_id, hidden, invite_rejected_at IS NOT NULL FROM members"
-                  " WHERE app_key = $1 AND cid = $2 ORDER BY created_at, user_id",
-                  PgParams().Add(app_key).Add(Cid(type, id))));
+      PgResult r, conn->Query("SELECT user_id, hidden, invite_rejected_at IS NOT NULL FROM members"
+                              " WHERE app_key = $1 AND cid = $2 ORDER BY created_at, user_id",
+                              PgParams().Add(app_key).Add(Cid(type, id))));
   std::vector<RosterEntry> roster;
   for (int i = 0; i < r.rows(); ++i) {
     roster.push_back({std::string(r.Text(i, 0)), r.Bool(i, 1), r.Bool(i, 2)});

@@ -111,6 +111,12 @@ Status PostgresMessageStore::InsertMessage(std::string_view app_key, Message& m)
         " WHERE app_key = $1 AND id = $2",
         PgParams().Add(app_key).Add(m.parent_id).Add(m.user_id)));
   }
+  if (m.InChannelList()) {
+    EDDY_TRY(
+        conn->Query("UPDATE members SET last_read = $4, last_read_message_id = $5"
+                    " WHERE app_key = $1 AND cid = $2 AND user_id = $3 AND last_read <= $4",
+                    PgParams().Add(app_key).Add(cid).Add(m.user_id).Add(m.created_at).Add(m.id)));
+  }
   EDDY_TRY(tx.Commit());
   m.seq = seq;
   return {};

@@ -271,19 +271,6 @@ Result<std::vector<Member>> SqliteChannelStore::MembershipsOf(std::string_view a
   return sqlite_rows::ReadMembers(stmt);
 }
 
-Status SqliteChannelStore::AdvanceReadState(std::string_view app_key, std::string_view type,
-                                            std::string_view id, std::string_view user_id,
-                                            Micros at, std::string_view message_id) {
-  return db_.Write([&]() -> Status {
-    EDDY_ASSIGN_OR_RETURN(
-        SqliteStatement stmt,
-        db_.Prepare("UPDATE members SET last_read = ?4, last_read_message_id = ?5"
-                    " WHERE app_key = ?1 AND cid = ?2 AND user_id = ?3 AND last_read <= ?4"));
-    stmt.Bind(1, app_key).Bind(2, Cid(type, id)).Bind(3, user_id).Bind(4, at).Bind(5, message_id);
-    return stmt.Run();
-  });
-}
-
 Result<std::vector<RosterEntry>> SqliteChannelStore::Roster(std::string_view app_key,
                                                             std::string_view type,
                                                             std::string_view id) {
@@ -297,8 +284,8 @@ Result<std::vector<RosterEntry>> SqliteChannelStore::Roster(std::string_view app
   while (true) {
     EDDY_ASSIGN_OR_RETURN(bool row, stmt.Step());
     if (!row) return roster;
-    roster.push_back({std::string(stmt.ColumnText(0)), stmt.ColumnInt(1) != 0,
-                      stmt.ColumnInt(2) != 0});
+    roster.push_back(
+        {std::string(stmt.ColumnText(0)), stmt.ColumnInt(1) != 0, stmt.ColumnInt(2) != 0});
   }
 }
 

@@ -36,9 +36,6 @@ class SqliteChannelStore final : public ChannelStore {
   Result<std::vector<Member>> MembershipsOf(std::string_view app_key,
                                             std::string_view user_id) override;
 
-  Status AdvanceReadState(std::string_view app_key, std::string_view type, std::string_view id,
-                          std::string_view user_id, Micros at,
-                          std::string_view message_id) override;
   Result<std::vector<RosterEntry>> Roster(std::string_view app_key, std::string_view type,
                                           std::string_view id) override;
 

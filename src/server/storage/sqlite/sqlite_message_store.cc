@@ -117,6 +117,14 @@ Status SqliteMessageStore::InsertMessage(std::string_view app_key, Message& m) {
       stmt.Bind(1, app_key).Bind(2, m.parent_id).Bind(3, m.user_id);
       EDDY_TRY(stmt.Run());
     }
+    if (m.InChannelList()) {
+      EDDY_ASSIGN_OR_RETURN(
+          SqliteStatement stmt,
+          db_.Prepare("UPDATE members SET last_read = ?4, last_read_message_id = ?5"
+                      " WHERE app_key = ?1 AND cid = ?2 AND user_id = ?3 AND last_read <= ?4"));
+      stmt.Bind(1, app_key).Bind(2, cid).Bind(3, m.user_id).Bind(4, m.created_at).Bind(5, m.id);
+      EDDY_TRY(stmt.Run());
+    }
     m.seq = seq;
     return {};
   });

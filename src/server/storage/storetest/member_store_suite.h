@@ -97,29 +97,6 @@ TEST_P(MemberStoreSuite, MembershipsOfSpansChannelsSkipsDeletedOnesAndIsPerApp) 
   EXPECT_TRUE(channels().MembershipsOf(kApp, "nobody")->empty());
 }
 
-TEST_P(MemberStoreSuite, AdvanceReadStateMovesOnlyForwardAndOnlyTheReadColumns) {
-  Channel c = MakeChannel("messaging", "a", 1);
-  Member luke = MakeMember(c, "luke", 1);
-  luke.hidden = true;
-  luke.last_read = 10;
-  luke.last_read_message_id = "m10";
-  ASSERT_NO_FATAL_FAILURE(Create(c, {luke}));
-  ASSERT_TRUE(GetMember("messaging", "a", "luke").has_value());  // a cached copy, if any
-
-  ASSERT_TRUE(channels().AdvanceReadState(kApp, "messaging", "a", "luke", 20, "m20").ok());
-  Member want = luke;
-  want.last_read = 20;
-  want.last_read_message_id = "m20";
-  ExpectSameMember(*GetMember("messaging", "a", "luke"), want);
-  EXPECT_EQ(channels().MembershipsOf(kApp, "luke")->front().last_read, 20);
-
-  ASSERT_TRUE(channels().AdvanceReadState(kApp, "messaging", "a", "luke", 15, "m15").ok());
-  EXPECT_EQ(GetMember("messaging", "a", "luke")->last_read_message_id, "m20");
-  // No row: nothing written, no error.
-  ASSERT_TRUE(channels().AdvanceReadState(kApp, "messaging", "a", "leia", 30, "m30").ok());
-  EXPECT_FALSE(GetMember("messaging", "a", "leia").has_value());
-}
-
 TEST_P(MemberStoreSuite, RosterListsMembersOldestFirstAndFollowsMemberWrites) {
   Channel c = MakeChannel("messaging", "a", 1);
   Member leia = MakeMember(c, "leia", 2);

@@ -186,6 +186,39 @@ TEST_P(MessageStoreSuite, DuplicateIdIsCode4AndChangesNothing) {
   Insert(Msg("dup", "luke", 100), kOtherApp);
 }
 
+TEST_P(MessageStoreSuite, AMessageInTheListMovesItsAuthorsReadStateForwardOnly) {
+  Member luke;
+  luke.channel_type = "messaging";
+  luke.channel_id = "general";
+  luke.user_id = "luke";
+  luke.created_at = 1;
+  luke.hidden = true;
+  luke.last_read = 10;
+  luke.last_read_message_id = "m10";
+  ASSERT_TRUE(store().channels().UpsertMembers(kApp, {luke}).ok());
+  auto member = [&](std::string_view user) {
+    return store().channels().GetMember(kApp, "messaging", "general", user).value();
+  };
+  ASSERT_EQ(member("luke")->last_read, 10);  // a cached copy, if any
+
+  Insert(Msg("m20", "luke", 20));
+  EXPECT_EQ(member("luke")->last_read, 20);
+  EXPECT_EQ(member("luke")->last_read_message_id, "m20");
+  EXPECT_TRUE(member("luke")->hidden);  // only the read columns change
+  EXPECT_EQ(store().channels().MembershipsOf(kApp, "luke")->front().last_read, 20);
+  // An older (imported) message and a thread-only reply leave it.
+  Insert(Msg("m15", "luke", 15));
+  Insert(Reply("r30", "luke", 30, "m20"));
+  EXPECT_EQ(member("luke")->last_read_message_id, "m20");
+  // A reply also shown in the channel moves it.
+  Insert(Reply("r40", "luke", 40, "m20", /*show_in_channel=*/true));
+  EXPECT_EQ(member("luke")->last_read, 40);
+  EXPECT_EQ(member("luke")->last_read_message_id, "r40");
+  // An author who is not a member: the message is stored, no row appears.
+  Insert(Msg("m50", "leia", 50));
+  EXPECT_FALSE(member("leia").has_value());
+}
+
 TEST_P(MessageStoreSuite, InsertNeedsTheChannelAndAParentInIt) {
   Message orphan = Msg("m", "luke", 1, "missing");
   Status s = messages().InsertMessage(kApp, orphan);
