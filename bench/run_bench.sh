@@ -63,10 +63,30 @@ else
   )
 fi
 
+# CPU ticks (utime + stime) of the server so far.
+server_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }
+# Waits (up to 60 s) until the server used under 5% of a core for half a second, so a run
+# does not start while the server still works off the previous one's backlog (a saturated
+# fan-out step leaves queued sends and frames behind).
+wait_server_idle() {
+  local hz before after waited=0
+  hz=$(getconf CLK_TCK)
+  while [ "$waited" -lt 120 ]; do
+    before=$(server_ticks)
+    sleep 0.5
+    after=$(server_ticks)
+    [ $(((after - before) * 100)) -lt $((hz * 5 / 2)) ] && break
+    waited=$((waited + 1))
+  done
+  [ "$waited" -gt 0 ] && echo "(waited $((waited / 2)).$((waited % 2 * 5)) s for the server to go idle)"
+  return 0
+}
+
 results=()
 echo "eddy-bench: server pid $server_pid on core 0, port $port; eddy-bench on core 1"
 for run in "${runs[@]}"; do
   echo
+  wait_server_idle
   echo "\$ eddy-bench $run"
   # shellcheck disable=SC2086
   out=$(taskset -c 1 "$bench" $run --label "$run" "${common[@]}") || true
