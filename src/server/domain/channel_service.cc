@@ -242,7 +242,11 @@ Result<json::object> ChannelService::PostSystemMessage(const App& app, const Loa
   m.silent = in.silent.value_or(false);
   m.custom = std::move(in.custom);
   m.created_at = m.updated_at = at;
-  EDDY_TRY(store_.messages().InsertMessage(app.api_key, m));
+  {
+    // The insert moves the author's read state (see MessageService::SendMessage).
+    std::unique_lock<std::mutex> read_state = reads_.LockReadState(app.api_key, m.cid(), user_id);
+    EDDY_TRY(store_.messages().InsertMessage(app.api_key, m));
+  }
   EDDY_ASSIGN_OR_RETURN(json::object rendered, message_views_.RenderOne(app, user_id, m));
   // The events carry the channel as the message left it (last_message_at, message_count).
   Loaded after = l;
