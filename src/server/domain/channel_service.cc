@@ -265,12 +265,8 @@ Result<json::object> ChannelService::PostSystemMessage(const App& app, const Loa
   // Members who are not watching learn of it as the channel list does (§3.7).
   EDDY_ASSIGN_OR_RETURN(std::vector<Member> members, AllMembers(app, after.channel));
   // Like any message of the main list it shows the channel to those who hid it.
-  std::vector<std::string> hidden;
-  for (const Member& member : members) {
-    if (member.hidden) hidden.push_back(member.user_id);
-  }
-  for (const std::string& uid :
-       ShowHiddenChannel(store_.channels(), app.api_key, after.channel, hidden, at)) {
+  for (const std::string& uid : ShowHiddenChannel(store_.channels(), app.api_key, after.channel,
+                                                  HiddenUserIds(members), at)) {
     json::object v = Envelope("channel.visible", after.channel);
     Result<json::object> view = RenderChannel(app, after.channel, uid);
     if (view.ok()) v["channel"] = std::move(*view);

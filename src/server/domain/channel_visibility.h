@@ -22,4 +22,15 @@ std::vector<std::string> ShowHiddenChannel(ChannelStore& store, std::string_view
                                            const std::vector<std::string>& hidden, Micros at,
                                            std::string_view keep_hidden_for = {});
 
+// The user ids of the member rows (Member or RosterEntry) that say the channel is hidden:
+// what ShowHiddenChannel takes.
+template <typename Row>
+std::vector<std::string> HiddenUserIds(const std::vector<Row>& rows) {
+  std::vector<std::string> ids;
+  for (const Row& row : rows) {
+    if (row.hidden) ids.push_back(row.user_id);
+  }
+  return ids;
+}
+
 }  // namespace eddy::server

@@ -387,12 +387,9 @@ void MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
   }
   std::vector<std::string> shown;  // members whose hidden channel this message shows again
   if (listed) {
-    std::vector<std::string> hidden;
-    for (const RosterEntry& member : *roster) {
-      if (member.hidden) hidden.push_back(member.user_id);
-    }
-    shown = ShowHiddenChannel(store_.channels(), app.api_key, s.channel, hidden, m.created_at,
-                              options.keep_channel_hidden ? m.user_id : std::string());
+    shown =
+        ShowHiddenChannel(store_.channels(), app.api_key, s.channel, HiddenUserIds(*roster),
+                          m.created_at, options.keep_channel_hidden ? m.user_id : std::string());
   }
 
   // The store moved message_count and last_message_at: events carry the new values.

@@ -11,6 +11,7 @@ namespace eddy::server::realtime {
 namespace {
 
 using testing::Open;
+using testing::RecordingSocket;
 
 TEST(SpliceFieldsTest, AppendsBeforeTheClosingBrace) {
   EXPECT_EQ(Hub::SpliceFields(R"({"a":1})", json::object{{"b", 2}}), R"({"a":1,"b":2})");
@@ -27,6 +28,13 @@ TEST(SpliceFieldsTest, AppendsBeforeTheClosingBrace) {
 
 class FanoutTest : public ::testing::Test {
  protected:
+  // The single frame `socket` got; null (and a failure) if it got none or several.
+  static std::shared_ptr<const std::string> OnlyFrame(const RecordingSocket& socket) {
+    auto frames = socket.Frames();
+    EXPECT_EQ(frames.size(), 1u);
+    return frames.size() == 1 ? frames[0] : nullptr;
+  }
+
   Hub hub_{10};
   const std::string cid_ = "messaging:general";
 };
@@ -68,20 +76,17 @@ TEST_F(FanoutTest, PersonalFieldsComputedOncePerUserAndSplicedOntoOneEncoding) {
   hub_.ToWatchers("app", cid_, event, personal);
 
   EXPECT_EQ(calls, (std::map<std::string, int>{{"alice", 1}, {"bob", 1}, {"carol", 1}}));
-  auto fa1 = a1->Frames();
-  auto fa2 = a2->Frames();
-  auto fb = bob->Frames();
-  auto fc = carol->Frames();
-  ASSERT_EQ(fa1.size(), 1u);
-  ASSERT_EQ(fa2.size(), 1u);
-  ASSERT_EQ(fb.size(), 1u);
-  ASSERT_EQ(fc.size(), 1u);
+  auto fa1 = OnlyFrame(*a1);
+  auto fa2 = OnlyFrame(*a2);
+  auto fb = OnlyFrame(*bob);
+  auto fc = OnlyFrame(*carol);
+  ASSERT_TRUE(fa1 && fa2 && fb && fc);
   // Both of alice's connections share her frame; carol gets the shared encoding itself.
-  EXPECT_EQ(fa1[0].get(), fa2[0].get());
-  const std::string& shared = *fc[0];
+  EXPECT_EQ(fa1.get(), fa2.get());
+  const std::string& shared = *fc;
   EXPECT_EQ(shared, json::serialize(event));
   // The personal frames are the shared bytes plus the fields: no re-encoding of the rest.
-  for (const std::string* f : {fa1[0].get(), fb[0].get()}) {
+  for (const std::string* f : {fa1.get(), fb.get()}) {
     ASSERT_GT(f->size(), shared.size());
     EXPECT_EQ(f->substr(0, shared.size() - 1), shared.substr(0, shared.size() - 1));
   }
@@ -105,14 +110,12 @@ TEST_F(FanoutTest, UsersWithTheSameFieldsShareOneFrame) {
     return json::object{{"total_unread_count", user_id == "carol" ? 1 : 0}};
   };
   hub_.ToWatchers("app", cid_, json::object{{"type", "message.new"}, {"cid", cid_}}, personal);
-  auto fa = alice->Frames();
-  auto fb = bob->Frames();
-  auto fc = carol->Frames();
-  ASSERT_EQ(fa.size(), 1u);
-  ASSERT_EQ(fb.size(), 1u);
-  ASSERT_EQ(fc.size(), 1u);
-  EXPECT_EQ(fa[0].get(), fb[0].get());
-  EXPECT_NE(fa[0].get(), fc[0].get());
+  auto fa = OnlyFrame(*alice);
+  auto fb = OnlyFrame(*bob);
+  auto fc = OnlyFrame(*carol);
+  ASSERT_TRUE(fa && fb && fc);
+  EXPECT_EQ(fa.get(), fb.get());
+  EXPECT_NE(fa.get(), fc.get());
   EXPECT_EQ(bob->TakeEvents()[0].at("total_unread_count"), 0);
   EXPECT_EQ(carol->TakeEvents()[0].at("total_unread_count"), 1);
 }
