@@ -91,8 +91,6 @@ void Hub::RemoveLocked(const std::string& connection_id, Departure& out) {
     std::int64_t count = cit == channels_.end() ? 0 : std::int64_t(cit->second.size());
     out.stopped_watching.push_back({cid, count});
   }
-  std::sort(out.stopped_watching.begin(), out.stopped_watching.end(),
-            [](const WatchEnded& a, const WatchEnded& b) { return a.cid < b.cid; });
   for (const std::string& user_id : state.following) {
     auto fit = followers_.find(Key(conn.app_key, user_id));
     if (fit == followers_.end()) continue;
@@ -145,9 +143,9 @@ bool Hub::Watch(std::string_view app_key, std::string_view connection_id, std::s
   std::lock_guard lock(mutex_);
   ConnState* state = FindConn(app_key, connection_id);
   if (state == nullptr) return false;
-  if (state->watching.count(std::string(cid)) > 0) return true;
+  if (state->watching.contains(cid)) return true;
   if (state->watching.size() >= kMaxWatchesPerConnection) return false;
-  state->watching.emplace(cid);
+  state->watching.insert(cid);
   auto [cit, channel_new] = channels_.try_emplace(Key(app_key, cid));
   auto [uit, user_new] = cit->second.try_emplace(state->conn->user_id);
   uit->second.push_back(state->conn);
@@ -161,7 +159,7 @@ bool Hub::Watch(std::string_view app_key, std::string_view connection_id, std::s
 bool Hub::Unwatch(std::string_view app_key, std::string_view connection_id, std::string_view cid) {
   std::lock_guard lock(mutex_);
   ConnState* state = FindConn(app_key, connection_id);
-  if (state == nullptr || state->watching.erase(std::string(cid)) == 0) return false;
+  if (state == nullptr || !state->watching.erase(cid)) return false;
   DropWatcher(*state->conn, cid);
   return true;
 }
@@ -173,7 +171,7 @@ void Hub::UnwatchChannelLocal(std::string_view app_key, std::string_view cid) {
   for (const auto& [user_id, conns] : cit->second) {
     for (const auto& conn : conns) {
       auto it = conns_.find(conn->id);
-      if (it != conns_.end()) it->second.watching.erase(std::string(cid));
+      if (it != conns_.end()) it->second.watching.erase(cid);
     }
     if (bus_) bus_->SetRemove(WatchSet(app_key, cid), user_id);
   }
@@ -190,7 +188,7 @@ void Hub::UnwatchUserLocal(std::string_view app_key, std::string_view cid,
   if (uit == cit->second.end()) return;
   for (const auto& conn : uit->second) {
     auto it = conns_.find(conn->id);
-    if (it != conns_.end()) it->second.watching.erase(std::string(cid));
+    if (it != conns_.end()) it->second.watching.erase(cid);
   }
   cit->second.erase(uit);
   if (bus_) bus_->SetRemove(WatchSet(app_key, cid), user_id);
@@ -255,7 +253,7 @@ void Hub::FollowPresence(std::string_view app_key, std::string_view connection_i
     // The connection's own user is not followed: its presence is the connection itself.
     if (user_id == state->conn->user_id) continue;
     if (state->following.size() >= kMaxFollowsPerConnection) break;
-    if (!state->following.insert(user_id).second) continue;
+    if (!state->following.insert(user_id)) continue;
     auto [fit, created] = followers_.try_emplace(Key(app_key, user_id));
     fit->second.insert(state->conn->id);
     if (created && bus_) bus_->Subscribe(PresenceTopic(app_key, user_id));

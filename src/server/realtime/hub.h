@@ -40,6 +40,7 @@
 #include "server/domain/personal_fields_resolver.h"
 #include "server/domain/presence.h"
 #include "server/domain/watches.h"
+#include "server/realtime/name_set.h"
 #include "server/transport/handler.h"
 
 namespace eddy::server::realtime {
@@ -74,9 +75,9 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
     std::int64_t watcher_count = 0;  // distinct watching users after the departure
   };
   struct Departure {
-    std::shared_ptr<Connection> connection;  // null: no such connection was open
-    bool went_offline = false;               // it was the user's last connection
-    std::vector<WatchEnded> stopped_watching;
+    std::shared_ptr<Connection> connection;    // null: no such connection was open
+    bool went_offline = false;                 // it was the user's last connection
+    std::vector<WatchEnded> stopped_watching;  // in cid order
   };
   // Forgets the connection with its watches and presence follows.
   Departure Remove(const std::string& connection_id);
@@ -133,8 +134,8 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
   using Conns = std::vector<std::shared_ptr<Connection>>;
   struct ConnState {
     std::shared_ptr<Connection> conn;
-    std::unordered_set<std::string> watching;   // cids
-    std::unordered_set<std::string> following;  // user ids whose presence it follows
+    NameSet watching;   // cids
+    NameSet following;  // user ids whose presence it follows
   };
   // user id -> that user's connections watching the channel; ordered for Watchers().
   using ChannelWatchers = std::map<std::string, Conns, std::less<>>;

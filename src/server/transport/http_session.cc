@@ -70,7 +70,7 @@ bool IsHttpCategory(const beast::error_code& ec) {
 
 }  // namespace
 
-HttpSession::HttpSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<Worker> worker)
+HttpSession::HttpSession(TcpSocket socket, std::shared_ptr<Worker> worker)
     : stream_(std::move(socket)), worker_(std::move(worker)) {
   beast::error_code ec;
   auto endpoint = stream_.socket().remote_endpoint(ec);

@@ -6,7 +6,7 @@
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/core/basic_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <cstdint>
@@ -25,7 +25,7 @@ namespace eddy::server::transport {
 // handler may be called from any thread and posts back.
 class HttpSession : public Connection, public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket socket, std::shared_ptr<Worker> worker);
+  HttpSession(TcpSocket socket, std::shared_ptr<Worker> worker);
 
   void Start();
   void Shutdown() override;
@@ -53,7 +53,7 @@ class HttpSession : public Connection, public std::enable_shared_from_this<HttpS
   void Drain();
   void CloseNow();
 
-  boost::beast::tcp_stream stream_;
+  boost::beast::basic_stream<boost::asio::ip::tcp, boost::asio::io_context::executor_type> stream_;
   std::shared_ptr<Worker> worker_;
   std::string remote_address_;
   std::uint64_t id_ = 0;

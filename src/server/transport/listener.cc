@@ -63,7 +63,7 @@ void Listener::Accept() {
   std::size_t index = next_worker_;
   next_worker_ = (next_worker_ + 1) % workers_.size();
   acceptor_.async_accept(workers_[index]->io_context(),
-                         [this, index](boost::system::error_code ec, tcp::socket socket) {
+                         [this, index](boost::system::error_code ec, TcpSocket socket) {
                            OnAccept(index, ec, std::move(socket));
                          });
 }
@@ -75,8 +75,7 @@ void Listener::Close() {
   acceptor_.close(ignored);
 }
 
-void Listener::OnAccept(std::size_t worker_index, boost::system::error_code ec,
-                        tcp::socket socket) {
+void Listener::OnAccept(std::size_t worker_index, boost::system::error_code ec, TcpSocket socket) {
   if (closed_) return;
   if (ec) {
     if (ec == asio::error::operation_aborted) return;

@@ -29,8 +29,7 @@ class Listener {
   void Close();
 
  private:
-  void OnAccept(std::size_t worker_index, boost::system::error_code ec,
-                boost::asio::ip::tcp::socket socket);
+  void OnAccept(std::size_t worker_index, boost::system::error_code ec, TcpSocket socket);
 
   boost::asio::io_context& control_;
   boost::asio::ip::tcp::acceptor acceptor_;

@@ -32,7 +32,7 @@ class WebSocketFrameConnection : public Connection,
                                  public FrameSink,
                                  public std::enable_shared_from_this<WebSocketFrameConnection> {
  public:
-  WebSocketFrameConnection(boost::asio::ip::tcp::socket socket, std::shared_ptr<Worker> worker,
+  WebSocketFrameConnection(TcpSocket socket, std::shared_ptr<Worker> worker,
                            std::string remote_address);
 
   // Answers the upgrade `upgrade` (101, or 400/426 when it is not a valid WebSocket
@@ -75,7 +75,7 @@ class WebSocketFrameConnection : public Connection,
   void ClearQueue();
   void Finish();
 
-  boost::asio::ip::tcp::socket socket_;
+  TcpSocket socket_;
   std::shared_ptr<Worker> worker_;
   std::string remote_address_;
   std::uint64_t id_ = 0;

@@ -5,6 +5,7 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -23,6 +24,11 @@
 #include "server/transport/server.h"
 
 namespace eddy::server::transport {
+
+// A socket bound to its event loop's own executor type: its pending operations carry that
+// small executor, not a type-erased any_io_executor (an idle connection always has one).
+using TcpSocket =
+    boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
 
 // What the Worker needs of a connection to shut it down. Called on the worker's thread.
 class Connection {
