@@ -239,6 +239,12 @@ CREATE INDEX flags_by_created ON flags (app_key, created_at);
 ALTER TABLE bans ADD COLUMN ip TEXT COLLATE "C" NOT NULL DEFAULT '';
 CREATE INDEX bans_by_ip ON bans (app_key, ip) WHERE ip <> '';
 )sql"},
+    // A user's messages are found by user alone (deactivation, deletion, bans that remove
+    // messages); slow mode's lookup (app, channel, user) is served as well.
+    {7, "messages by author, user first", R"sql(
+DROP INDEX messages_by_author;
+CREATE INDEX messages_by_author ON messages (app_key, user_id, cid, created_at);
+)sql"},
 };
 
 Result<int> CurrentVersion(PgConn& conn) {

@@ -24,6 +24,15 @@ inline constexpr std::string_view kMemberColumns =
     "m.last_read, m.last_read_message_id, m.last_delivered_at, m.last_delivered_message_id, "
     "m.custom";
 
+// A user's memberships in channels not deleted, by cid. INDEXED BY: without statistics the
+// planner prefers walking the primary key over all the app's member rows (it saves the index
+// lookups) — milliseconds per call once an app has 100k members, on a path every connect and
+// many deliveries take.
+inline constexpr std::string_view kMembershipsOfUserFrom =
+    " FROM members m INDEXED BY members_by_user"
+    " JOIN channels c ON c.app_key = m.app_key AND c.cid = m.cid"
+    " WHERE m.app_key = ?1 AND m.user_id = ?2 AND c.deleted_at IS NULL ORDER BY m.cid";
+
 inline std::string Cid(std::string_view type, std::string_view id) {
   return std::string(type) + ":" + std::string(id);
 }

@@ -261,12 +261,9 @@ Result<std::optional<Member>> SqliteChannelStore::GetMember(std::string_view app
 Result<std::vector<Member>> SqliteChannelStore::MembershipsOf(std::string_view app_key,
                                                               std::string_view user_id) {
   SqliteDb::Reading reading(db_);
-  EDDY_ASSIGN_OR_RETURN(
-      SqliteStatement stmt,
-      db_.Prepare("SELECT " + std::string(sqlite_rows::kMemberColumns) +
-                  " FROM members m JOIN channels c ON c.app_key = m.app_key AND c.cid = m.cid"
-                  " WHERE m.app_key = ?1 AND m.user_id = ?2 AND c.deleted_at IS NULL"
-                  " ORDER BY m.cid"));
+  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                        db_.Prepare("SELECT " + std::string(sqlite_rows::kMemberColumns) +
+                                    std::string(sqlite_rows::kMembershipsOfUserFrom)));
   stmt.Bind(1, app_key).Bind(2, user_id);
   return sqlite_rows::ReadMembers(stmt);
 }

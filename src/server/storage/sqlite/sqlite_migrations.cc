@@ -238,6 +238,13 @@ CREATE TABLE blocklists (
 ALTER TABLE bans ADD COLUMN ip TEXT NOT NULL DEFAULT '';
 CREATE INDEX bans_by_ip ON bans (app_key, ip) WHERE ip != '';
 )sql"},
+    // A user's messages are found by user alone (deactivation, deletion, bans that remove
+    // messages): with the channel before the user in the key, those walked every message of
+    // the app. Slow mode's lookup (app, channel, user) is served as well.
+    {7, "messages by author, user first", R"sql(
+DROP INDEX messages_by_author;
+CREATE INDEX messages_by_author ON messages (app_key, user_id, cid, created_at);
+)sql"},
 };
 
 Result<int> CurrentVersion(SqliteDb& db) {

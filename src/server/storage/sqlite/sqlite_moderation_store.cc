@@ -1,7 +1,9 @@
 // SqliteModerationStore: bans, mutes, channel mutes and flags.
 #include "server/storage/sqlite/sqlite_moderation_store.h"
 
+#include <algorithm>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "server/storage/sql/filter_sql.h"
@@ -101,7 +103,8 @@ Status UpsertMuteRow(SqliteDb& db, const MuteTable& t, std::string_view app_key,
 }
 
 // Every mute of the user in the table, oldest first. Runs inside the caller's Write or Reading
-// scope.
+// scope. Sorted here: an ORDER BY would open a sorter on every call (every connect), for the
+// few rows a user has.
 template <typename M>
 Result<std::vector<M>> MuteRows(SqliteDb& db, const MuteTable& t, std::string_view app_key,
                                 std::string_view user_id, std::string M::*key) {
@@ -109,9 +112,15 @@ Result<std::vector<M>> MuteRows(SqliteDb& db, const MuteTable& t, std::string_vi
   EDDY_ASSIGN_OR_RETURN(
       SqliteStatement stmt,
       db.Prepare("SELECT user_id, " + t.key + ", created_at, updated_at, expires FROM " + t.table +
-                 " WHERE app_key = ?1 AND user_id = ?2 ORDER BY created_at, " + t.key));
+                 " WHERE app_key = ?1 AND user_id = ?2"));
   stmt.Bind(1, app_key).Bind(2, user_id);
-  return ReadAll<M>(stmt, [key](const SqliteStatement& s) { return ReadMute<M>(s, key); });
+  EDDY_ASSIGN_OR_RETURN(std::vector<M> mutes, ReadAll<M>(stmt, [key](const SqliteStatement& s) {
+                          return ReadMute<M>(s, key);
+                        }));
+  std::sort(mutes.begin(), mutes.end(), [key](const M& a, const M& b) {
+    return std::tie(a.created_at, a.*key) < std::tie(b.created_at, b.*key);
+  });
+  return mutes;
 }
 
 // SELECT `columns` FROM `table` of the app, filtered by `filter` and `extra` (a condition the
@@ -170,11 +179,16 @@ Result<bool> SqliteModerationStore::DeleteBan(std::string_view app_key, std::str
 Result<std::vector<Ban>> SqliteModerationStore::BansOf(std::string_view app_key,
                                                        std::string_view user_id,
                                                        std::string_view channel_cid) {
+  // The app-wide ban, then the channel's: two key lookups. An IN list would build a temporary
+  // table on every call, and every connect makes one.
+  static const std::string kSql =
+      "SELECT " + std::string(kBanColumns) +
+      " FROM bans WHERE app_key = ?1 AND user_id = ?2 AND channel_cid = ''"
+      " UNION ALL SELECT " +
+      std::string(kBanColumns) +
+      " FROM bans WHERE app_key = ?1 AND user_id = ?2 AND channel_cid = ?3 AND ?3 <> ''";
   SqliteDb::Reading reading(db_);
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                        db_.Prepare("SELECT " + std::string(kBanColumns) +
-                                    " FROM bans WHERE app_key = ?1 AND user_id = ?2"
-                                    " AND channel_cid IN ('', ?3) ORDER BY channel_cid"));
+  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare(kSql));
   stmt.Bind(1, app_key).Bind(2, user_id).Bind(3, channel_cid);
   return ReadAll<Ban>(stmt, ReadBan);
 }

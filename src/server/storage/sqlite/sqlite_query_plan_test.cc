@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <string>
 
+#include "server/storage/sqlite/sqlite_channel_rows.h"
 #include "server/storage/sqlite/sqlite_db.h"
 #include "server/storage/sqlite/sqlite_message_rows.h"
 #include "server/storage/sqlite/sqlite_migrations.h"
@@ -34,17 +35,22 @@ class SqliteQueryPlanTest : public ::testing::Test {
   }
 
   // The plan's detail lines, joined by '\n'.
-  std::string Plan(const std::string& sql) {
+  std::string Plan(const std::string& sql) { return Explain("EXPLAIN QUERY PLAN " + sql, 3); }
+  // The statement's VDBE opcodes, one per line.
+  std::string Opcodes(const std::string& sql) { return Explain("EXPLAIN " + sql, 1); }
+
+  // Column `col` of every row of the EXPLAIN statement `explain`, joined by '\n'.
+  std::string Explain(const std::string& explain, int col) {
     SqliteDb::Exclusive hold(*db_);
-    auto stmt = db_->PrepareTransient("EXPLAIN QUERY PLAN " + sql);
+    auto stmt = db_->PrepareTransient(explain);
     EXPECT_TRUE(stmt.ok()) << (stmt.ok() ? "" : stmt.error().message);
     if (!stmt.ok()) return "";
-    std::string plan;
+    std::string lines;
     while (true) {
       auto row = stmt->Step();
       EXPECT_TRUE(row.ok());
-      if (!row.ok() || !*row) return plan;
-      plan += std::string(stmt->ColumnText(3)) + "\n";
+      if (!row.ok() || !*row) return lines;
+      lines += std::string(stmt->ColumnText(col)) + "\n";
     }
   }
 
@@ -96,10 +102,12 @@ TEST_F(SqliteQueryPlanTest, ReactionsOfAMessageUseTheReactionIndex) {
 }
 
 TEST_F(SqliteQueryPlanTest, AUsersChannelsAreFoundThroughTheMembershipIndex) {
-  std::string memberships = Plan(
-      "SELECT m.cid FROM members m JOIN channels c ON c.app_key = m.app_key AND c.cid = m.cid"
-      " WHERE m.app_key = ?1 AND m.user_id = ?2 AND c.deleted_at IS NULL ORDER BY m.cid");
-  EXPECT_NE(memberships.find("members_by_user"), std::string::npos) << memberships;
+  // MembershipsOf, whole rows: not a walk over every member row of the app.
+  std::string memberships = Plan("SELECT " + std::string(sqlite_rows::kMemberColumns) +
+                                 std::string(sqlite_rows::kMembershipsOfUserFrom));
+  EXPECT_NE(memberships.find("members_by_user (app_key=? AND user_id=?)"), std::string::npos)
+      << memberships;
+  EXPECT_EQ(memberships.find("TEMP B-TREE"), std::string::npos) << memberships;
   // queryChannels with {members: {$in: [...]}}: the member rows drive, not a channel scan.
   std::string query = Plan(
       "SELECT c.cid FROM channels c WHERE c.app_key = ?1 AND c.deleted_at IS NULL AND"
@@ -107,6 +115,46 @@ TEST_F(SqliteQueryPlanTest, AUsersChannelsAreFoundThroughTheMembershipIndex) {
       " ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.cid ASC LIMIT 10");
   EXPECT_NE(query.find("members_by_user"), std::string::npos) << query;
   EXPECT_EQ(query.find("SCAN c"), std::string::npos) << query;
+}
+
+// Deactivating or deleting a user finds their messages by user; slow mode by channel and user.
+TEST_F(SqliteQueryPlanTest, AUsersMessagesAreFoundThroughTheAuthorIndex) {
+  std::string by_user = Plan(
+      "SELECT cid, COALESCE(parent_id, '') FROM messages WHERE app_key = ?1 AND user_id = ?2"
+      " AND deleted_at IS NULL");
+  EXPECT_NE(by_user.find("messages_by_author (app_key=? AND user_id=?)"), std::string::npos)
+      << by_user;
+  std::string slow_mode =
+      Plan("SELECT MAX(created_at) FROM messages WHERE app_key = ?1 AND cid = ?2 AND user_id = ?3");
+  EXPECT_NE(slow_mode.find("messages_by_author (app_key=? AND user_id=? AND cid=?)"),
+            std::string::npos)
+      << slow_mode;
+}
+
+// Every connect reads the user's bans and mutes: key lookups that build no temporary table
+// (an IN list does) and open no sorter (an ORDER BY the key does not give does).
+TEST_F(SqliteQueryPlanTest, TheConnectPathsModerationReadsBuildNoTemporaryTables) {
+  const std::string bans =
+      "SELECT user_id FROM bans WHERE app_key = ?1 AND user_id = ?2 AND channel_cid = ''"
+      " UNION ALL SELECT user_id FROM bans WHERE app_key = ?1 AND user_id = ?2"
+      " AND channel_cid = ?3 AND ?3 <> ''";
+  const std::string mutes =
+      "SELECT user_id, target_id, created_at, updated_at, expires FROM user_mutes"
+      " WHERE app_key = ?1 AND user_id = ?2";
+  const std::string channel_mutes =
+      "SELECT user_id, channel_cid, created_at, updated_at, expires FROM channel_mutes"
+      " WHERE app_key = ?1 AND user_id = ?2";
+  for (const std::string& sql : {bans, mutes, channel_mutes}) {
+    std::string ops = Opcodes(sql);
+    EXPECT_EQ(ops.find("OpenEphemeral"), std::string::npos) << sql;
+    EXPECT_EQ(ops.find("SorterOpen"), std::string::npos) << sql;
+    EXPECT_EQ(Plan(sql).find("(app_key=?)\n"), std::string::npos) << Plan(sql);
+  }
+  // The shape it replaced, to show the check can fail.
+  EXPECT_NE(Opcodes("SELECT user_id FROM bans WHERE app_key = ?1 AND user_id = ?2"
+                    " AND channel_cid IN ('', ?3) ORDER BY channel_cid")
+                .find("OpenEphemeral"),
+            std::string::npos);
 }
 
 }  // namespace
