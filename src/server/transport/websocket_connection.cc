@@ -141,16 +141,25 @@ void WebSocketFrameConnection::OnReadable() {
   // End of stream, reset, or anything else: the peer is gone.
   if (ec) return Finish();
   last_read_ = Clock::now();
-  if (partial_.empty()) {
+  if (!incomplete_ || incomplete_->partial.empty()) {
     std::size_t used = ParseFrames(buffer.data(), n);
-    if (!finished_ && used < n) partial_.assign(buffer.data() + used, n - used);
+    if (!finished_ && used < n) MakeIncomplete().partial.assign(buffer.data() + used, n - used);
   } else {
-    partial_.append(buffer.data(), n);
-    std::size_t used = ParseFrames(partial_.data(), partial_.size());
-    if (!finished_) partial_.erase(0, used);
-    if (partial_.empty()) Release(partial_);
+    std::string& partial = incomplete_->partial;
+    partial.append(buffer.data(), n);
+    std::size_t used = ParseFrames(partial.data(), partial.size());
+    if (!finished_) partial.erase(0, used);
   }
-  if (!finished_) WaitReadable();
+  if (finished_) return;
+  // Only here, with no frame being parsed out of it: once nothing is unfinished, it goes
+  // (a message's first fragment may be empty, so in_message_ decides, not message's size).
+  if (incomplete_ && incomplete_->partial.empty() && !in_message_) incomplete_.reset();
+  WaitReadable();
+}
+
+WebSocketFrameConnection::Incomplete& WebSocketFrameConnection::MakeIncomplete() {
+  if (!incomplete_) incomplete_ = std::make_unique<Incomplete>();
+  return *incomplete_;
 }
 
 std::size_t WebSocketFrameConnection::ParseFrames(char* data, std::size_t size) {
@@ -174,11 +183,11 @@ std::size_t WebSocketFrameConnection::ParseFrames(char* data, std::size_t size) 
       // Once closing, data frames are dropped unread; past the limit, the message is refused
       // before its payload is buffered.
       bool refuse = closing_ || h.length > max_message ||
-                    (in_message_ && message_.size() + h.length > max_message);
+                    (in_message_ && incomplete_->message.size() + h.length > max_message);
       if (refuse) {
         if (!closing_) StartClose(ws::kCloseTooBig, "message too big");
         in_message_ = false;
-        Release(message_);
+        if (incomplete_) Release(incomplete_->message);
         discard_ = h.length;
         pos += h.header_bytes;
         continue;
@@ -203,16 +212,16 @@ void WebSocketFrameConnection::OnFrame(const ws::FrameHeader& h, std::string_vie
       }
       if (!h.fin) {
         in_message_ = true;
-        message_.assign(payload);
+        MakeIncomplete().message.assign(payload);
         return;
       }
       return Deliver(payload);
     case ws::kContinuation: {
       if (!in_message_) return Fail(ws::kCloseProtocolError, "unexpected continuation frame");
-      message_.append(payload);
+      incomplete_->message.append(payload);
       if (!h.fin) return;
       in_message_ = false;
-      std::string text = std::exchange(message_, {});
+      std::string text = std::exchange(incomplete_->message, {});
       return Deliver(text);
     }
     case ws::kPing:
@@ -319,7 +328,7 @@ void WebSocketFrameConnection::WriteNext() {
   if (queue_.capacity() > kKeptQueueSlots) Release(queue_);
   writing_close_ = closing_ && !close_queued_;
   if (writing_close_) {
-    writing_.push_back(CloseFrame(close_code_, close_reason_));
+    writing_.push_back(std::move(close_frame_));
     close_queued_ = true;
   }
   if (writing_.empty()) return;
@@ -403,8 +412,7 @@ void WebSocketFrameConnection::StartClose(std::uint16_t code, std::string_view r
   if (finished_ || closing_) return;
   if (!opened_) return Finish();
   closing_ = true;
-  close_code_ = code;
-  close_reason_ = TruncateReason(reason);
+  close_frame_ = CloseFrame(code, reason);
   deadline_ = Clock::now() + kCloseTimeout;
   WriteNext();
 }
@@ -434,8 +442,7 @@ void WebSocketFrameConnection::Finish() {
   socket_.close(ignored);
   // writing_ and headers_ stay until the aborted write completes: it still points at them.
   ClearQueue();
-  Release(partial_);
-  Release(message_);
+  incomplete_.reset();
   if (session_) {
     auto session = std::move(session_);
     try {

@@ -81,12 +81,16 @@ class WebSocketFrameConnection : public Connection,
   std::uint64_t id_ = 0;
   std::shared_ptr<WebSocketSession> session_;
 
-  // Reading. partial_ holds the bytes of a frame not yet complete (still masked); message_
-  // the unmasked payload of a fragmented message so far. Both are empty between messages.
-  std::string partial_;
-  std::string message_;
+  // Reading. `partial` holds the bytes of a frame not yet complete (still masked), `message`
+  // the unmasked payload of a fragmented message so far; allocated only while one of them is
+  // unfinished, so an idle connection holds neither.
+  struct Incomplete {
+    std::string partial;
+    std::string message;
+  };
+  Incomplete& MakeIncomplete();
+  std::unique_ptr<Incomplete> incomplete_;
   std::uint64_t discard_ = 0;  // payload bytes still to skip (a refused frame)
-  bool in_message_ = false;    // a text message's first fragment arrived, not its last
   Clock::time_point last_read_;
 
   // Writing. queue_ holds the text frames not yet written; writing_ keeps the frames of the
@@ -96,20 +100,22 @@ class WebSocketFrameConnection : public Connection,
   std::shared_ptr<const std::string> pong_;  // a whole pong frame for the next write
   std::vector<std::shared_ptr<const std::string>> writing_;
   std::string headers_;
+  std::shared_ptr<const std::string> close_frame_;  // made by StartClose, taken by WriteNext
+
+  // The handshake, idle or close deadline, one at a time; the Worker's sweep checks it.
+  Clock::time_point deadline_ = Clock::time_point::max();
+
+  // Flags, together so they pack.
+  bool in_message_ = false;  // a text message's first fragment arrived, not its last
   bool write_in_flight_ = false;
   bool flush_pending_ = false;  // a Worker::FlushSoon for this connection is pending
   bool writing_pong_ = false;   // writing_ starts with a pong frame
   bool writing_close_ = false;  // writing_ ends with the close frame
-
-  // The handshake, idle or close deadline, one at a time; the Worker's sweep checks it.
-  Clock::time_point deadline_ = Clock::time_point::max();
-  std::uint16_t close_code_ = 0;
-  std::string close_reason_;
   bool registered_ = false;
   bool opened_ = false;
   bool finished_ = false;
   bool closing_ = false;       // our close frame is queued or sent; no more frames taken
-  bool close_queued_ = false;  // the close frame is in control_ or written
+  bool close_queued_ = false;  // the close frame is in writing_ or written
   bool peer_closed_ = false;   // the peer's close frame arrived
 };
 

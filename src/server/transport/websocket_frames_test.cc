@@ -2,6 +2,9 @@
 // masking, fragmentation, control frames, the closing handshake, invalid input.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <thread>
+
 #include "server/transport/server.h"
 #include "server/transport/test_support.h"
 
@@ -50,6 +53,19 @@ class RawClient {
 
   // One frame with this first byte (FIN, opcode), masked unless `masked` is false.
   void SendFrame(std::uint8_t first, std::string payload, bool masked = true) {
+    Write(EncodeFrame(first, std::move(payload), masked));
+  }
+
+  // The same frame in two writes, split after `split` bytes, with a pause between so the
+  // server reads them separately.
+  void SendFrameInParts(std::uint8_t first, std::string payload, std::size_t split) {
+    std::string frame = EncodeFrame(first, std::move(payload), true);
+    Write(frame.substr(0, split));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    Write(frame.substr(split));
+  }
+
+  static std::string EncodeFrame(std::uint8_t first, std::string payload, bool masked) {
     std::string frame(1, static_cast<char>(first));
     const char mask[4] = {0x11, 0x22, 0x33, 0x44};
     std::uint8_t masked_bit = masked ? 0x80 : 0;
@@ -64,7 +80,7 @@ class RawClient {
       frame.append(mask, 4);
       for (std::size_t i = 0; i < payload.size(); ++i) payload[i] ^= mask[i & 3];
     }
-    Write(frame + payload);
+    return frame + payload;
   }
 
   Frame ReadFrame() {
@@ -174,6 +190,21 @@ TEST_F(WebSocketFramesTest, FragmentedTextIsDeliveredWholeAndPingsAnsweredBetwee
   EXPECT_EQ(echo.first, 0x81);  // final text frame, unmasked
   EXPECT_EQ(echo.payload, "echo:hello wide world");
   EXPECT_EQ(ws_.texts(), std::vector<std::string>{"hello wide world"});
+}
+
+// What is unfinished between reads (a frame's first bytes, a message's fragments so far) is
+// kept per connection only meanwhile: the pieces still join up.
+TEST_F(WebSocketFramesTest, FramesSplitAcrossReadsAndEmptyFirstFragmentsAreJoined) {
+  client_.SendFrameInParts(0x81, "split across reads", 3);  // inside the mask
+  client_.SendFrame(0x01, "");                              // an empty first fragment
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  client_.SendFrameInParts(0x80, "after an empty start", 10);
+  RawClient::Frame first = client_.ReadFrame();
+  RawClient::Frame second = client_.ReadFrame();
+  ASSERT_TRUE(first.ok && second.ok);
+  EXPECT_EQ(first.payload, "echo:split across reads");
+  EXPECT_EQ(second.payload, "echo:after an empty start");
+  EXPECT_EQ(ws_.texts(), (std::vector<std::string>{"split across reads", "after an empty start"}));
 }
 
 TEST_F(WebSocketFramesTest, LongFramesUseTheExtendedLength) {
