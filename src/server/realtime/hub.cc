@@ -15,14 +15,14 @@ std::string Hub::Key(std::string_view app_key, std::string_view name) {
 }
 
 Hub::ConnState* Hub::FindConn(std::string_view app_key, std::string_view connection_id) {
-  auto it = conns_.find(std::string(connection_id));
+  auto it = conns_.find(connection_id);
   if (it == conns_.end() || it->second.conn->app_key != app_key) return nullptr;
   return &it->second;
 }
 
 const Hub::ConnState* Hub::FindConn(std::string_view app_key,
                                     std::string_view connection_id) const {
-  auto it = conns_.find(std::string(connection_id));
+  auto it = conns_.find(connection_id);
   if (it == conns_.end() || it->second.conn->app_key != app_key) return nullptr;
   return &it->second;
 }
@@ -43,7 +43,7 @@ Hub::AddResult Hub::Add(std::shared_ptr<Connection> conn) {
     bus_->SetAdd(OnlineSet(conn->app_key, conn->user_id), conn->id);
     if (first) bus_->Subscribe(UserTopic(conn->app_key, conn->user_id));
   }
-  std::string id = conn->id;
+  std::string_view id = conn->id;
   conns_[id].conn = std::move(conn);
   return first && remote.empty() ? AddResult::kFirstForUser : AddResult::kAdded;
 }

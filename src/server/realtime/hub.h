@@ -184,8 +184,10 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
   EventBus* bus_ = nullptr;  // set once by ConnectBus, before connections arrive
   PersonalFieldsResolver* resolver_ = nullptr;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Conns> users_;               // Key(app, user) -> open connections
-  std::unordered_map<std::string, ConnState> conns_;           // connection id -> state
+  std::unordered_map<std::string, Conns> users_;  // Key(app, user) -> open connections
+  // Connection id -> state. The key views the id inside the state's own Connection, which
+  // lives as long as the entry: no second copy of every id.
+  std::unordered_map<std::string_view, ConnState> conns_;
   std::unordered_map<std::string, ChannelWatchers> channels_;  // Key(app, cid) -> watchers
   // Key(app, followed user) -> ids of connections following that user's presence.
   std::unordered_map<std::string, std::unordered_set<std::string>> followers_;
