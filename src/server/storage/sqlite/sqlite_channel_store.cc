@@ -260,10 +260,11 @@ Result<std::optional<Member>> SqliteChannelStore::GetMember(std::string_view app
 
 Result<std::vector<Member>> SqliteChannelStore::MembershipsOf(std::string_view app_key,
                                                               std::string_view user_id) {
+  // Built once: every memberships reload (each connect, each send's author) runs it.
+  static const std::string kSql = "SELECT " + std::string(sqlite_rows::kMemberColumns) +
+                                  std::string(sqlite_rows::kMembershipsOfUserFrom);
   SqliteDb::Reading reading(db_);
-  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                        db_.Prepare("SELECT " + std::string(sqlite_rows::kMemberColumns) +
-                                    std::string(sqlite_rows::kMembershipsOfUserFrom)));
+  EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare(kSql));
   stmt.Bind(1, app_key).Bind(2, user_id);
   return sqlite_rows::ReadMembers(stmt);
 }
