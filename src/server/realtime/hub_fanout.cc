@@ -1,6 +1,8 @@
 // Hub fan-out: who gets an event (snapshot under the lock) and how it is encoded (once, with
 // per-user fields spliced on, outside the lock).
+#include <cstddef>
 #include <unordered_map>
+#include <vector>
 
 #include "protocol/error_envelope.h"
 #include "server/realtime/hub.h"
@@ -46,23 +48,32 @@ void Hub::Deliver(const Conns& recipients, const json::object& event,
     for (const auto& conn : recipients) conn->socket->Send(encoded);
     return;
   }
-  // One call per distinct user, whatever their number of connections (the keys view the
-  // recipients' user ids).
-  struct Personal {
+  // One call per user. The snapshots list each user's connections together, so a user is a
+  // run of adjacent recipients (a user met again later would only be asked twice). One pass
+  // reads each Connection once; the sends below use the sockets gathered here.
+  struct UserRun {
+    std::size_t end;  // one past the user's last socket in `sockets`
     json::object fields;
     std::shared_ptr<const std::string> frame;
   };
-  std::unordered_map<std::string_view, Personal> users;
-  users.reserve(recipients.size());
+  std::vector<UserRun> runs;
+  std::vector<transport::WebSocketConnection*> sockets;  // alive: `recipients` owns them
+  sockets.reserve(recipients.size());
+  const std::string* user = nullptr;
   for (const auto& conn : recipients) {
-    auto [it, added] = users.try_emplace(conn->user_id);
-    if (added) it->second.fields = personal(conn->user_id);
+    if (user == nullptr || conn->user_id != *user) {
+      if (!runs.empty()) runs.back().end = sockets.size();
+      user = &conn->user_id;
+      runs.push_back({0, personal(*user), nullptr});
+    }
+    sockets.push_back(conn->socket.get());
   }
+  runs.back().end = sockets.size();
   // A key sent per user must not also be in the shared part (it would appear twice).
   const json::object* shared_event = &event;
   json::object stripped;
-  for (const auto& [user_id, p] : users) {
-    for (const auto& kv : p.fields) {
+  for (const UserRun& run : runs) {
+    for (const auto& kv : run.fields) {
       if (shared_event->contains(kv.key())) {
         if (shared_event == &event) {
           stripped = event;
@@ -78,20 +89,21 @@ void Hub::Deliver(const Conns& recipients, const json::object& event,
   // Users with the same fields (often: the same counters) share one frame; a user whose
   // fields equal the previous user's takes that frame without serializing them.
   std::unordered_map<std::string, std::shared_ptr<const std::string>> by_fields;
-  const Personal* previous = nullptr;
-  for (auto& [user_id, p] : users) {
-    if (p.fields.empty()) {
-      p.frame = shared;
-    } else if (previous && p.fields == previous->fields) {
-      p.frame = previous->frame;
+  const UserRun* previous = nullptr;
+  std::size_t begin = 0;
+  for (UserRun& run : runs) {
+    if (run.fields.empty()) {
+      run.frame = shared;
+    } else if (previous && run.fields == previous->fields) {
+      run.frame = previous->frame;
     } else {
-      auto [it, added] = by_fields.try_emplace(json::serialize(p.fields));
+      auto [it, added] = by_fields.try_emplace(json::serialize(run.fields));
       if (added) it->second = std::make_shared<const std::string>(Splice(*shared, it->first));
-      p.frame = it->second;
+      run.frame = it->second;
     }
-    previous = &p;
+    previous = &run;
+    for (; begin < run.end; ++begin) sockets[begin]->Send(run.frame);
   }
-  for (const auto& conn : recipients) conn->socket->Send(users.find(conn->user_id)->second.frame);
 }
 
 void Hub::ToUsers(std::string_view app_key, const std::vector<std::string>& user_ids,
