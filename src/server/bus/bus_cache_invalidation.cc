@@ -5,9 +5,9 @@ namespace eddy::server::bus {
 namespace {
 
 constexpr CachedData kAllKinds[] = {
-    CachedData::kApp,     CachedData::kChannelTypes, CachedData::kRoles,
-    CachedData::kModeration, CachedData::kChannel, CachedData::kUser,
-    CachedData::kMembers, CachedData::kReadState};
+    CachedData::kApp,        CachedData::kChannelTypes, CachedData::kRoles,
+    CachedData::kModeration, CachedData::kChannel,      CachedData::kUser,
+    CachedData::kMembers,    CachedData::kReadState,    CachedData::kMessages};
 
 bool KnownKind(int v) {
   for (CachedData k : kAllKinds) {

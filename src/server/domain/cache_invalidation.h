@@ -25,6 +25,7 @@ enum class CachedData : std::uint8_t {
   kUser = 6,          // key: user id (the user record)
   kMembers = 7,       // key: user id (that user's member rows)
   kReadState = 8,     // key: user id (only the read state in that user's member rows)
+  kMessages = 9,      // key: cid (what counts as unread there); empty: any channel
 };
 
 class CacheInvalidation {

@@ -46,7 +46,7 @@ TEST(BusCacheInvalidationTest, ReachesEveryNodesListeners) {
     EXPECT_EQ(heard_a, std::vector<std::string>{"5/key1/messaging:general"});
   }
   // A malformed message is ignored; the good one after it arrives (per-origin order).
-  a->Publish(bus::BusCacheInvalidation::kTopic, "9\nkey1\nx");
+  a->Publish(bus::BusCacheInvalidation::kTopic, "99\nkey1\nx");
   a->Publish(bus::BusCacheInvalidation::kTopic, "garbage");
   on_a.Changed(CachedData::kRoles, "key1", "");
   for (int i = 0; i < 200; ++i) {

@@ -54,6 +54,7 @@ struct Caches {
         members.ForgetAll();
         break;
       case CachedData::kChannel:
+        unread_counts.Forget(Key(app_key, key));  // a deleted channel's messages are gone
         memberships.ForgetAll();
         members.ForgetAll();
         rosters.ForgetAll();
@@ -62,6 +63,10 @@ struct Caches {
         bans.ForgetAll();
         mutes.ForgetAll();
         channel_mutes.ForgetAll();
+        break;
+      case CachedData::kMessages:
+        if (key.empty()) return unread_counts.ForgetAll();
+        unread_counts.Forget(Key(app_key, key));
         break;
       case CachedData::kRoles:
         roles.Forget(std::string(app_key));
@@ -80,6 +85,7 @@ struct Caches {
     bans.ForgetAll();
     mutes.ForgetAll();
     channel_mutes.ForgetAll();
+    unread_counts.ForgetAll();
   }
 
   void Publish(CachedData what, std::string_view app_key, std::string_view key) {
@@ -98,6 +104,10 @@ struct Caches {
   ReadThroughCache<std::vector<Ban>> bans{kMaxEntries};                   // app, user, cid
   ReadThroughCache<std::vector<UserMute>> mutes{kMaxEntries};             // app, user
   ReadThroughCache<std::vector<ChannelMute>> channel_mutes{kMaxEntries};  // app, user
+  // Grouped by (app, cid): every message write forgets its channel's counts. Within a group
+  // the key is the whole query (reader, last read, bounds, muted senders), so read-state and
+  // mute changes need no invalidation: they make another key.
+  GroupedReadThroughCache<std::int64_t> unread_counts{kMaxEntries};
 };
 
 class CachingUserStore final : public UserStore {
@@ -212,6 +222,7 @@ class CachingChannelStore final : public ChannelStore {
       CacheWriteScope all_memberships(caches_.memberships);
       CacheWriteScope all_members(caches_.members);
       CacheWriteScope all_rosters(caches_.rosters);
+      CacheWriteScope counts(caches_.unread_counts, {Key(app_key, Cid(type, id))});
       EDDY_TRY(inner_.DeleteChannel(app_key, type, id));
     }
     caches_.Publish(CachedData::kChannel, app_key, Cid(type, id));
@@ -403,20 +414,26 @@ class CachingModerationStore final : public ModerationStore {
   Caches& caches_;
 };
 
-// Messages are not cached; an insert moves its author's read state (a member row), which the
-// member caches must hear of.
+// Messages are not cached, their unread counts are: every write that may change what counts
+// as unread in a channel forgets that channel's counts (all channels' when it does not know
+// which). An insert also moves its author's read state (a member row), which the member caches
+// must hear of.
 class CachingMessageStore final : public MessageStore {
  public:
   CachingMessageStore(MessageStore& inner, Caches& caches) : inner_(inner), caches_(caches) {}
 
   Status InsertMessage(std::string_view app_key, Message& m) override {
+    // A thread-only reply never counts as unread, nor moves the channel for anyone.
     if (!m.InChannelList()) return inner_.InsertMessage(app_key, m);
+    const std::string cid = m.cid();
     {
-      CacheWriteScope members(caches_.members, {Key(app_key, m.cid(), m.user_id)});
+      CacheWriteScope members(caches_.members, {Key(app_key, cid, m.user_id)});
       CacheWriteScope memberships(caches_.memberships, {Key(app_key, m.user_id)});
+      CacheWriteScope counts(caches_.unread_counts, {Key(app_key, cid)});
       EDDY_TRY(inner_.InsertMessage(app_key, m));
     }
     caches_.Publish(CachedData::kReadState, app_key, m.user_id);
+    caches_.Publish(CachedData::kMessages, app_key, cid);
     return {};
   }
   Result<std::optional<Message>> GetMessage(std::string_view app_key,
@@ -428,10 +445,10 @@ class CachingMessageStore final : public MessageStore {
     return inner_.GetMessages(app_key, ids);
   }
   Status UpdateMessage(std::string_view app_key, const Message& m) override {
-    return inner_.UpdateMessage(app_key, m);
+    return InChannel(app_key, m.cid(), [&] { return inner_.UpdateMessage(app_key, m); });
   }
   Status DeleteMessage(std::string_view app_key, std::string_view id) override {
-    return inner_.DeleteMessage(app_key, id);
+    return InAnyChannel(app_key, [&] { return inner_.DeleteMessage(app_key, id); });
   }
   Result<std::vector<Message>> ChannelMessages(std::string_view app_key, std::string_view type,
                                                std::string_view id,
@@ -448,10 +465,16 @@ class CachingMessageStore final : public MessageStore {
   }
   Status HardDeleteChannelMessages(std::string_view app_key, std::string_view type,
                                    std::string_view id, Micros before) override {
-    return inner_.HardDeleteChannelMessages(app_key, type, id, before);
+    return InChannel(app_key, Cid(type, id),
+                     [&] { return inner_.HardDeleteChannelMessages(app_key, type, id, before); });
   }
   Result<std::int64_t> CountUnread(std::string_view app_key, const UnreadQuery& q) override {
-    return inner_.CountUnread(app_key, q);
+    // The key within the channel: everything of the query but the channel.
+    std::string key = Key(q.user_id, std::to_string(q.after),
+                          q.not_before ? std::to_string(*q.not_before) : std::string("-"));
+    for (const std::string& muted : q.muted_user_ids) key = Key(key, muted);
+    return caches_.unread_counts.Get(Key(app_key, Cid(q.channel_type, q.channel_id)), key,
+                                     [&] { return inner_.CountUnread(app_key, q); });
   }
   Result<std::optional<Message>> LastChannelMessage(std::string_view app_key, std::string_view type,
                                                     std::string_view id) override {
@@ -464,14 +487,15 @@ class CachingMessageStore final : public MessageStore {
   }
   Result<std::int64_t> SoftDeleteUserMessages(std::string_view app_key, std::string_view user_id,
                                               Micros at) override {
-    return inner_.SoftDeleteUserMessages(app_key, user_id, at);
+    return InAnyChannel(app_key,
+                        [&] { return inner_.SoftDeleteUserMessages(app_key, user_id, at); });
   }
   Result<std::int64_t> RestoreUserMessages(std::string_view app_key, std::string_view user_id,
                                            Micros at) override {
-    return inner_.RestoreUserMessages(app_key, user_id, at);
+    return InAnyChannel(app_key, [&] { return inner_.RestoreUserMessages(app_key, user_id, at); });
   }
   Status HardDeleteUserMessages(std::string_view app_key, std::string_view user_id) override {
-    return inner_.HardDeleteUserMessages(app_key, user_id);
+    return InAnyChannel(app_key, [&] { return inner_.HardDeleteUserMessages(app_key, user_id); });
   }
   Status UpsertReaction(std::string_view app_key, const Reaction& reaction,
                         bool enforce_unique) override {
@@ -497,6 +521,27 @@ class CachingMessageStore final : public MessageStore {
   }
 
  private:
+  // A write that may change what counts as unread in channel `cid`, or in any channel.
+  template <typename Write>
+  auto InChannel(std::string_view app_key, const std::string& cid, Write write)
+      -> decltype(write()) {
+    auto result = [&] {
+      CacheWriteScope counts(caches_.unread_counts, {Key(app_key, cid)});
+      return write();
+    }();
+    caches_.Publish(CachedData::kMessages, app_key, cid);
+    return result;
+  }
+  template <typename Write>
+  auto InAnyChannel(std::string_view app_key, Write write) -> decltype(write()) {
+    auto result = [&] {
+      CacheWriteScope counts(caches_.unread_counts);
+      return write();
+    }();
+    caches_.Publish(CachedData::kMessages, app_key, "");
+    return result;
+  }
+
   MessageStore& inner_;
   Caches& caches_;
 };

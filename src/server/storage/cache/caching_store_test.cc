@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <mutex>
 #include <tuple>
 
@@ -222,7 +223,57 @@ TEST_P(CachingStoreTest, RostersOutliveReadStateWritesAndFollowMembershipChanges
 
   using Announced = std::tuple<CachedData, std::string, std::string>;
   EXPECT_EQ(invalidation().announced,
-            (std::vector<Announced>{{CachedData::kReadState, std::string(kApp), "luke"}}));
+            (std::vector<Announced>{{CachedData::kReadState, std::string(kApp), "luke"},
+                                    {CachedData::kMessages, std::string(kApp), "messaging:a"}}));
+}
+
+TEST_P(CachingStoreTest, UnreadCountsAreKeptUntilAMessageWriteInTheirChannel) {
+  Channel a = MakeChannel("messaging", "a", 1);
+  Channel b = MakeChannel("messaging", "b", 1);
+  ASSERT_NO_FATAL_FAILURE(Create(a, {MakeMember(a, "luke", 1)}));
+  ASSERT_NO_FATAL_FAILURE(Create(b, {MakeMember(b, "luke", 1)}));
+  auto insert = [&](Store& s, const Channel& c, std::string id, Micros at) {
+    Message m = MakeMessage(c, std::move(id), "han", at);
+    return s.messages().InsertMessage(kApp, m).ok();
+  };
+  auto unread = [&](const Channel& c, Micros after = 0) {
+    UnreadQuery q;
+    q.channel_type = c.type;
+    q.channel_id = c.id;
+    q.user_id = "luke";
+    q.after = after;
+    return *store().messages().CountUnread(kApp, q);
+  };
+  ASSERT_TRUE(insert(store(), a, "a1", 10));
+  ASSERT_TRUE(insert(store(), b, "b1", 10));
+  ASSERT_EQ(unread(a), 1);
+  ASSERT_EQ(unread(b), 1);
+
+  // Another node's messages: the cached counts answer until it says so, channel by channel.
+  ASSERT_TRUE(insert(inner(), a, "a2", 20));
+  ASSERT_TRUE(insert(inner(), b, "b2", 20));
+  EXPECT_EQ(unread(a), 1);
+  invalidation().Remote(CachedData::kMessages, kApp, "messaging:a");
+  EXPECT_EQ(unread(a), 2);
+  EXPECT_EQ(unread(b), 1);
+  // Another position of the reader is another count, read from the store.
+  EXPECT_EQ(unread(b, 10), 1);
+
+  // This node's own message write in `a` is seen at once and leaves `b`'s counts alone.
+  ASSERT_TRUE(insert(store(), a, "a3", 30));
+  EXPECT_EQ(unread(a), 3);
+  EXPECT_EQ(unread(b), 1);
+  // A write that does not name its channel forgets every count.
+  ASSERT_EQ(*store().messages().SoftDeleteUserMessages(kApp, "han", 40), 5);
+  EXPECT_EQ(unread(a), 0);
+  EXPECT_EQ(unread(b), 0);
+
+  using Announced = std::tuple<CachedData, std::string, std::string>;
+  const auto& said = invalidation().announced;
+  EXPECT_EQ(std::count(said.begin(), said.end(),
+                       Announced{CachedData::kMessages, std::string(kApp), "messaging:a"}),
+            2);
+  EXPECT_EQ(said.back(), (Announced{CachedData::kMessages, std::string(kApp), ""}));
 }
 
 TEST_P(CachingStoreTest, DeletingAChannelOrAUserForgetsWhatDependedOnIt) {

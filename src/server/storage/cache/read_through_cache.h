@@ -1,10 +1,10 @@
-// A read-through cache of one kind of store read (a member row, a user's mutes, ...), kept
-// correct against the writes that change it: a writer brackets its store write with
+// Read-through caches of store reads (a member row, a user's mutes, an unread count, ...), kept
+// correct against the writes that change them: a writer brackets its store write with
 // BeginWrite/EndWrite naming the keys it changes (or every key), and a value loaded while such
 // a write was in flight, or before a write that ended during the load, is returned but never
 // cached. So a read that starts after a write was acknowledged never sees the old value.
-// Thread-safe: mutex_ guards values_, stripes_, epoch_ and all_writers_; `load` runs without
-// it.
+// Thread-safe: each cache's mutex_ guards its values and its WriteTracker; `load` runs
+// without it.
 #pragma once
 
 #include <array>
@@ -21,6 +21,63 @@
 
 namespace eddy::server {
 
+// The bookkeeping that keeps loads which overlapped a write out of a cache. A load takes a
+// ticket for its key before reading the store; the value may be cached only if the ticket is
+// still valid afterwards. Not thread-safe: its cache calls it with the cache's mutex held.
+class WriteTracker {
+ public:
+  struct Ticket {
+    std::uint64_t epoch = 0;
+    std::uint64_t generation = 0;
+    std::size_t stripe = 0;
+    bool cacheable = false;  // no write of the key (or of every key) was in flight
+  };
+
+  Ticket Take(const std::string& key) const {
+    const std::size_t stripe = StripeOf(key);
+    return {epoch_, stripes_[stripe].generation, stripe,
+            all_writers_ == 0 && stripes_[stripe].writers == 0};
+  }
+  bool Valid(const Ticket& t) const {
+    const Stripe& now = stripes_[t.stripe];
+    return t.cacheable && epoch_ == t.epoch && all_writers_ == 0 && now.writers == 0 &&
+           now.generation == t.generation;
+  }
+  void Begin(const std::string& key) { ++stripes_[StripeOf(key)].writers; }
+  void End(const std::string& key) {
+    Stripe& stripe = stripes_[StripeOf(key)];
+    --stripe.writers;
+    ++stripe.generation;
+  }
+  void Changed(const std::string& key) { ++stripes_[StripeOf(key)].generation; }
+  void BeginAll() {
+    ++all_writers_;
+    ++epoch_;
+  }
+  void EndAll() {
+    --all_writers_;
+    ++epoch_;
+  }
+  void ChangedAll() { ++epoch_; }
+
+ private:
+  // Writes are tracked per stripe of keys, not per key, so that nothing is kept for a key
+  // that has no value: a write to another key of the same stripe only keeps a load out of
+  // the cache (it is read again next time), never lets a stale one in.
+  static constexpr std::size_t kStripes = 1024;
+  struct Stripe {
+    std::uint64_t generation = 0;  // bumped by every write that ends and every change heard of
+    int writers = 0;               // writes in flight
+  };
+  static std::size_t StripeOf(const std::string& key) {
+    return std::hash<std::string>{}(key) % kStripes;
+  }
+
+  std::array<Stripe, kStripes> stripes_{};
+  std::uint64_t epoch_ = 0;  // bumped by every forget-all: loads from before it are stale
+  int all_writers_ = 0;      // writes of every key in flight
+};
+
 template <typename V>
 class ReadThroughCache {
  public:
@@ -31,24 +88,17 @@ class ReadThroughCache {
   // write overlapped the load.
   template <typename Load>
   Result<V> Get(const std::string& key, Load&& load) {
-    const size_t stripe = StripeOf(key);
-    Ticket ticket;
+    WriteTracker::Ticket ticket;
     {
       std::lock_guard lock(mutex_);
       auto it = values_.find(key);
       if (it != values_.end()) return it->second;
-      ticket.epoch = epoch_;
-      ticket.generation = stripes_[stripe].generation;
-      ticket.cacheable = all_writers_ == 0 && stripes_[stripe].writers == 0;
+      ticket = tracker_.Take(key);
     }
     Result<V> loaded = load();
-    if (!loaded.ok() || !ticket.cacheable) return loaded;
+    if (!loaded.ok()) return loaded;
     std::lock_guard lock(mutex_);
-    const Stripe& now = stripes_[stripe];
-    if (epoch_ != ticket.epoch || all_writers_ > 0 || now.writers > 0 ||
-        now.generation != ticket.generation) {
-      return loaded;
-    }
+    if (!tracker_.Valid(ticket)) return loaded;
     if (values_.size() >= max_entries_) ForgetAllLocked();
     values_.insert_or_assign(key, *loaded);
     return loaded;
@@ -64,35 +114,33 @@ class ReadThroughCache {
   void BeginWrite(const std::vector<std::string>& keys) {
     std::lock_guard lock(mutex_);
     for (const std::string& key : keys) {
-      ++stripes_[StripeOf(key)].writers;
+      tracker_.Begin(key);
       values_.erase(key);
     }
   }
   void EndWrite(const std::vector<std::string>& keys) {
     std::lock_guard lock(mutex_);
     for (const std::string& key : keys) {
-      Stripe& stripe = stripes_[StripeOf(key)];
-      --stripe.writers;
-      ++stripe.generation;
+      tracker_.End(key);
       values_.erase(key);
     }
   }
   // Around a store write that may change any value.
   void BeginWriteAll() {
     std::lock_guard lock(mutex_);
-    ++all_writers_;
-    ForgetAllLocked();
+    tracker_.BeginAll();
+    values_.clear();
   }
   void EndWriteAll() {
     std::lock_guard lock(mutex_);
-    --all_writers_;
-    ForgetAllLocked();
+    tracker_.EndAll();
+    values_.clear();
   }
 
   // Another node changed the data behind `key` (or behind every key).
   void Forget(const std::string& key) {
     std::lock_guard lock(mutex_);
-    ++stripes_[StripeOf(key)].generation;
+    tracker_.Changed(key);
     values_.erase(key);
   }
   void ForgetAll() {
@@ -101,47 +149,112 @@ class ReadThroughCache {
   }
 
  private:
-  // Writes are tracked per stripe of keys, not per key, so that nothing is kept for a key
-  // that has no value: a write to another key of the same stripe only keeps a load out of
-  // the cache (it is read again next time), never lets a stale one in.
-  static constexpr size_t kStripes = 1024;
-  struct Stripe {
-    std::uint64_t generation = 0;  // bumped by every write that ends and every Forget
-    int writers = 0;               // writes in flight
-  };
-  struct Ticket {
-    std::uint64_t epoch = 0;
-    std::uint64_t generation = 0;
-    bool cacheable = false;
-  };
-
-  static size_t StripeOf(const std::string& key) {
-    return std::hash<std::string>{}(key) % kStripes;
-  }
   void ForgetAllLocked() {
-    ++epoch_;
+    tracker_.ChangedAll();
     values_.clear();
   }
 
   const size_t max_entries_;
   std::mutex mutex_;
   std::unordered_map<std::string, V> values_;
-  std::array<Stripe, kStripes> stripes_{};
-  std::uint64_t epoch_ = 0;  // bumped by every forget-all: loads from before it are stale
-  int all_writers_ = 0;      // writes of every key in flight
+  WriteTracker tracker_;
+};
+
+// A ReadThroughCache of values that a write changes together, a group at a time: each value
+// has a key within its group (the unread count of one reader's position in one channel), and
+// writes, loads' tickets and forgets name the group (the channel). Same API otherwise.
+template <typename V>
+class GroupedReadThroughCache {
+ public:
+  explicit GroupedReadThroughCache(size_t max_entries) : max_entries_(max_entries) {}
+
+  template <typename Load>
+  Result<V> Get(const std::string& group, const std::string& key, Load&& load) {
+    WriteTracker::Ticket ticket;
+    {
+      std::lock_guard lock(mutex_);
+      auto g = groups_.find(group);
+      if (g != groups_.end()) {
+        auto it = g->second.find(key);
+        if (it != g->second.end()) return it->second;
+      }
+      ticket = tracker_.Take(group);
+    }
+    Result<V> loaded = load();
+    if (!loaded.ok()) return loaded;
+    std::lock_guard lock(mutex_);
+    if (!tracker_.Valid(ticket)) return loaded;
+    if (entries_ >= max_entries_) ForgetAllLocked();
+    if (groups_[group].insert_or_assign(key, *loaded).second) ++entries_;
+    return loaded;
+  }
+
+  void BeginWrite(const std::vector<std::string>& groups) {
+    std::lock_guard lock(mutex_);
+    for (const std::string& group : groups) {
+      tracker_.Begin(group);
+      EraseLocked(group);
+    }
+  }
+  void EndWrite(const std::vector<std::string>& groups) {
+    std::lock_guard lock(mutex_);
+    for (const std::string& group : groups) {
+      tracker_.End(group);
+      EraseLocked(group);
+    }
+  }
+  void BeginWriteAll() {
+    std::lock_guard lock(mutex_);
+    tracker_.BeginAll();
+    ClearLocked();
+  }
+  void EndWriteAll() {
+    std::lock_guard lock(mutex_);
+    tracker_.EndAll();
+    ClearLocked();
+  }
+  void Forget(const std::string& group) {
+    std::lock_guard lock(mutex_);
+    tracker_.Changed(group);
+    EraseLocked(group);
+  }
+  void ForgetAll() {
+    std::lock_guard lock(mutex_);
+    ForgetAllLocked();
+  }
+
+ private:
+  void EraseLocked(const std::string& group) {
+    auto g = groups_.find(group);
+    if (g == groups_.end()) return;
+    entries_ -= g->second.size();
+    groups_.erase(g);
+  }
+  void ClearLocked() {
+    groups_.clear();
+    entries_ = 0;
+  }
+  void ForgetAllLocked() {
+    tracker_.ChangedAll();
+    ClearLocked();
+  }
+
+  const size_t max_entries_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::unordered_map<std::string, V>> groups_;
+  size_t entries_ = 0;  // values over all groups
+  WriteTracker tracker_;
 };
 
 // Brackets one store write for a cache: BeginWrite now, EndWrite when it goes out of scope.
-template <typename V>
+template <typename Cache>
 class CacheWriteScope {
  public:
-  CacheWriteScope(ReadThroughCache<V>& cache, std::vector<std::string> keys)
+  CacheWriteScope(Cache& cache, std::vector<std::string> keys)
       : cache_(cache), keys_(std::move(keys)), all_(false) {
     cache_.BeginWrite(keys_);
   }
-  explicit CacheWriteScope(ReadThroughCache<V>& cache) : cache_(cache), all_(true) {
-    cache_.BeginWriteAll();
-  }
+  explicit CacheWriteScope(Cache& cache) : cache_(cache), all_(true) { cache_.BeginWriteAll(); }
   ~CacheWriteScope() {
     if (all_) {
       cache_.EndWriteAll();
@@ -153,7 +266,7 @@ class CacheWriteScope {
   CacheWriteScope& operator=(const CacheWriteScope&) = delete;
 
  private:
-  ReadThroughCache<V>& cache_;
+  Cache& cache_;
   std::vector<std::string> keys_;
   bool all_;
 };
