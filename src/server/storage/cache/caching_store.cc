@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -45,6 +46,7 @@ struct Caches {
         users.Forget(Key(app_key, key));
         break;
       case CachedData::kMembers:
+        channel_rows.ForgetAll();  // the member counts of the user's channels
         memberships.Forget(Key(app_key, key));
         members.ForgetAll();  // keyed by channel first: no cheap way to find the user's rows
         rosters.ForgetAll();
@@ -54,6 +56,7 @@ struct Caches {
         members.ForgetAll();
         break;
       case CachedData::kChannel:
+        channel_rows.Forget(Key(app_key, key));
         unread_counts.Forget(Key(app_key, key));  // a deleted channel's messages are gone
         memberships.ForgetAll();
         members.ForgetAll();
@@ -65,7 +68,12 @@ struct Caches {
         channel_mutes.ForgetAll();
         break;
       case CachedData::kMessages:
-        if (key.empty()) return unread_counts.ForgetAll();
+        if (key.empty()) {
+          channel_rows.ForgetAll();
+          unread_counts.ForgetAll();
+          break;
+        }
+        channel_rows.Forget(Key(app_key, key));
         unread_counts.Forget(Key(app_key, key));
         break;
       case CachedData::kRoles:
@@ -85,6 +93,7 @@ struct Caches {
     bans.ForgetAll();
     mutes.ForgetAll();
     channel_mutes.ForgetAll();
+    channel_rows.ForgetAll();
     unread_counts.ForgetAll();
   }
 
@@ -104,6 +113,9 @@ struct Caches {
   ReadThroughCache<std::vector<Ban>> bans{kMaxEntries};                   // app, user, cid
   ReadThroughCache<std::vector<UserMute>> mutes{kMaxEntries};             // app, user
   ReadThroughCache<std::vector<ChannelMute>> channel_mutes{kMaxEntries};  // app, user
+  // Channel rows (null: none) are forgotten by every write of the channel row, its members
+  // (member_count) or its messages (message_count, last_message_at).
+  ReadThroughCache<std::shared_ptr<const Channel>> channel_rows{kMaxEntries};  // app, cid
   // Grouped by (app, cid): every message write forgets its channel's counts. Within a group
   // the key is the whole query (reader, last read, bounds, muted senders), so read-state and
   // mute changes need no invalidation: they make another key.
@@ -196,20 +208,59 @@ class CachingChannelStore final : public ChannelStore {
       m.channel_type = channel.type;
       m.channel_id = channel.id;
     }
-    return WriteMembers(app_key, channel.cid(), rows,
-                        [&] { return inner_.CreateChannel(app_key, channel, members); });
+    EDDY_TRY(WriteMembers(app_key, channel.cid(), rows,
+                          [&] { return inner_.CreateChannel(app_key, channel, members); }));
+    // Other nodes may remember that there was no such channel.
+    caches_.Publish(CachedData::kChannel, app_key, channel.cid());
+    return {};
   }
   Result<std::optional<Channel>> GetChannel(std::string_view app_key, std::string_view type,
                                             std::string_view id) override {
-    return inner_.GetChannel(app_key, type, id);
+    auto load = [&]() -> Result<std::shared_ptr<const Channel>> {
+      EDDY_ASSIGN_OR_RETURN(std::optional<Channel> row, inner_.GetChannel(app_key, type, id));
+      if (!row) return std::shared_ptr<const Channel>();
+      return std::make_shared<const Channel>(std::move(*row));
+    };
+    EDDY_ASSIGN_OR_RETURN(std::shared_ptr<const Channel> row,
+                          caches_.channel_rows.Get(Key(app_key, Cid(type, id)), load));
+    if (!row) return std::optional<Channel>();
+    return std::optional<Channel>(*row);
   }
+  // The missing rows in one query (a user's memberships after their channels moved).
   Result<std::vector<Channel>> GetChannels(std::string_view app_key,
                                            const std::vector<std::string>& cids) override {
-    return inner_.GetChannels(app_key, cids);
+    std::vector<std::string> keys;
+    keys.reserve(cids.size());
+    for (const std::string& cid : cids) keys.push_back(Key(app_key, cid));
+    auto load = [&](const std::vector<std::string>& missing)
+        -> Result<std::vector<std::shared_ptr<const Channel>>> {
+      std::vector<std::string> missing_cids;
+      for (const std::string& key : missing) missing_cids.push_back(key.substr(app_key.size() + 1));
+      EDDY_ASSIGN_OR_RETURN(std::vector<Channel> found, inner_.GetChannels(app_key, missing_cids));
+      std::unordered_map<std::string, std::shared_ptr<const Channel>> by_cid;
+      for (Channel& c : found) {
+        std::string cid = c.cid();
+        by_cid.emplace(std::move(cid), std::make_shared<const Channel>(std::move(c)));
+      }
+      std::vector<std::shared_ptr<const Channel>> rows;
+      for (const std::string& cid : missing_cids) {
+        auto it = by_cid.find(cid);
+        rows.push_back(it == by_cid.end() ? nullptr : it->second);
+      }
+      return rows;
+    };
+    EDDY_ASSIGN_OR_RETURN(std::vector<std::shared_ptr<const Channel>> rows,
+                          caches_.channel_rows.GetMany(keys, load));
+    std::vector<Channel> out;
+    for (const auto& row : rows) {
+      if (row) out.push_back(*row);
+    }
+    return out;
   }
   // Soft deletion takes the channel out of every member's memberships.
   Status UpdateChannel(std::string_view app_key, const Channel& channel) override {
     {
+      CacheWriteScope row(caches_.channel_rows, {Key(app_key, channel.cid())});
       CacheWriteScope scope(caches_.memberships);
       EDDY_TRY(inner_.UpdateChannel(app_key, channel));
     }
@@ -222,6 +273,7 @@ class CachingChannelStore final : public ChannelStore {
       CacheWriteScope all_memberships(caches_.memberships);
       CacheWriteScope all_members(caches_.members);
       CacheWriteScope all_rosters(caches_.rosters);
+      CacheWriteScope row(caches_.channel_rows, {Key(app_key, Cid(type, id))});
       CacheWriteScope counts(caches_.unread_counts, {Key(app_key, Cid(type, id))});
       EDDY_TRY(inner_.DeleteChannel(app_key, type, id));
     }
@@ -282,7 +334,8 @@ class CachingChannelStore final : public ChannelStore {
   template <typename Write>
   Status WriteMembers(std::string_view app_key, std::string_view fallback_cid,
                       const std::vector<Member>& rows, Write write) {
-    std::vector<std::string> member_keys, user_keys, roster_keys;
+    // A channel's row too: its member_count moves (and CreateChannel makes the row).
+    std::vector<std::string> member_keys, user_keys, roster_keys{Key(app_key, fallback_cid)};
     for (const Member& m : rows) {
       std::string cid = m.channel_type.empty() ? std::string(fallback_cid) : m.cid();
       member_keys.push_back(Key(app_key, cid, m.user_id));
@@ -293,6 +346,7 @@ class CachingChannelStore final : public ChannelStore {
       CacheWriteScope members(caches_.members, member_keys);
       CacheWriteScope memberships(caches_.memberships, user_keys);
       CacheWriteScope rosters(caches_.rosters, roster_keys);
+      CacheWriteScope channel_rows(caches_.channel_rows, roster_keys);
       EDDY_TRY(write());
     }
     for (const Member& m : rows) caches_.Publish(CachedData::kMembers, app_key, m.user_id);
@@ -423,17 +477,18 @@ class CachingMessageStore final : public MessageStore {
   CachingMessageStore(MessageStore& inner, Caches& caches) : inner_(inner), caches_(caches) {}
 
   Status InsertMessage(std::string_view app_key, Message& m) override {
-    // A thread-only reply never counts as unread, nor moves the channel for anyone.
-    if (!m.InChannelList()) return inner_.InsertMessage(app_key, m);
     const std::string cid = m.cid();
-    {
+    // A thread-only reply leaves its author's read state alone (it still counts in the
+    // channel's message_count).
+    if (!m.InChannelList()) {
+      return InChannel(app_key, cid, [&] { return inner_.InsertMessage(app_key, m); });
+    }
+    EDDY_TRY(InChannel(app_key, cid, [&] {
       CacheWriteScope members(caches_.members, {Key(app_key, cid, m.user_id)});
       CacheWriteScope memberships(caches_.memberships, {Key(app_key, m.user_id)});
-      CacheWriteScope counts(caches_.unread_counts, {Key(app_key, cid)});
-      EDDY_TRY(inner_.InsertMessage(app_key, m));
-    }
+      return inner_.InsertMessage(app_key, m);
+    }));
     caches_.Publish(CachedData::kReadState, app_key, m.user_id);
-    caches_.Publish(CachedData::kMessages, app_key, cid);
     return {};
   }
   Result<std::optional<Message>> GetMessage(std::string_view app_key,
@@ -521,11 +576,13 @@ class CachingMessageStore final : public MessageStore {
   }
 
  private:
-  // A write that may change what counts as unread in channel `cid`, or in any channel.
+  // A write that may change channel `cid`'s row (its message count and time) and what counts
+  // as unread there; or, below, any channel's.
   template <typename Write>
   auto InChannel(std::string_view app_key, const std::string& cid, Write write)
       -> decltype(write()) {
     auto result = [&] {
+      CacheWriteScope row(caches_.channel_rows, {Key(app_key, cid)});
       CacheWriteScope counts(caches_.unread_counts, {Key(app_key, cid)});
       return write();
     }();
@@ -535,6 +592,7 @@ class CachingMessageStore final : public MessageStore {
   template <typename Write>
   auto InAnyChannel(std::string_view app_key, Write write) -> decltype(write()) {
     auto result = [&] {
+      CacheWriteScope rows(caches_.channel_rows);
       CacheWriteScope counts(caches_.unread_counts);
       return write();
     }();

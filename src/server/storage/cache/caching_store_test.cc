@@ -223,8 +223,8 @@ TEST_P(CachingStoreTest, RostersOutliveReadStateWritesAndFollowMembershipChanges
 
   using Announced = std::tuple<CachedData, std::string, std::string>;
   EXPECT_EQ(invalidation().announced,
-            (std::vector<Announced>{{CachedData::kReadState, std::string(kApp), "luke"},
-                                    {CachedData::kMessages, std::string(kApp), "messaging:a"}}));
+            (std::vector<Announced>{{CachedData::kMessages, std::string(kApp), "messaging:a"},
+                                    {CachedData::kReadState, std::string(kApp), "luke"}}));
 }
 
 TEST_P(CachingStoreTest, UnreadCountsAreKeptUntilAMessageWriteInTheirChannel) {
@@ -274,6 +274,70 @@ TEST_P(CachingStoreTest, UnreadCountsAreKeptUntilAMessageWriteInTheirChannel) {
                        Announced{CachedData::kMessages, std::string(kApp), "messaging:a"}),
             2);
   EXPECT_EQ(said.back(), (Announced{CachedData::kMessages, std::string(kApp), ""}));
+}
+
+TEST_P(CachingStoreTest, ChannelRowsFollowOwnWritesAtOnceAndOtherNodesWhenTold) {
+  // A miss is remembered as "no such channel" until the channel is created here.
+  ASSERT_FALSE(channels().GetChannel(kApp, "messaging", "a")->has_value());
+  Channel a = MakeChannel("messaging", "a", 1);
+  ASSERT_NO_FATAL_FAILURE(Create(a, {MakeMember(a, "luke", 1)}));
+  ASSERT_TRUE(channels().GetChannel(kApp, "messaging", "a")->has_value());
+  EXPECT_EQ((*channels().GetChannel(kApp, "messaging", "a"))->member_count, 1);
+
+  // Own writes: a message moves the count and time, a member the member count, at once.
+  Message m = MakeMessage(a, "m1", "luke", 10);
+  ASSERT_TRUE(store().messages().InsertMessage(kApp, m).ok());
+  ASSERT_TRUE(channels().UpsertMembers(kApp, {MakeMember(a, "leia", 2)}).ok());
+  std::optional<Channel> row = *channels().GetChannel(kApp, "messaging", "a");
+  EXPECT_EQ(row->message_count, 1);
+  EXPECT_EQ(row->last_message_at, 10);
+  EXPECT_EQ(row->member_count, 2);
+
+  // Another node's message: the cached row answers until that node says so.
+  Channel b = MakeChannel("messaging", "b", 1);
+  ASSERT_NO_FATAL_FAILURE(Create(b));
+  ASSERT_EQ(channels().GetChannels(kApp, {"messaging:a", "messaging:b", "messaging:none"})->size(),
+            2u);
+  Message m2 = MakeMessage(a, "m2", "leia", 20);
+  ASSERT_TRUE(inner().messages().InsertMessage(kApp, m2).ok());
+  auto count_of_a = [&] {
+    Result<std::vector<Channel>> rows =
+        channels().GetChannels(kApp, {"messaging:b", "messaging:a"});
+    for (const Channel& c : *rows) {
+      if (c.id == "a") return c.message_count;
+    }
+    return std::int64_t{-1};
+  };
+  EXPECT_EQ(count_of_a(), 1);
+  EXPECT_EQ((*channels().GetChannel(kApp, "messaging", "a"))->message_count, 1);
+  invalidation().Remote(CachedData::kMessages, kApp, "messaging:a");
+  EXPECT_EQ(count_of_a(), 2);
+  EXPECT_EQ((*channels().GetChannel(kApp, "messaging", "a"))->message_count, 2);
+
+  // Another node's channel update and member change.
+  Channel renamed = *row;
+  renamed.custom["name"] = "renamed";
+  ASSERT_TRUE(inner().channels().UpdateChannel(kApp, renamed).ok());
+  ASSERT_TRUE(inner().channels().UpsertMembers(kApp, {MakeMember(a, "han", 3)}).ok());
+  EXPECT_FALSE((*channels().GetChannel(kApp, "messaging", "a"))->custom.contains("name"));
+  invalidation().Remote(CachedData::kChannel, kApp, "messaging:a");
+  EXPECT_EQ((*channels().GetChannel(kApp, "messaging", "a"))->custom.at("name"), "renamed");
+  EXPECT_EQ((*channels().GetChannel(kApp, "messaging", "a"))->member_count, 3);
+  ASSERT_TRUE(inner().channels().RemoveMembers(kApp, "messaging", "a", {"han"}).ok());
+  invalidation().Remote(CachedData::kMembers, kApp, "han");
+  EXPECT_EQ((*channels().GetChannel(kApp, "messaging", "a"))->member_count, 2);
+
+  // A channel another node creates where this one remembers none; this node announces its own.
+  ASSERT_FALSE(channels().GetChannel(kApp, "messaging", "z")->has_value());
+  ASSERT_TRUE(inner().channels().CreateChannel(kApp, MakeChannel("messaging", "z", 1), {}).ok());
+  EXPECT_FALSE(channels().GetChannel(kApp, "messaging", "z")->has_value());
+  invalidation().Remote(CachedData::kChannel, kApp, "messaging:z");
+  EXPECT_TRUE(channels().GetChannel(kApp, "messaging", "z")->has_value());
+  using Announced = std::tuple<CachedData, std::string, std::string>;
+  const auto& said = invalidation().announced;
+  EXPECT_NE(std::find(said.begin(), said.end(),
+                      Announced{CachedData::kChannel, std::string(kApp), "messaging:b"}),
+            said.end());
 }
 
 TEST_P(CachingStoreTest, DeletingAChannelOrAUserForgetsWhatDependedOnIt) {

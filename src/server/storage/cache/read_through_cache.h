@@ -13,7 +13,9 @@
 #include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -102,6 +104,43 @@ class ReadThroughCache {
     if (values_.size() >= max_entries_) ForgetAllLocked();
     values_.insert_or_assign(key, *loaded);
     return loaded;
+  }
+
+  // The values of `keys` (each key once), the cached ones from memory and the others from one
+  // `load(missing_keys)` call, which returns Result<std::vector<V>> with one value per missing
+  // key in their order; each is cached unless a write overlapped the load.
+  template <typename Load>
+  Result<std::vector<V>> GetMany(const std::vector<std::string>& keys, Load&& load) {
+    std::vector<V> out;
+    std::vector<std::string> missing;
+    std::vector<WriteTracker::Ticket> tickets;
+    std::unordered_set<std::string_view> seen;
+    {
+      std::lock_guard lock(mutex_);
+      for (const std::string& key : keys) {
+        if (!seen.insert(key).second) continue;
+        auto it = values_.find(key);
+        if (it != values_.end()) {
+          out.push_back(it->second);
+        } else {
+          missing.push_back(key);
+          tickets.push_back(tracker_.Take(key));
+        }
+      }
+    }
+    if (missing.empty()) return out;
+    Result<std::vector<V>> loaded = load(missing);
+    if (!loaded.ok()) return loaded;
+    if (loaded->size() != missing.size()) return Error::Internal("cache: a load lost a key");
+    std::lock_guard lock(mutex_);
+    for (std::size_t i = 0; i < missing.size(); ++i) {
+      if (tracker_.Valid(tickets[i])) {
+        if (values_.size() >= max_entries_) ForgetAllLocked();
+        values_.insert_or_assign(missing[i], (*loaded)[i]);
+      }
+      out.push_back(std::move((*loaded)[i]));
+    }
+    return out;
   }
 
   // Whether `key` has a cached value (a hint: it may be forgotten right after).

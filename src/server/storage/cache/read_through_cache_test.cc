@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace eddy::server {
 namespace {
 
@@ -117,6 +119,43 @@ TEST(ReadThroughCacheTest, StaysWithinItsBoundAndStillAnswersRight) {
       EXPECT_EQ(*cache.Get(std::to_string(k), [&] { return Result<int>(k); }), k);
     }
   }
+}
+
+TEST(ReadThroughCacheTest, GetManyLoadsOnlyTheMissingKeysOnceEachInOneCall) {
+  ReadThroughCache<int> cache(100);
+  ASSERT_EQ(*cache.Get("a", [] { return Result<int>(1); }), 1);
+  std::vector<std::vector<std::string>> calls;
+  auto load = [&](const std::vector<std::string>& missing) -> Result<std::vector<int>> {
+    calls.push_back(missing);
+    std::vector<int> values;
+    for (const std::string& key : missing) values.push_back(key == "b" ? 2 : 3);
+    return values;
+  };
+  Result<std::vector<int>> got = cache.GetMany({"a", "b", "c", "b"}, load);
+  ASSERT_TRUE(got.ok());
+  std::sort(got->begin(), got->end());
+  EXPECT_EQ(*got, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(calls, (std::vector<std::vector<std::string>>{{"b", "c"}}));
+  // Now all from memory: no second call.
+  EXPECT_EQ(cache.GetMany({"c", "b"}, load)->size(), 2u);
+  EXPECT_EQ(calls.size(), 1u);
+}
+
+TEST(ReadThroughCacheTest, GetManyKeepsAKeyWrittenDuringTheLoadOutOfTheCache) {
+  ReadThroughCache<int> cache(100);
+  int version = 1;
+  auto load = [&](const std::vector<std::string>& missing) -> Result<std::vector<int>> {
+    std::vector<int> values(missing.size(), version);
+    if (version == 1) {  // "x" is written while the first load is under way
+      cache.BeginWrite({"x"});
+      version = 2;
+      cache.EndWrite({"x"});
+    }
+    return values;
+  };
+  EXPECT_EQ(*cache.GetMany({"x", "y"}, load), (std::vector<int>{1, 1}));
+  // "y" was cached with the old load; "x" is read again and gives the new value.
+  EXPECT_EQ(*cache.GetMany({"x", "y"}, load), (std::vector<int>{1, 2}));
 }
 
 }  // namespace
