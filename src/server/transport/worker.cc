@@ -53,13 +53,32 @@ void Worker::TakeForwarded() {
 
 void Worker::FlushSoon(std::shared_ptr<FrameSink> sink) {
   to_flush_.push_back(std::move(sink));
-  if (to_flush_.size() == 1) boost::asio::post(io_context_, [this] { FlushRound(); });
+  if (to_flush_.size() != 1) return;
+  if (std::chrono::steady_clock::now() >= next_flush_at_) {
+    boost::asio::post(io_context_, [this] { FlushRound(); });
+    return;
+  }
+  flush_timer_.expires_at(next_flush_at_);
+  flush_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) FlushRound();
+  });
 }
 
 void Worker::FlushRound() {
+  const auto start = std::chrono::steady_clock::now();
   flushing_.swap(to_flush_);
   for (auto& sink : flushing_) sink->Flush();
   flushing_.clear();
+  // A long round (a burst to thousands of sockets: one system call each) is followed by a
+  // pause as long as itself, so what arrives meanwhile shares those writes instead of
+  // starting another round at once: under load the calls per frame halve, and the loop
+  // stays ahead of its queue. Short rounds (interactive traffic) are never held back.
+  const auto end = std::chrono::steady_clock::now();
+  const auto took = end - start;
+  next_flush_at_ =
+      took >= options_.ws_long_flush_round
+          ? end + std::min<std::chrono::steady_clock::duration>(took, options_.ws_max_flush_pause)
+          : std::chrono::steady_clock::time_point::min();
 }
 
 void Worker::ReleaseWork() { work_.reset(); }
@@ -131,6 +150,7 @@ void Worker::ForceCloseAll() {
   connections_.clear();
   sweeping_ = false;
   sweep_timer_.cancel();
+  flush_timer_.cancel();
   for (auto& connection : live) connection->ForceClose();
   CheckDrained();
 }

@@ -101,7 +101,8 @@ class Worker {
   void ForceCloseAll();
   // sink->Flush() runs after the handlers queued before this call, so what they queue for the
   // same sink (the rest of a burst) leaves in the same write. Under load the loop's queue is
-  // longer and more frames share a write; when idle the flush follows at once.
+  // longer and more frames share a write; when idle the flush follows at once. After a long
+  // flush round the next one waits as long as that round took (see ServerOptions).
   void FlushSoon(std::shared_ptr<FrameSink> sink);
   void CountWrite(std::size_t frames) {
     frames_written_.fetch_add(frames, std::memory_order_relaxed);
@@ -149,6 +150,10 @@ class Worker {
   std::vector<Forwarded> taking_;     // loop thread: the batch being handed out
   std::vector<std::shared_ptr<FrameSink>> to_flush_;  // loop thread
   std::vector<std::shared_ptr<FrameSink>> flushing_;  // loop thread
+  // See FlushRound: no flush round starts before this (a pause after a long one).
+  std::chrono::steady_clock::time_point next_flush_at_ =
+      std::chrono::steady_clock::time_point::min();
+  boost::asio::steady_timer flush_timer_{io_context_};
   std::atomic<std::uint64_t> frames_written_{0};
   std::atomic<std::uint64_t> writes_{0};
 
