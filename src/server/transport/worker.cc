@@ -150,7 +150,8 @@ void Worker::ForceCloseAll() {
   connections_.clear();
   sweeping_ = false;
   sweep_timer_.cancel();
-  flush_timer_.cancel();
+  flush_timer_.cancel();  // the sockets are closing: what waited for it is dropped with them
+  to_flush_.clear();
   for (auto& connection : live) connection->ForceClose();
   CheckDrained();
 }

@@ -468,10 +468,9 @@ class CachingModerationStore final : public ModerationStore {
   Caches& caches_;
 };
 
-// Messages are not cached, their unread counts are: every write that may change what counts
-// as unread in a channel forgets that channel's counts (all channels' when it does not know
-// which). An insert also moves its author's read state (a member row), which the member caches
-// must hear of.
+// Messages are not cached; their channel's row and unread counts are: every message write
+// forgets its channel's (all channels' when it does not know which). An insert also moves
+// its author's read state (a member row), which the member caches must hear of.
 class CachingMessageStore final : public MessageStore {
  public:
   CachingMessageStore(MessageStore& inner, Caches& caches) : inner_(inner), caches_(caches) {}
