@@ -526,7 +526,7 @@ class CachingMessageStore final : public MessageStore {
     // The key within the channel: everything of the query but the channel.
     std::string key = Key(q.user_id, std::to_string(q.after),
                           q.not_before ? std::to_string(*q.not_before) : std::string("-"));
-    for (const std::string& muted : q.muted_user_ids) key = Key(key, muted);
+    for (const std::string& muted : q.muted_user_ids) key.append(1, '\0').append(muted);
     return caches_.unread_counts.Get(Key(app_key, Cid(q.channel_type, q.channel_id)), key,
                                      [&] { return inner_.CountUnread(app_key, q); });
   }

@@ -80,8 +80,65 @@ class WriteTracker {
   int all_writers_ = 0;      // writes of every key in flight
 };
 
+// What every read-through cache does on writes and on changes heard from other nodes, over
+// the values the cache `Derived` keeps: it provides EraseLocked(key) and ClearLocked(), called
+// with mutex_ held. A key here is what a write names (a value's key, or a group's).
+template <typename Derived>
+class WriteTrackedCache {
+ public:
+  // Around a store write that changes the values of `keys`.
+  void BeginWrite(const std::vector<std::string>& keys) {
+    std::lock_guard lock(mutex_);
+    for (const std::string& key : keys) {
+      tracker_.Begin(key);
+      self().EraseLocked(key);
+    }
+  }
+  void EndWrite(const std::vector<std::string>& keys) {
+    std::lock_guard lock(mutex_);
+    for (const std::string& key : keys) {
+      tracker_.End(key);
+      self().EraseLocked(key);
+    }
+  }
+  // Around a store write that may change any value.
+  void BeginWriteAll() {
+    std::lock_guard lock(mutex_);
+    tracker_.BeginAll();
+    self().ClearLocked();
+  }
+  void EndWriteAll() {
+    std::lock_guard lock(mutex_);
+    tracker_.EndAll();
+    self().ClearLocked();
+  }
+
+  // Another node changed the data behind `key` (or behind every key).
+  void Forget(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    tracker_.Changed(key);
+    self().EraseLocked(key);
+  }
+  void ForgetAll() {
+    std::lock_guard lock(mutex_);
+    ForgetAllLocked();
+  }
+
+ protected:
+  void ForgetAllLocked() {
+    tracker_.ChangedAll();
+    self().ClearLocked();
+  }
+
+  std::mutex mutex_;
+  WriteTracker tracker_;
+
+ private:
+  Derived& self() { return static_cast<Derived&>(*this); }
+};
+
 template <typename V>
-class ReadThroughCache {
+class ReadThroughCache : public WriteTrackedCache<ReadThroughCache<V>> {
  public:
   // Past `max_entries` values the cache starts over (memory stays bounded).
   explicit ReadThroughCache(size_t max_entries) : max_entries_(max_entries) {}
@@ -92,17 +149,15 @@ class ReadThroughCache {
   Result<V> Get(const std::string& key, Load&& load) {
     WriteTracker::Ticket ticket;
     {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(this->mutex_);
       auto it = values_.find(key);
       if (it != values_.end()) return it->second;
-      ticket = tracker_.Take(key);
+      ticket = this->tracker_.Take(key);
     }
     Result<V> loaded = load();
     if (!loaded.ok()) return loaded;
-    std::lock_guard lock(mutex_);
-    if (!tracker_.Valid(ticket)) return loaded;
-    if (values_.size() >= max_entries_) ForgetAllLocked();
-    values_.insert_or_assign(key, *loaded);
+    std::lock_guard lock(this->mutex_);
+    StoreLocked(key, ticket, *loaded);
     return loaded;
   }
 
@@ -116,7 +171,7 @@ class ReadThroughCache {
     std::vector<WriteTracker::Ticket> tickets;
     std::unordered_set<std::string_view> seen;
     {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(this->mutex_);
       for (const std::string& key : keys) {
         if (!seen.insert(key).second) continue;
         auto it = values_.find(key);
@@ -124,7 +179,7 @@ class ReadThroughCache {
           out.push_back(it->second);
         } else {
           missing.push_back(key);
-          tickets.push_back(tracker_.Take(key));
+          tickets.push_back(this->tracker_.Take(key));
         }
       }
     }
@@ -132,12 +187,9 @@ class ReadThroughCache {
     Result<std::vector<V>> loaded = load(missing);
     if (!loaded.ok()) return loaded;
     if (loaded->size() != missing.size()) return Error::Internal("cache: a load lost a key");
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(this->mutex_);
     for (std::size_t i = 0; i < missing.size(); ++i) {
-      if (tracker_.Valid(tickets[i])) {
-        if (values_.size() >= max_entries_) ForgetAllLocked();
-        values_.insert_or_assign(missing[i], (*loaded)[i]);
-      }
+      StoreLocked(missing[i], tickets[i], (*loaded)[i]);
       out.push_back(std::move((*loaded)[i]));
     }
     return out;
@@ -145,65 +197,30 @@ class ReadThroughCache {
 
   // Whether `key` has a cached value (a hint: it may be forgotten right after).
   bool Contains(const std::string& key) {
-    std::lock_guard lock(mutex_);
+    std::lock_guard lock(this->mutex_);
     return values_.count(key) > 0;
   }
 
-  // Around a store write that changes the values of `keys`.
-  void BeginWrite(const std::vector<std::string>& keys) {
-    std::lock_guard lock(mutex_);
-    for (const std::string& key : keys) {
-      tracker_.Begin(key);
-      values_.erase(key);
-    }
-  }
-  void EndWrite(const std::vector<std::string>& keys) {
-    std::lock_guard lock(mutex_);
-    for (const std::string& key : keys) {
-      tracker_.End(key);
-      values_.erase(key);
-    }
-  }
-  // Around a store write that may change any value.
-  void BeginWriteAll() {
-    std::lock_guard lock(mutex_);
-    tracker_.BeginAll();
-    values_.clear();
-  }
-  void EndWriteAll() {
-    std::lock_guard lock(mutex_);
-    tracker_.EndAll();
-    values_.clear();
-  }
-
-  // Another node changed the data behind `key` (or behind every key).
-  void Forget(const std::string& key) {
-    std::lock_guard lock(mutex_);
-    tracker_.Changed(key);
-    values_.erase(key);
-  }
-  void ForgetAll() {
-    std::lock_guard lock(mutex_);
-    ForgetAllLocked();
-  }
-
  private:
-  void ForgetAllLocked() {
-    tracker_.ChangedAll();
-    values_.clear();
+  friend class WriteTrackedCache<ReadThroughCache<V>>;
+  void EraseLocked(const std::string& key) { values_.erase(key); }
+  void ClearLocked() { values_.clear(); }
+  // Caches a loaded value unless its ticket went stale.
+  void StoreLocked(const std::string& key, const WriteTracker::Ticket& ticket, const V& value) {
+    if (!this->tracker_.Valid(ticket)) return;
+    if (values_.size() >= max_entries_) this->ForgetAllLocked();
+    values_.insert_or_assign(key, value);
   }
 
   const size_t max_entries_;
-  std::mutex mutex_;
   std::unordered_map<std::string, V> values_;
-  WriteTracker tracker_;
 };
 
 // A ReadThroughCache of values that a write changes together, a group at a time: each value
 // has a key within its group (the unread count of one reader's position in one channel), and
-// writes, loads' tickets and forgets name the group (the channel). Same API otherwise.
+// writes, loads' tickets and forgets name the group (the channel).
 template <typename V>
-class GroupedReadThroughCache {
+class GroupedReadThroughCache : public WriteTrackedCache<GroupedReadThroughCache<V>> {
  public:
   explicit GroupedReadThroughCache(size_t max_entries) : max_entries_(max_entries) {}
 
@@ -211,58 +228,25 @@ class GroupedReadThroughCache {
   Result<V> Get(const std::string& group, const std::string& key, Load&& load) {
     WriteTracker::Ticket ticket;
     {
-      std::lock_guard lock(mutex_);
+      std::lock_guard lock(this->mutex_);
       auto g = groups_.find(group);
       if (g != groups_.end()) {
         auto it = g->second.find(key);
         if (it != g->second.end()) return it->second;
       }
-      ticket = tracker_.Take(group);
+      ticket = this->tracker_.Take(group);
     }
     Result<V> loaded = load();
     if (!loaded.ok()) return loaded;
-    std::lock_guard lock(mutex_);
-    if (!tracker_.Valid(ticket)) return loaded;
-    if (entries_ >= max_entries_) ForgetAllLocked();
+    std::lock_guard lock(this->mutex_);
+    if (!this->tracker_.Valid(ticket)) return loaded;
+    if (entries_ >= max_entries_) this->ForgetAllLocked();
     if (groups_[group].insert_or_assign(key, *loaded).second) ++entries_;
     return loaded;
   }
 
-  void BeginWrite(const std::vector<std::string>& groups) {
-    std::lock_guard lock(mutex_);
-    for (const std::string& group : groups) {
-      tracker_.Begin(group);
-      EraseLocked(group);
-    }
-  }
-  void EndWrite(const std::vector<std::string>& groups) {
-    std::lock_guard lock(mutex_);
-    for (const std::string& group : groups) {
-      tracker_.End(group);
-      EraseLocked(group);
-    }
-  }
-  void BeginWriteAll() {
-    std::lock_guard lock(mutex_);
-    tracker_.BeginAll();
-    ClearLocked();
-  }
-  void EndWriteAll() {
-    std::lock_guard lock(mutex_);
-    tracker_.EndAll();
-    ClearLocked();
-  }
-  void Forget(const std::string& group) {
-    std::lock_guard lock(mutex_);
-    tracker_.Changed(group);
-    EraseLocked(group);
-  }
-  void ForgetAll() {
-    std::lock_guard lock(mutex_);
-    ForgetAllLocked();
-  }
-
  private:
+  friend class WriteTrackedCache<GroupedReadThroughCache<V>>;
   void EraseLocked(const std::string& group) {
     auto g = groups_.find(group);
     if (g == groups_.end()) return;
@@ -273,16 +257,10 @@ class GroupedReadThroughCache {
     groups_.clear();
     entries_ = 0;
   }
-  void ForgetAllLocked() {
-    tracker_.ChangedAll();
-    ClearLocked();
-  }
 
   const size_t max_entries_;
-  std::mutex mutex_;
   std::unordered_map<std::string, std::unordered_map<std::string, V>> groups_;
   size_t entries_ = 0;  // values over all groups
-  WriteTracker tracker_;
 };
 
 // Brackets one store write for a cache: BeginWrite now, EndWrite when it goes out of scope.
