@@ -87,13 +87,11 @@ class ClientSession final : public transport::WebSocketSession,
     }
     if (!conn) return;
     realtime::Hub::Departure gone = h_.hub_.Remove(conn->id);
-    bool offline = gone.went_offline;
     log::Info("ws close",
               {{"app", conn->app_key}, {"user", conn->user_id}, {"connection_id", conn->id}});
-    AnnounceClose(std::move(gone));
-    if (offline) {
-      h_.work_.Post([h = &h_, conn] { h->users_.MarkOffline(conn->app_key, conn->user_id); });
-    }
+    // Off the network thread: recording last_active and reading the user are store calls.
+    h_.work_.Post(
+        [h = &h_, gone = std::move(gone)]() mutable { AnnounceClose(*h, std::move(gone)); });
   }
 
  private:
@@ -159,7 +157,6 @@ class ClientSession final : public transport::WebSocketSession,
         return Fail(e, hs, conn->user_id);
       }
       conn_ = conn;
-      user_ = *user;
       state_ = State::kOpen;
     }
     protocol::OwnUserExtras extras;
@@ -191,39 +188,36 @@ class ClientSession final : public transport::WebSocketSession,
     }
   }
 
-  // user.watching.stop where this connection was its user's last watch (in channels whose
-  // type has connect_events, as for watch and stop-watching), and, if it was the user's last
-  // connection, user.presence.changed (offline) to the user's followers.
-  void AnnounceClose(realtime::Hub::Departure gone) {
-    std::optional<User> user;
-    {
-      std::lock_guard lock(mutex_);
-      user = user_;
-    }
-    if (!user || !gone.connection) return;
-    Micros now = h_.clock_.Now();
-    user->last_active = now;
-    bool hidden = user->invisible;
-    json::object user_json = protocol::UserToJson(*user, !gone.went_offline && !hidden);
+  // Records last_active if this was the user's last connection, then sends
+  // user.watching.stop where it was its user's last watch (in channels whose type has
+  // connect_events, as for watch and stop-watching) and, if it was the user's last
+  // connection, user.presence.changed (offline) to the user's followers. The user is read as
+  // it is now (a session keeps no copy: that would be one more user per idle connection).
+  static void AnnounceClose(ConnectHandler& h, realtime::Hub::Departure gone) {
+    if (!gone.connection) return;
+    const realtime::Connection& conn = *gone.connection;
+    if (gone.went_offline) h.users_.MarkOffline(conn.app_key, conn.user_id);
+    User user = h.users_.FindForEvents(conn.app_key, conn.user_id);
+    Micros now = h.clock_.Now();
+    user.last_active = now;
+    bool hidden = user.invisible;
+    json::object user_json = protocol::UserToJson(user, !gone.went_offline && !hidden);
     std::erase_if(gone.stopped_watching, [&](const realtime::Hub::WatchEnded& ended) {
       std::string_view type = std::string_view(ended.cid).substr(0, ended.cid.find(':'));
-      std::shared_ptr<const ChannelType> t = h_.types_.Find(gone.connection->app_key, type);
+      std::shared_ptr<const ChannelType> t = h.types_.Find(conn.app_key, type);
       return !t || !t->Flag("connect_events");
     });
-    h_.hub_.AnnounceWatchingStopped(gone, user_json, now);
-    if (gone.went_offline && !hidden) {
-      h_.hub_.AnnouncePresence(gone.connection->app_key, user_json, now);
-    }
+    h.hub_.AnnounceWatchingStopped(gone, user_json, now);
+    if (gone.went_offline && !hidden) h.hub_.AnnouncePresence(conn.app_key, user_json, now);
   }
 
   Authenticator& auth_() { return h_.auth_; }
 
   ConnectHandler& h_;
   std::shared_ptr<transport::WebSocketConnection> socket_;
-  std::mutex mutex_;  // guards state_, conn_ and user_
+  std::mutex mutex_;  // guards state_ and conn_
   State state_ = State::kPending;
   std::shared_ptr<realtime::Connection> conn_;
-  std::optional<User> user_;  // as of the handshake: for presence and watching events
 };
 
 std::shared_ptr<transport::WebSocketSession> ConnectHandler::OnOpen(

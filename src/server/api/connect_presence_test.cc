@@ -76,8 +76,8 @@ class ConnectPresenceTest : public ::testing::Test {
     return c;
   }
 
-  // The handshake runs on the (single-thread, FIFO) work queue: once a task posted now has
-  // run, every handshake posted before it has finished, announcements included.
+  // Handshakes and closes' announcements run on the (single-thread, FIFO) work queue: once a
+  // task posted now has run, every one posted before it has finished.
   void Drain() {
     std::promise<void> done;
     work_.Post([&done] { done.set_value(); });
@@ -114,9 +114,11 @@ TEST_F(ConnectPresenceTest, FirstConnectionAndLastCloseAreAnnounced) {
   EXPECT_TRUE(bob.socket->TakeEvents().empty());
 
   alice1.session->OnClose();  // she is still online through alice2
+  Drain();
   EXPECT_TRUE(bob.socket->TakeEvents().empty());
   clock_.Advance(5'000'000);
   alice2.session->OnClose();
+  Drain();
   auto offline = bob.socket->TakeEvents();
   ASSERT_EQ(offline.size(), 1u);
   EXPECT_EQ(offline[0].at("type"), "user.presence.changed");
@@ -125,11 +127,29 @@ TEST_F(ConnectPresenceTest, FirstConnectionAndLastCloseAreAnnounced) {
   EXPECT_FALSE(hub_.IsOnline(app_.api_key, "alice"));
 }
 
+// The session keeps no copy of its user: a close describes the user as stored then.
+TEST_F(ConnectPresenceTest, CloseAnnouncesTheUserAsItIsNow) {
+  Client bob = Connect("bob");
+  hub_.FollowPresence(app_.api_key, bob.connection_id, {"alice"});
+  Client alice = Connect("alice", R"({"id":"alice","name":"Alice"})");
+  bob.socket->TakeEvents();
+  User renamed = store_->users().FindUser(app_.api_key, "alice").value().value();
+  renamed.custom["name"] = "Alice B.";
+  ASSERT_TRUE(store_->users().UpsertUsers(app_.api_key, {renamed}).ok());
+  alice.session->OnClose();
+  Drain();
+  auto offline = bob.socket->TakeEvents();
+  ASSERT_EQ(offline.size(), 1u);
+  EXPECT_EQ(offline[0].at("user").at("name"), "Alice B.");
+  EXPECT_EQ(offline[0].at("user").at("online"), false);
+}
+
 TEST_F(ConnectPresenceTest, InvisibleUsersAreNotAnnounced) {
   Client bob = Connect("bob");
   hub_.FollowPresence(app_.api_key, bob.connection_id, {"ghost"});
   Client ghost = Connect("ghost", R"({"id":"ghost","invisible":true})");
   ghost.session->OnClose();
+  Drain();
   EXPECT_TRUE(bob.socket->TakeEvents().empty());
 }
 
@@ -139,6 +159,7 @@ TEST_F(ConnectPresenceTest, ClosingEndsWatchesWithWatchingStop) {
   ASSERT_TRUE(hub_.Watch(app_.api_key, alice.connection_id, "messaging:general"));
   ASSERT_TRUE(hub_.Watch(app_.api_key, bob.connection_id, "messaging:general"));
   alice.session->OnClose();
+  Drain();
   EXPECT_EQ(hub_.WatcherCount(app_.api_key, "messaging:general"), 1);
   auto got = bob.socket->TakeEvents();
   ASSERT_EQ(got.size(), 1u);
@@ -148,6 +169,7 @@ TEST_F(ConnectPresenceTest, ClosingEndsWatchesWithWatchingStop) {
   EXPECT_EQ(got[0].at("user").at("id"), "alice");
   EXPECT_TRUE(alice.socket->TakeEvents().empty());
   alice.session->OnClose();  // a second close is harmless
+  Drain();
   EXPECT_TRUE(bob.socket->TakeEvents().empty());
 }
 
@@ -161,6 +183,7 @@ TEST_F(ConnectPresenceTest, ClosingAnnouncesWatchingOnlyWhereConnectEventsAreOn)
     ASSERT_TRUE(hub_.Watch(app_.api_key, bob.connection_id, cid));
   }
   alice.session->OnClose();
+  Drain();
   EXPECT_EQ(hub_.WatcherCount(app_.api_key, "gaming:arena"), 1);
   auto got = bob.socket->TakeEvents();
   ASSERT_EQ(got.size(), 1u);

@@ -403,4 +403,16 @@ void UserService::MarkOffline(std::string_view app_key, std::string_view user_id
   }
 }
 
+User UserService::FindForEvents(std::string_view app_key, std::string_view user_id) {
+  Result<std::optional<User>> found = store_.users().FindUser(app_key, user_id);
+  if (found.ok() && *found) return std::move(**found);
+  if (!found.ok()) {
+    log::Warn("cannot read user",
+              {{"app", app_key}, {"user", user_id}, {"error", found.error().message}});
+  }
+  User u;
+  u.id = std::string(user_id);
+  return u;
+}
+
 }  // namespace eddy::server

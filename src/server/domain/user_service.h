@@ -109,6 +109,9 @@ class UserService {
   // The last connection of a user closed: records last_active. Failures are logged, not
   // returned, because nobody waits for the answer.
   void MarkOffline(std::string_view app_key, std::string_view user_id);
+  // The user as stored, for the events of a connection that closed; a user the store cannot
+  // give (deleted meanwhile, or a failed read, logged) is described by its id alone.
+  User FindForEvents(std::string_view app_key, std::string_view user_id);
 
   static constexpr int kMaxOnlineScan = 10000;
 
