@@ -102,12 +102,11 @@ void Hub::RemoveLocked(const std::string& connection_id, Departure& out) {
   }
   if (bus_) bus_->SetRemove(OnlineSet(conn.app_key, conn.user_id), conn.id);
 
-  auto uit = users_.find(Key(conn.app_key, conn.user_id));
-  if (uit != users_.end()) {
-    Conns& list = uit->second;
-    list.erase(std::remove(list.begin(), list.end(), state.conn), list.end());
-    if (list.empty()) {
-      users_.erase(uit);
+  const std::string user_key = Key(conn.app_key, conn.user_id);
+  if (Conns* list = users_.find(user_key)) {
+    list->erase(std::remove(list->begin(), list->end(), state.conn), list->end());
+    if (list->empty()) {
+      users_.erase(user_key);
       out.went_offline = true;
       if (bus_) bus_->Unsubscribe(UserTopic(conn.app_key, conn.user_id));
     }
@@ -117,7 +116,7 @@ void Hub::RemoveLocked(const std::string& connection_id, Departure& out) {
 bool Hub::IsOnline(std::string_view app_key, std::string_view user_id) const {
   {
     std::lock_guard lock(mutex_);
-    if (users_.count(Key(app_key, user_id)) > 0) return true;
+    if (users_.contains(Key(app_key, user_id))) return true;
   }
   return !Remote(OnlineSet(app_key, user_id)).empty();
 }
@@ -126,9 +125,9 @@ std::vector<std::string> Hub::ConnectionAddresses(std::string_view app_key,
                                                   std::string_view user_id) const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> out;
-  auto it = users_.find(Key(app_key, user_id));
-  if (it == users_.end()) return out;
-  for (const auto& conn : it->second) {
+  const Conns* conns = users_.find(Key(app_key, user_id));
+  if (conns == nullptr) return out;
+  for (const auto& conn : *conns) {
     if (!conn->remote_address.empty()) out.push_back(conn->remote_address);
   }
   return out;

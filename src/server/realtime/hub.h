@@ -34,6 +34,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/inline_key_map.h"
 #include "server/domain/channel_events.h"
 #include "server/domain/event_bus.h"
 #include "server/domain/events.h"
@@ -184,7 +185,7 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
   EventBus* bus_ = nullptr;  // set once by ConnectBus, before connections arrive
   PersonalFieldsResolver* resolver_ = nullptr;
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Conns> users_;  // Key(app, user) -> open connections
+  InlineKeyMap<Conns> users_;  // Key(app, user) -> open connections
   // Connection id -> state. The key views the id inside the state's own Connection, which
   // lives as long as the entry: no second copy of every id.
   std::unordered_map<std::string_view, ConnState> conns_;

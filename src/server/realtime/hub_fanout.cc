@@ -118,9 +118,9 @@ Hub::Conns Hub::UserConns(std::string_view app_key,
   std::unordered_set<std::string_view> seen;
   for (const std::string& user_id : user_ids) {
     if (!seen.insert(user_id).second) continue;
-    auto it = users_.find(Key(app_key, user_id));
-    if (it == users_.end()) continue;
-    recipients.insert(recipients.end(), it->second.begin(), it->second.end());
+    const Conns* conns = users_.find(Key(app_key, user_id));
+    if (conns == nullptr) continue;
+    recipients.insert(recipients.end(), conns->begin(), conns->end());
   }
   return recipients;
 }
@@ -157,9 +157,9 @@ void Hub::DisconnectLocal(std::string_view app_key, std::string_view user_id, co
   Conns conns;
   {
     std::lock_guard lock(mutex_);
-    auto it = users_.find(Key(app_key, user_id));
-    if (it == users_.end()) return;
-    conns.assign(it->second.begin(), it->second.end());
+    const Conns* found = users_.find(Key(app_key, user_id));
+    if (found == nullptr) return;
+    conns.assign(found->begin(), found->end());
   }
   auto farewell = std::make_shared<const std::string>(
       json::serialize(protocol::ConnectionErrorEvent(why, now)));

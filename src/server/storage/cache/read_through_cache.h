@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "common/inline_key_map.h"
 
 namespace eddy::server {
 
@@ -150,8 +151,7 @@ class ReadThroughCache : public WriteTrackedCache<ReadThroughCache<V>> {
     WriteTracker::Ticket ticket;
     {
       std::lock_guard lock(this->mutex_);
-      auto it = values_.find(key);
-      if (it != values_.end()) return it->second;
+      if (const V* cached = values_.find(key)) return *cached;
       ticket = this->tracker_.Take(key);
     }
     Result<V> loaded = load();
@@ -174,9 +174,8 @@ class ReadThroughCache : public WriteTrackedCache<ReadThroughCache<V>> {
       std::lock_guard lock(this->mutex_);
       for (const std::string& key : keys) {
         if (!seen.insert(key).second) continue;
-        auto it = values_.find(key);
-        if (it != values_.end()) {
-          out.push_back(it->second);
+        if (const V* cached = values_.find(key)) {
+          out.push_back(*cached);
         } else {
           missing.push_back(key);
           tickets.push_back(this->tracker_.Take(key));
@@ -198,7 +197,7 @@ class ReadThroughCache : public WriteTrackedCache<ReadThroughCache<V>> {
   // Whether `key` has a cached value (a hint: it may be forgotten right after).
   bool Contains(const std::string& key) {
     std::lock_guard lock(this->mutex_);
-    return values_.count(key) > 0;
+    return values_.contains(key);
   }
 
  private:
@@ -213,7 +212,7 @@ class ReadThroughCache : public WriteTrackedCache<ReadThroughCache<V>> {
   }
 
   const size_t max_entries_;
-  std::unordered_map<std::string, V> values_;
+  InlineKeyMap<V> values_;
 };
 
 // A ReadThroughCache of values that a write changes together, a group at a time: each value

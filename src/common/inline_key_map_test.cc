@@ -1,0 +1,85 @@
+#include "common/inline_key_map.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+namespace eddy {
+namespace {
+
+using namespace std::string_view_literals;
+
+TEST(InlineKeyMapTest, FindsInsertsAssignsAndErases) {
+  constexpr std::string_view kLong = "app-key-0123456789\0user-with-a-long-id"sv;
+  InlineKeyMap<std::string> m;
+  EXPECT_EQ(m.find("a"), nullptr);
+  EXPECT_FALSE(m.erase("a"));
+  m.insert_or_assign(kLong, "one");
+  m["short"] = "two";
+  EXPECT_EQ(m.size(), 2u);
+  ASSERT_NE(m.find(kLong), nullptr);
+  EXPECT_EQ(*m.find(kLong), "one");
+  m.insert_or_assign("short", "three");
+  EXPECT_EQ(*m.find("short"), "three");
+  EXPECT_EQ(m.size(), 2u);
+  // Keys are whole byte strings: a prefix or an embedded NUL makes another key.
+  std::string with_nul("ab\0c", 4);
+  m[with_nul] = "nul";
+  EXPECT_EQ(m.find("ab"), nullptr);
+  EXPECT_EQ(*m.find(with_nul), "nul");
+  EXPECT_TRUE(m.erase("short"));
+  EXPECT_FALSE(m.contains("short"));
+  EXPECT_EQ(m.size(), 2u);
+  EXPECT_EQ(m.try_emplace(with_nul, "ignored").second, false);
+  EXPECT_EQ(*m.find(with_nul), "nul");
+  m.clear();
+  EXPECT_TRUE(m.empty());
+  EXPECT_EQ(m.find(with_nul), nullptr);
+  m["again"] = "after clear";
+  EXPECT_EQ(*m.find("again"), "after clear");
+}
+
+// Random operations over many rehashes agree with std::map, values keep their address until
+// erased, and every value is destroyed exactly once (shared_ptr use counts).
+TEST(InlineKeyMapTest, AgreesWithStdMapThroughGrowthAndErasure) {
+  InlineKeyMap<std::shared_ptr<int>> m;
+  std::map<std::string, std::shared_ptr<int>> model;
+  std::mt19937 rng(7);
+  std::shared_ptr<int>* pinned = &m["pinned"];
+  *pinned = std::make_shared<int>(-1);
+  for (int i = 0; i < 20000; ++i) {
+    std::string key = "key-" + std::to_string(rng() % 3000) + std::string(rng() % 40, 'x');
+    switch (rng() % 3) {
+      case 0:
+      case 1: {
+        auto v = std::make_shared<int>(i);
+        m.insert_or_assign(key, v);
+        model[key] = v;
+        break;
+      }
+      default:
+        EXPECT_EQ(m.erase(key), model.erase(key) == 1) << key;
+    }
+  }
+  EXPECT_EQ(m.size(), model.size() + 1);
+  EXPECT_EQ(m.find("pinned"), pinned);
+  EXPECT_EQ(**pinned, -1);
+  size_t seen = 0;
+  m.for_each([&](std::string_view key, const std::shared_ptr<int>& v) {
+    if (key == "pinned") return;
+    ++seen;
+    auto it = model.find(std::string(key));
+    ASSERT_NE(it, model.end()) << key;
+    EXPECT_EQ(v, it->second);
+    EXPECT_EQ(v.use_count(), 2);  // the model's and the map's: no copy left behind
+  });
+  EXPECT_EQ(seen, model.size());
+  m.clear();
+  for (const auto& [key, v] : model) EXPECT_EQ(v.use_count(), 1) << key;
+}
+
+}  // namespace
+}  // namespace eddy
