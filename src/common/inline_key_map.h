@@ -75,6 +75,22 @@ class InlineKeyMap {
     --size_;
     return true;
   }
+  // Erases the entries for which pred(key, value) is true; pred may change the value.
+  template <typename Pred>
+  void erase_if(Pred&& pred) {
+    for (Node*& head : buckets_) {
+      for (Node** link = &head; *link != nullptr;) {
+        Node* node = *link;
+        if (pred(node->key(), node->value)) {
+          *link = node->next;
+          Destroy(node);
+          --size_;
+        } else {
+          link = &node->next;
+        }
+      }
+    }
+  }
   void clear() {
     for (Node* head : buckets_) {
       while (head != nullptr) {

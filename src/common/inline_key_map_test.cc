@@ -77,8 +77,29 @@ TEST(InlineKeyMapTest, AgreesWithStdMapThroughGrowthAndErasure) {
     EXPECT_EQ(v.use_count(), 2);  // the model's and the map's: no copy left behind
   });
   EXPECT_EQ(seen, model.size());
+  // erase_if may change what it keeps.
+  m.erase_if([](std::string_view key, std::shared_ptr<int>& v) {
+    if (key == "pinned") return false;
+    if (*v % 2 == 0) return true;
+    v = std::make_shared<int>(-*v);
+    return false;
+  });
+  EXPECT_EQ(m.find("pinned"), pinned);
+  for (auto it = model.begin(); it != model.end();) {
+    const std::shared_ptr<int>* kept = m.find(it->first);
+    if (*it->second % 2 == 0) {
+      EXPECT_EQ(kept, nullptr) << it->first;
+      EXPECT_EQ(it->second.use_count(), 1) << it->first;
+      it = model.erase(it);
+      continue;
+    }
+    ASSERT_NE(kept, nullptr) << it->first;
+    EXPECT_EQ(**kept, -*it->second);
+    ++it;
+  }
+  EXPECT_EQ(m.size(), model.size() + 1);
   m.clear();
-  for (const auto& [key, v] : model) EXPECT_EQ(v.use_count(), 1) << key;
+  EXPECT_TRUE(m.empty());
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "server/storage/cache/caching_store.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -63,7 +64,8 @@ struct Caches {
         rosters.ForgetAll();
         break;
       case CachedData::kModeration:
-        bans.ForgetAll();
+        app_bans.ForgetAll();
+        channel_bans.ForgetAll();
         mutes.ForgetAll();
         channel_mutes.ForgetAll();
         break;
@@ -90,7 +92,8 @@ struct Caches {
     memberships.ForgetAll();
     users.ForgetAll();
     roles.ForgetAll();
-    bans.ForgetAll();
+    app_bans.ForgetAll();
+    channel_bans.ForgetAll();
     mutes.ForgetAll();
     channel_mutes.ForgetAll();
     channel_rows.ForgetAll();
@@ -105,14 +108,24 @@ struct Caches {
   // Shared rows: an absent one (a watcher of a public channel) costs a null pointer, not the
   // ~400 bytes of an empty optional<Member>.
   ReadThroughCache<std::shared_ptr<const Member>> members{kMaxEntries};  // app, cid, user
-  ReadThroughCache<std::vector<Member>> memberships{kMaxEntries};        // app, user
+  // Per user (app, user): a value, mostly empty, for nearly every connected user.
+  struct PerUser {
+    std::optional<std::vector<Member>> memberships;
+    std::optional<std::vector<UserMute>> mutes;
+    std::optional<std::vector<ChannelMute>> channel_mutes;
+    std::optional<std::vector<Ban>> app_bans;  // BansOf without a channel
+    bool empty() const { return !memberships && !mutes && !channel_mutes && !app_bans; }
+  };
+  SharedEntries<PerUser> per_user{kMaxEntries};
+  FieldCache<PerUser, std::vector<Member>, &PerUser::memberships> memberships{per_user};
+  FieldCache<PerUser, std::vector<UserMute>, &PerUser::mutes> mutes{per_user};
+  FieldCache<PerUser, std::vector<ChannelMute>, &PerUser::channel_mutes> channel_mutes{per_user};
+  FieldCache<PerUser, std::vector<Ban>, &PerUser::app_bans> app_bans{per_user};
   // Read-state writes leave rosters alone: a roster has no read state.
-  ReadThroughCache<std::vector<RosterEntry>> rosters{kMaxEntries};        // app, cid
-  ReadThroughCache<std::optional<User>> users{kMaxEntries};               // app, user
-  ReadThroughCache<std::vector<Role>> roles{kMaxEntries};                 // app
-  ReadThroughCache<std::vector<Ban>> bans{kMaxEntries};                   // app, user, cid
-  ReadThroughCache<std::vector<UserMute>> mutes{kMaxEntries};             // app, user
-  ReadThroughCache<std::vector<ChannelMute>> channel_mutes{kMaxEntries};  // app, user
+  ReadThroughCache<std::vector<RosterEntry>> rosters{kMaxEntries};  // app, cid
+  ReadThroughCache<std::optional<User>> users{kMaxEntries};         // app, user
+  ReadThroughCache<std::vector<Role>> roles{kMaxEntries};           // app
+  ReadThroughCache<std::vector<Ban>> channel_bans{kMaxEntries};     // app, user, cid
   // Channel rows (null: none) are forgotten by every write of the channel row, its members
   // (member_count) or its messages (message_count, last_message_at).
   ReadThroughCache<std::shared_ptr<const Channel>> channel_rows{kMaxEntries};  // app, cid
@@ -173,7 +186,8 @@ class CachingUserStore final : public UserStore {
       CacheWriteScope members(caches_.members);
       CacheWriteScope memberships(caches_.memberships);
       CacheWriteScope rosters(caches_.rosters);
-      CacheWriteScope bans(caches_.bans);
+      CacheWriteScope app_bans(caches_.app_bans);
+      CacheWriteScope channel_bans(caches_.channel_bans);
       CacheWriteScope mutes(caches_.mutes);
       CacheWriteScope channel_mutes(caches_.channel_mutes);
       return inner_.DeleteUser(app_key, id);
@@ -391,18 +405,18 @@ class CachingModerationStore final : public ModerationStore {
   CachingModerationStore(ModerationStore& inner, Caches& caches) : inner_(inner), caches_(caches) {}
 
   Status UpsertBan(std::string_view app_key, const Ban& ban) override {
-    return Write(caches_.bans, app_key, ban.user_id,
-                 [&] { return inner_.UpsertBan(app_key, ban); });
+    return WriteBans(app_key, ban.user_id, [&] { return inner_.UpsertBan(app_key, ban); });
   }
   Result<bool> DeleteBan(std::string_view app_key, std::string_view user_id,
                          std::string_view channel_cid) override {
-    return Write(caches_.bans, app_key, user_id,
-                 [&] { return inner_.DeleteBan(app_key, user_id, channel_cid); });
+    return WriteBans(app_key, user_id,
+                     [&] { return inner_.DeleteBan(app_key, user_id, channel_cid); });
   }
   Result<std::vector<Ban>> BansOf(std::string_view app_key, std::string_view user_id,
                                   std::string_view channel_cid) override {
-    return caches_.bans.Get(Key(app_key, user_id, channel_cid),
-                            [&] { return inner_.BansOf(app_key, user_id, channel_cid); });
+    auto load = [&] { return inner_.BansOf(app_key, user_id, channel_cid); };
+    if (channel_cid.empty()) return caches_.app_bans.Get(Key(app_key, user_id), load);
+    return caches_.channel_bans.Get(Key(app_key, user_id, channel_cid), load);
   }
   Result<std::vector<Ban>> QueryBans(std::string_view app_key, const BanQuery& q) override {
     return inner_.QueryBans(app_key, q);
@@ -453,15 +467,22 @@ class CachingModerationStore final : public ModerationStore {
 
  private:
   // Moderation writes are rare: each one starts its cache over.
-  template <typename V, typename F>
-  auto Write(ReadThroughCache<V>& cache, std::string_view app_key, std::string_view user_id,
-             F write) -> decltype(write()) {
+  template <typename Cache, typename F>
+  auto Write(Cache& cache, std::string_view app_key, std::string_view user_id, F write)
+      -> decltype(write()) {
     auto result = [&] {
       CacheWriteScope scope(cache);
       return write();
     }();
     caches_.Publish(CachedData::kModeration, app_key, user_id);
     return result;
+  }
+  template <typename F>
+  auto WriteBans(std::string_view app_key, std::string_view user_id, F write) -> decltype(write()) {
+    return Write(caches_.channel_bans, app_key, user_id, [&] {
+      CacheWriteScope app_wide(caches_.app_bans);
+      return write();
+    });
   }
 
   ModerationStore& inner_;

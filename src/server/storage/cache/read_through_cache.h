@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -260,6 +261,76 @@ class GroupedReadThroughCache : public WriteTrackedCache<GroupedReadThroughCache
   const size_t max_entries_;
   std::unordered_map<std::string, std::unordered_map<std::string, V>> groups_;
   size_t entries_ = 0;  // values over all groups
+};
+
+// The values of several read-through caches over the same keys, one entry per key: each
+// FieldCache keeps its values in one std::optional field of `Entry`, which provides
+// `bool empty() const` (no field set). Per-user caches that hold a value, mostly empty, for
+// nearly every connected user cost one key and one allocation per user this way, not one each.
+template <typename Entry>
+class SharedEntries {
+ public:
+  // Past `max_entries` entries they all start over (memory stays bounded).
+  explicit SharedEntries(size_t max_entries) : max_entries_(max_entries) {}
+
+ private:
+  template <typename E, typename V, std::optional<V> E::*>
+  friend class FieldCache;
+  const size_t max_entries_;
+  std::mutex mutex_;  // taken after a FieldCache's own mutex, never before it
+  InlineKeyMap<Entry> entries_;
+};
+
+// A ReadThroughCache whose values live in `Field` of the entries of a SharedEntries. Its
+// writes, tickets and forgets are its own: they leave the other fields alone.
+template <typename Entry, typename V, std::optional<V> Entry::*Field>
+class FieldCache : public WriteTrackedCache<FieldCache<Entry, V, Field>> {
+ public:
+  explicit FieldCache(SharedEntries<Entry>& shared) : shared_(shared) {}
+
+  template <typename Load>
+  Result<V> Get(const std::string& key, Load&& load) {
+    WriteTracker::Ticket ticket;
+    {
+      std::lock_guard lock(this->mutex_);
+      {
+        std::lock_guard entries(shared_.mutex_);
+        const Entry* entry = shared_.entries_.find(key);
+        if (entry != nullptr && entry->*Field) return *(entry->*Field);
+      }
+      ticket = this->tracker_.Take(key);
+    }
+    Result<V> loaded = load();
+    if (!loaded.ok()) return loaded;
+    std::lock_guard lock(this->mutex_);
+    if (!this->tracker_.Valid(ticket)) return loaded;
+    std::lock_guard entries(shared_.mutex_);
+    // Starting over forgets values, none goes stale: the other fields' tickets stay valid.
+    if (shared_.entries_.size() >= shared_.max_entries_ && !shared_.entries_.contains(key)) {
+      shared_.entries_.clear();
+    }
+    shared_.entries_[key].*Field = *loaded;
+    return loaded;
+  }
+
+ private:
+  friend class WriteTrackedCache<FieldCache>;
+  void EraseLocked(const std::string& key) {
+    std::lock_guard entries(shared_.mutex_);
+    Entry* entry = shared_.entries_.find(key);
+    if (entry == nullptr) return;
+    (entry->*Field).reset();
+    if (entry->empty()) shared_.entries_.erase(key);
+  }
+  void ClearLocked() {
+    std::lock_guard entries(shared_.mutex_);
+    shared_.entries_.erase_if([](std::string_view, Entry& entry) {
+      (entry.*Field).reset();
+      return entry.empty();
+    });
+  }
+
+  SharedEntries<Entry>& shared_;
 };
 
 // Brackets one store write for a cache: BeginWrite now, EndWrite when it goes out of scope.

@@ -158,5 +158,81 @@ TEST(ReadThroughCacheTest, GetManyKeepsAKeyWrittenDuringTheLoadOutOfTheCache) {
   EXPECT_EQ(*cache.GetMany({"x", "y"}, load), (std::vector<int>{1, 2}));
 }
 
+// Two caches sharing entries: each field is loaded, written, forgotten and protected from
+// overlapping writes on its own; the entry goes when its last field does.
+struct TwoFields {
+  std::optional<int> a;
+  std::optional<int> b;
+  bool empty() const { return !a && !b; }
+};
+using FieldA = FieldCache<TwoFields, int, &TwoFields::a>;
+using FieldB = FieldCache<TwoFields, int, &TwoFields::b>;
+
+TEST(FieldCacheTest, FieldsOfOneEntryAreCachedAndForgottenSeparately) {
+  SharedEntries<TwoFields> shared(100);
+  FieldA a(shared);
+  FieldB b(shared);
+  Source sa, sb;
+  sb.value = 10;
+  EXPECT_EQ(*a.Get("k", [&] { return sa.Load(); }), 1);
+  EXPECT_EQ(*b.Get("k", [&] { return sb.Load(); }), 10);
+  sa.value = 2;
+  sb.value = 20;
+  // A write of k through `a` forgets a's value only.
+  a.BeginWrite({"k"});
+  a.EndWrite({"k"});
+  EXPECT_EQ(*a.Get("k", [&] { return sa.Load(); }), 2);
+  EXPECT_EQ(*b.Get("k", [&] { return sb.Load(); }), 10);
+  // Forgetting every value of `b` leaves a's.
+  b.ForgetAll();
+  sa.value = 3;
+  EXPECT_EQ(*a.Get("k", [&] { return sa.Load(); }), 2);
+  EXPECT_EQ(*b.Get("k", [&] { return sb.Load(); }), 20);
+  EXPECT_EQ(sa.loads, 2);
+  EXPECT_EQ(sb.loads, 2);
+  // Both forgotten: the entry is gone, and the next loads read the store.
+  a.Forget("k");
+  b.Forget("k");
+  sb.value = 30;
+  EXPECT_EQ(*a.Get("k", [&] { return sa.Load(); }), 3);
+  EXPECT_EQ(*b.Get("k", [&] { return sb.Load(); }), 30);
+}
+
+TEST(FieldCacheTest, AWriteDuringALoadKeepsTheLoadOutButNotTheOtherField) {
+  SharedEntries<TwoFields> shared(100);
+  FieldA a(shared);
+  FieldB b(shared);
+  Source sa, sb;
+  EXPECT_EQ(*a.Get("k",
+                   [&] {
+                     Result<int> old = sa.Load();
+                     a.BeginWrite({"k"});
+                     sa.value = 2;
+                     a.EndWrite({"k"});
+                     // b's load in the middle of a's is b's business: it is cached.
+                     EXPECT_EQ(*b.Get("k", [&] { return sb.Load(); }), 1);
+                     return old;
+                   }),
+            1);
+  EXPECT_EQ(*a.Get("k", [&] { return sa.Load(); }), 2);
+  sb.value = 5;
+  EXPECT_EQ(*b.Get("k", [&] { return sb.Load(); }), 1);
+  EXPECT_EQ(sa.loads, 2);
+  EXPECT_EQ(sb.loads, 1);
+}
+
+TEST(FieldCacheTest, EntriesStartOverPastTheBound) {
+  SharedEntries<TwoFields> shared(2);
+  FieldA a(shared);
+  Source s;
+  for (const char* key : {"k1", "k2", "k1", "k2"})
+    EXPECT_TRUE(a.Get(key, [&] { return s.Load(); }).ok());
+  EXPECT_EQ(s.loads, 2);
+  EXPECT_TRUE(a.Get("k3", [&] { return s.Load(); }).ok());  // full: starts over, keeps k3
+  EXPECT_TRUE(a.Get("k3", [&] { return s.Load(); }).ok());
+  EXPECT_TRUE(a.Get("k1", [&] { return s.Load(); }).ok());
+  EXPECT_EQ(s.loads, 4);
+}
+
 }  // namespace
 }  // namespace eddy::server
