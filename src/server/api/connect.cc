@@ -34,22 +34,26 @@ std::string QueryOr(const transport::HttpRequest& r, std::string_view name) {
 
 // One client WebSocket. State moves pending -> open -> closed; frames that arrive while
 // pending are ignored (the SDK waits for the first health.check before sending).
-class ClientSession final : public transport::WebSocketSession,
+// The session is also the hub's record of its connection (one object per connection, not
+// two): the handshake sets the realtime::Connection fields before the hub is given the
+// session, and they never change afterwards.
+class ClientSession final : public realtime::Connection,
+                            public transport::WebSocketSession,
                             public std::enable_shared_from_this<ClientSession> {
  public:
-  ClientSession(ConnectHandler& handler, std::shared_ptr<transport::WebSocketConnection> socket)
-      : h_(handler), socket_(std::move(socket)) {}
+  ClientSession(ConnectHandler& handler, std::shared_ptr<transport::WebSocketConnection> ws)
+      : h_(handler) {
+    socket = std::move(ws);
+  }
 
   void Start(Handshake hs) {
     h_.work_.Post([self = shared_from_this(), hs = std::move(hs)] { self->Authenticate(hs); });
   }
 
   void OnText(std::string_view text) override {
-    std::string connection_id;
     {
       std::lock_guard lock(mutex_);
       if (state_ != State::kOpen) return;
-      connection_id = conn_->id;
     }
     auto parsed = ParseJson(text, "WebSocket frame");
     const json::object* ping = nullptr;
@@ -66,29 +70,28 @@ class ClientSession final : public transport::WebSocketSession,
     if (ping == nullptr) {
       Error e = parsed.ok() ? Error::Input("a frame must be a JSON object or array of objects")
                             : parsed.error();
-      socket_->Send(Encode(protocol::ConnectionErrorEvent(e, now)));
+      socket->Send(Encode(protocol::ConnectionErrorEvent(e, now)));
       return;
     }
     auto type = ping->find("type");
     if (type != ping->end() && type->value() == "health.check") {
-      socket_->Send(Encode(json::object{{"type", "health.check"},
-                                        {"connection_id", connection_id},
-                                        {"cid", "*"},
-                                        {"created_at", FormatTime(now)}}));
+      socket->Send(Encode(json::object{{"type", "health.check"},
+                                       {"connection_id", id},
+                                       {"cid", "*"},
+                                       {"created_at", FormatTime(now)}}));
     }
   }
 
   void OnClose() override {
-    std::shared_ptr<realtime::Connection> conn;
+    bool was_open;
     {
       std::lock_guard lock(mutex_);
-      if (state_ == State::kOpen) conn = conn_;
+      was_open = state_ == State::kOpen;
       state_ = State::kClosed;
     }
-    if (!conn) return;
-    realtime::Hub::Departure gone = h_.hub_.Remove(conn->id);
-    log::Info("ws close",
-              {{"app", conn->app_key}, {"user", conn->user_id}, {"connection_id", conn->id}});
+    if (!was_open) return;
+    realtime::Hub::Departure gone = h_.hub_.Remove(id);
+    log::Info("ws close", {{"app", app_key}, {"user", user_id}, {"connection_id", id}});
     // Off the network thread: recording last_active and reading the user are store calls.
     h_.work_.Post(
         [h = &h_, gone = std::move(gone)]() mutable { AnnounceClose(*h, std::move(gone)); });
@@ -97,14 +100,14 @@ class ClientSession final : public transport::WebSocketSession,
  private:
   enum class State { kPending, kOpen, kClosed };
 
-  void Fail(const Error& e, const Handshake& hs, const std::string& user_id) {
+  void Fail(const Error& e, const Handshake& hs, const std::string& who) {
     log::Info("ws connect refused", {{"app", hs.api_key},
-                                     {"user", user_id},
+                                     {"user", who},
                                      {"code", std::to_string(static_cast<int>(e.code))},
                                      {"error", e.message},
                                      {"remote", hs.remote}});
-    socket_->Send(Encode(protocol::ConnectionErrorEvent(e, h_.clock_.Now())));
-    socket_->Close(1000, "");
+    socket->Send(Encode(protocol::ConnectionErrorEvent(e, h_.clock_.Now())));
+    socket->Close(1000, "");
   }
 
   void Authenticate(const Handshake& hs) {
@@ -113,9 +116,9 @@ class ClientSession final : public transport::WebSocketSession,
     }
     auto payload = ParseJsonObject(hs.json_param, "json parameter");
     if (!payload.ok()) return Fail(payload.error(), hs, "");
-    auto user_id = GetString(*payload, "user_id");
-    if (!user_id.ok()) return Fail(user_id.error(), hs, "");
-    std::string claimed = user_id->value_or("");
+    auto json_user_id = GetString(*payload, "user_id");
+    if (!json_user_id.ok()) return Fail(json_user_id.error(), hs, "");
+    std::string claimed = json_user_id->value_or("");
     auto details = GetObject(*payload, "user_details");
     if (!details.ok()) return Fail(details.error(), hs, claimed);
 
@@ -139,24 +142,21 @@ class ClientSession final : public transport::WebSocketSession,
                                     caller->kind == Caller::Kind::kAnonymous);
     if (!user.ok()) return Fail(user.error(), hs, caller->user_id);
 
-    auto conn = std::make_shared<realtime::Connection>();
-    conn->id = NewUuid();
-    conn->app_key = caller->app->api_key;
-    conn->user_id = caller->user_id;
-    conn->remote_address = hs.remote;
-    conn->socket = socket_;
     realtime::Hub::AddResult added;
     {
       std::lock_guard lock(mutex_);
       if (state_ != State::kPending) return;  // the socket closed during the handshake
-      added = h_.hub_.Add(conn);
+      id = NewUuid();
+      app_key = caller->app->api_key;
+      user_id = caller->user_id;
+      remote_address = hs.remote;
+      added = h_.hub_.Add(shared_from_this());
       if (added == realtime::Hub::AddResult::kTooMany) {
         state_ = State::kClosed;
         Error e = Error::Make(ErrorCode::kTooManyConnections, 429,
-                              "too many connections for user " + conn->user_id);
-        return Fail(e, hs, conn->user_id);
+                              "too many connections for user " + user_id);
+        return Fail(e, hs, user_id);
       }
-      conn_ = conn;
       state_ = State::kOpen;
     }
     protocol::OwnUserExtras extras;
@@ -173,18 +173,16 @@ class ClientSession final : public transport::WebSocketSession,
       }
     }
     json::object me = protocol::OwnUserToJson(*user, /*online=*/true, extras);
-    socket_->Send(Encode(json::object{{"type", "health.check"},
-                                      {"connection_id", conn->id},
-                                      {"cid", "*"},
-                                      {"created_at", FormatTime(h_.clock_.Now())},
-                                      {"me", std::move(me)}}));
-    log::Info("ws connect", {{"app", conn->app_key},
-                             {"user", conn->user_id},
-                             {"connection_id", conn->id},
-                             {"remote", hs.remote}});
+    socket->Send(Encode(json::object{{"type", "health.check"},
+                                     {"connection_id", id},
+                                     {"cid", "*"},
+                                     {"created_at", FormatTime(h_.clock_.Now())},
+                                     {"me", std::move(me)}}));
+    log::Info("ws connect",
+              {{"app", app_key}, {"user", user_id}, {"connection_id", id}, {"remote", hs.remote}});
     // First connection: the user came online for those following their presence.
     if (added == realtime::Hub::AddResult::kFirstForUser && !user->invisible) {
-      h_.hub_.AnnouncePresence(conn->app_key, protocol::UserToJson(*user, true), h_.clock_.Now());
+      h_.hub_.AnnouncePresence(app_key, protocol::UserToJson(*user, true), h_.clock_.Now());
     }
   }
 
@@ -214,10 +212,8 @@ class ClientSession final : public transport::WebSocketSession,
   Authenticator& auth_() { return h_.auth_; }
 
   ConnectHandler& h_;
-  std::shared_ptr<transport::WebSocketConnection> socket_;
-  std::mutex mutex_;  // guards state_ and conn_
+  std::mutex mutex_;  // guards state_
   State state_ = State::kPending;
-  std::shared_ptr<realtime::Connection> conn_;
 };
 
 std::shared_ptr<transport::WebSocketSession> ConnectHandler::OnOpen(
