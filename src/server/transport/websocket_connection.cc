@@ -250,7 +250,7 @@ void WebSocketFrameConnection::OnPeerClose(std::string_view payload) {
   peer_closed_ = true;
   if (closing_) {
     // Our close frame is out (the closing handshake is complete) or on its way.
-    if (close_queued_ && !write_in_flight_) Finish();
+    if (close_queued_ && !pending_) Finish();
     return;
   }
   // The peer started the close: what is queued is dropped and its code echoed (§5.5.1).
@@ -306,7 +306,7 @@ void WebSocketFrameConnection::QueueText(std::shared_ptr<const std::string> text
     return StartClose(ws::kClosePolicy, "slow consumer");
   }
   queue_.push_back(std::move(text));
-  if (flush_pending_ || write_in_flight_) return;  // that flush or write takes it along
+  if (flush_pending_ || pending_) return;  // that flush or write takes it along
   flush_pending_ = true;
   worker_->FlushSoon(shared_from_this());
 }
@@ -317,34 +317,38 @@ void WebSocketFrameConnection::Flush() {
 }
 
 void WebSocketFrameConnection::WriteNext() {
-  if (write_in_flight_ || finished_) return;
+  if (pending_ || finished_) return;
+  const bool with_close = closing_ && !close_queued_;
+  if (!pong_ && queue_.empty() && !with_close) return;
+  // The frames, the headers and the buffer list are gathered in the worker's scratch space;
+  // only a write the socket does not take at once keeps them (an idle connection keeps none).
   // Layout: [pong] text frames... [close]; the pong and the close frame are whole frames.
-  writing_.clear();
-  writing_pong_ = pong_ != nullptr;
-  if (pong_) writing_.push_back(std::move(pong_));
-  writing_.insert(writing_.end(), std::make_move_iterator(queue_.begin()),
-                  std::make_move_iterator(queue_.end()));
+  Worker::WriteScratch& scratch = worker_->write_scratch();
+  std::vector<std::shared_ptr<const std::string>>& frames = scratch.frames;
+  frames.clear();
+  if (pong_) frames.push_back(std::move(pong_));
+  const std::size_t first_text = frames.size();
+  frames.insert(frames.end(), std::make_move_iterator(queue_.begin()),
+                std::make_move_iterator(queue_.end()));
+  const std::size_t end_text = frames.size();
   queue_.clear();
   if (queue_.capacity() > kKeptQueueSlots) Release(queue_);
-  writing_close_ = closing_ && !close_queued_;
-  if (writing_close_) {
-    writing_.push_back(std::move(close_frame_));
+  if (with_close) {
+    frames.push_back(std::move(close_frame_));
     close_queued_ = true;
   }
-  if (writing_.empty()) return;
-  worker_->CountWrite(writing_.size());
-  // The headers and the buffer list are built in the worker's scratch space; only a write
-  // the socket does not take at once copies them (an idle connection keeps neither).
-  Worker::WriteScratch& scratch = worker_->write_scratch();
-  scratch.headers.resize(ws::kMaxHeaderBytes * writing_.size());
+  worker_->CountWrite(frames.size());
+  scratch.headers.resize(ws::kMaxHeaderBytes * frames.size());
   scratch.buffers.clear();
   std::size_t total = 0;
-  for (std::size_t i = 0; i < writing_.size(); ++i) {
-    const std::string& bytes = *writing_[i];
-    if (IsWritingText(i)) {
+  std::size_t text_bytes = 0;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    const std::string& bytes = *frames[i];
+    if (i >= first_text && i < end_text) {
       char* header = scratch.headers.data() + ws::kMaxHeaderBytes * i;
       scratch.buffers.emplace_back(header, ws::WriteServerHeader(ws::kText, bytes.size(), header));
       total += scratch.buffers.back().size();
+      text_bytes += bytes.size();
     }
     scratch.buffers.emplace_back(bytes.data(), bytes.size());
     total += bytes.size();
@@ -357,9 +361,16 @@ void WebSocketFrameConnection::WriteNext() {
     ec = {};
     written = 0;
   }
-  if (ec || written == total) return OnWrite(ec);
+  if (ec || written == total) {
+    queued_bytes_ -= text_bytes;
+    frames.clear();
+    return AfterWrite(ec);
+  }
   // The rest waits for the socket to take it.
-  headers_ = scratch.headers;
+  pending_ = std::make_unique<PendingWrite>();
+  pending_->frames.swap(frames);
+  pending_->text_bytes = text_bytes;
+  pending_->headers = scratch.headers;
   std::vector<asio::const_buffer> rest;
   rest.reserve(scratch.buffers.size());
   const char* scratch_begin = scratch.headers.data();
@@ -372,11 +383,11 @@ void WebSocketFrameConnection::WriteNext() {
     b += written;
     written = 0;
     const char* p = static_cast<const char*>(b.data());
-    if (p >= scratch_begin && p < scratch_end)
-      b = {headers_.data() + (p - scratch_begin), b.size()};
+    if (p >= scratch_begin && p < scratch_end) {
+      b = {pending_->headers.data() + (p - scratch_begin), b.size()};
+    }
     rest.push_back(b);
   }
-  write_in_flight_ = true;
   asio::async_write(socket_, std::move(rest),
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                       self->OnWrite(ec);
@@ -384,21 +395,16 @@ void WebSocketFrameConnection::WriteNext() {
 }
 
 void WebSocketFrameConnection::OnWrite(boost::system::error_code ec) {
-  write_in_flight_ = false;
-  for (std::size_t i = 0; i < writing_.size(); ++i) {
-    if (IsWritingText(i)) queued_bytes_ -= writing_[i]->size();
-  }
-  writing_.clear();
-  if (writing_.capacity() > kKeptQueueSlots) Release(writing_);
-  Release(headers_);
+  queued_bytes_ -= pending_->text_bytes;
+  pending_.reset();
+  AfterWrite(ec);
+}
+
+void WebSocketFrameConnection::AfterWrite(boost::system::error_code ec) {
   if (finished_) return;
   if (ec) return Finish();  // the peer is gone or stopped reading past the send timeout
   if (close_queued_ && peer_closed_) return Finish();
   WriteNext();
-}
-
-bool WebSocketFrameConnection::IsWritingText(std::size_t i) const {
-  return !(writing_pong_ && i == 0) && !(writing_close_ && i + 1 == writing_.size());
 }
 
 void WebSocketFrameConnection::ClearQueue() {
@@ -440,7 +446,7 @@ void WebSocketFrameConnection::Finish() {
   finished_ = true;
   boost::system::error_code ignored;
   socket_.close(ignored);
-  // writing_ and headers_ stay until the aborted write completes: it still points at them.
+  // pending_ stays until the aborted write completes: it still points at it.
   ClearQueue();
   incomplete_.reset();
   if (session_) {

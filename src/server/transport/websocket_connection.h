@@ -64,14 +64,15 @@ class WebSocketFrameConnection : public Connection,
   void Flush() override;
   // Starts a gathered write of everything pending, unless one is in flight.
   void WriteNext();
+  // The asynchronous rest of a write completed.
   void OnWrite(boost::system::error_code ec);
+  // After a write (or its failure): closes or starts the next one.
+  void AfterWrite(boost::system::error_code ec);
   // FrameSink. Stops taking new frames; what is queued goes out, then the close frame.
   void StartClose(std::uint16_t code, std::string_view reason) override;
   // A protocol violation: the queue is dropped and the close frame goes out next.
   void Fail(std::uint16_t code, std::string_view reason);
   void OnDeadline(Clock::time_point now);
-  // Whether writing_[i] is a text frame (its header is in headers_) rather than a whole frame.
-  bool IsWritingText(std::size_t i) const;
   void ClearQueue();
   void Finish();
 
@@ -93,29 +94,30 @@ class WebSocketFrameConnection : public Connection,
   std::uint64_t discard_ = 0;  // payload bytes still to skip (a refused frame)
   Clock::time_point last_read_;
 
-  // Writing. queue_ holds the text frames not yet written; writing_ keeps the frames of the
-  // write in flight alive, headers_ the text frames' headers.
+  // Writing. queue_ holds the text frames not yet written. A write the socket does not take
+  // at once keeps what it still sends in pending_ (allocated only then) until it completes.
+  struct PendingWrite {
+    std::vector<std::shared_ptr<const std::string>> frames;  // [pong] text frames... [close]
+    std::size_t text_bytes = 0;                              // of the text frames among them
+    std::string headers;                                     // the text frames' headers
+  };
   std::vector<std::shared_ptr<const std::string>> queue_;
-  std::size_t queued_bytes_ = 0;             // text frames in queue_ and writing_
-  std::shared_ptr<const std::string> pong_;  // a whole pong frame for the next write
-  std::vector<std::shared_ptr<const std::string>> writing_;
-  std::string headers_;
+  std::size_t queued_bytes_ = 0;                    // text frames in queue_ and pending_
+  std::shared_ptr<const std::string> pong_;         // a whole pong frame for the next write
   std::shared_ptr<const std::string> close_frame_;  // made by StartClose, taken by WriteNext
+  std::unique_ptr<PendingWrite> pending_;           // the write in flight, if any
 
   // The handshake, idle or close deadline, one at a time; the Worker's sweep checks it.
   Clock::time_point deadline_ = Clock::time_point::max();
 
   // Flags, together so they pack.
-  bool in_message_ = false;  // a text message's first fragment arrived, not its last
-  bool write_in_flight_ = false;
+  bool in_message_ = false;     // a text message's first fragment arrived, not its last
   bool flush_pending_ = false;  // a Worker::FlushSoon for this connection is pending
-  bool writing_pong_ = false;   // writing_ starts with a pong frame
-  bool writing_close_ = false;  // writing_ ends with the close frame
   bool registered_ = false;
   bool opened_ = false;
   bool finished_ = false;
   bool closing_ = false;       // our close frame is queued or sent; no more frames taken
-  bool close_queued_ = false;  // the close frame is in writing_ or written
+  bool close_queued_ = false;  // the close frame is being written or was
   bool peer_closed_ = false;   // the peer's close frame arrived
 };
 

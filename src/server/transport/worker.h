@@ -115,6 +115,7 @@ class Worker {
   }
   // Scratch space every WebSocket on this loop builds its writes in.
   struct WriteScratch {
+    std::vector<std::shared_ptr<const std::string>> frames;
     std::string headers;
     std::vector<boost::asio::const_buffer> buffers;
   };
