@@ -51,7 +51,7 @@ class InlineKeyMap {
       ::operator delete(raw);
       throw;
     }
-    std::memcpy(node + 1, key.data(), key.size());
+    std::memcpy(reinterpret_cast<char*>(node + 1), key.data(), key.size());
     Node*& head = buckets_[Bucket(key)];
     node->next = head;
     head = node;
@@ -108,6 +108,12 @@ class InlineKeyMap {
   void for_each(F&& f) {
     for (Node* node : buckets_) {
       for (; node != nullptr; node = node->next) f(node->key(), node->value);
+    }
+  }
+  template <typename F>
+  void for_each(F&& f) const {
+    for (const Node* node : buckets_) {
+      for (; node != nullptr; node = node->next) f(node->key(), std::as_const(node->value));
     }
   }
 

@@ -51,14 +51,13 @@ Hub::AddResult Hub::Add(std::shared_ptr<Connection> conn) {
 bool Hub::DropWatcher(const Connection& conn, std::string_view cid) {
   auto cit = channels_.find(Key(conn.app_key, cid));
   if (cit == channels_.end()) return false;
-  auto uit = cit->second.find(conn.user_id);
-  if (uit == cit->second.end()) return false;
-  Conns& list = uit->second;
-  list.erase(
-      std::remove_if(list.begin(), list.end(), [&](const auto& c) { return c->id == conn.id; }),
-      list.end());
-  if (!list.empty()) return false;
-  cit->second.erase(uit);
+  Conns* list = cit->second.find(conn.user_id);
+  if (list == nullptr) return false;
+  list->erase(
+      std::remove_if(list->begin(), list->end(), [&](const auto& c) { return c->id == conn.id; }),
+      list->end());
+  if (!list->empty()) return false;
+  cit->second.erase(conn.user_id);
   if (bus_) bus_->SetRemove(WatchSet(conn.app_key, cid), conn.user_id);
   if (cit->second.empty()) {
     channels_.erase(cit);
@@ -146,8 +145,8 @@ bool Hub::Watch(std::string_view app_key, std::string_view connection_id, std::s
   if (state->watching.size() >= kMaxWatchesPerConnection) return false;
   state->watching.insert(cid);
   auto [cit, channel_new] = channels_.try_emplace(Key(app_key, cid));
-  auto [uit, user_new] = cit->second.try_emplace(state->conn->user_id);
-  uit->second.push_back(state->conn);
+  auto [user_conns, user_new] = cit->second.try_emplace(state->conn->user_id);
+  user_conns->push_back(state->conn);
   if (bus_) {
     if (user_new) bus_->SetAdd(WatchSet(app_key, cid), state->conn->user_id);
     if (channel_new) bus_->Subscribe(ChannelTopic(app_key, cid));
@@ -167,13 +166,13 @@ void Hub::UnwatchChannelLocal(std::string_view app_key, std::string_view cid) {
   std::lock_guard lock(mutex_);
   auto cit = channels_.find(Key(app_key, cid));
   if (cit == channels_.end()) return;
-  for (const auto& [user_id, conns] : cit->second) {
+  cit->second.for_each([&](std::string_view user_id, const Conns& conns) {
     for (const auto& conn : conns) {
       auto it = conns_.find(conn->id);
       if (it != conns_.end()) it->second.watching.erase(cid);
     }
     if (bus_) bus_->SetRemove(WatchSet(app_key, cid), user_id);
-  }
+  });
   channels_.erase(cit);
   if (bus_) bus_->Unsubscribe(ChannelTopic(app_key, cid));
 }
@@ -183,13 +182,13 @@ void Hub::UnwatchUserLocal(std::string_view app_key, std::string_view cid,
   std::lock_guard lock(mutex_);
   auto cit = channels_.find(Key(app_key, cid));
   if (cit == channels_.end()) return;
-  auto uit = cit->second.find(user_id);
-  if (uit == cit->second.end()) return;
-  for (const auto& conn : uit->second) {
+  const Conns* conns = cit->second.find(user_id);
+  if (conns == nullptr) return;
+  for (const auto& conn : *conns) {
     auto it = conns_.find(conn->id);
     if (it != conns_.end()) it->second.watching.erase(cid);
   }
-  cit->second.erase(uit);
+  cit->second.erase(user_id);
   if (bus_) bus_->SetRemove(WatchSet(app_key, cid), user_id);
   if (cit->second.empty()) {
     channels_.erase(cit);
@@ -204,9 +203,12 @@ std::vector<std::string> Hub::WatchingUsers(std::string_view app_key, std::strin
     std::lock_guard lock(mutex_);
     auto cit = channels_.find(Key(app_key, cid));
     if (cit != channels_.end()) {
-      for (const auto& [user_id, conns] : cit->second) local.push_back(user_id);  // sorted
+      local.reserve(cit->second.size());
+      cit->second.for_each(
+          [&](std::string_view user_id, const Conns&) { local.emplace_back(user_id); });
     }
   }
+  std::sort(local.begin(), local.end());
   if (remote.empty()) return local;
   std::vector<std::string> all;
   std::set_union(local.begin(), local.end(), remote.begin(), remote.end(), std::back_inserter(all));
@@ -236,7 +238,7 @@ bool Hub::IsWatching(std::string_view app_key, std::string_view user_id,
   {
     std::lock_guard lock(mutex_);
     auto cit = channels_.find(Key(app_key, cid));
-    if (cit != channels_.end() && cit->second.find(user_id) != cit->second.end()) return true;
+    if (cit != channels_.end() && cit->second.contains(user_id)) return true;
   }
   if (!bus_) return false;
   std::vector<std::string> remote = Remote(WatchSet(app_key, cid));

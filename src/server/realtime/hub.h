@@ -24,7 +24,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -138,8 +137,9 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
     NameSet watching;   // cids
     NameSet following;  // user ids whose presence it follows
   };
-  // user id -> that user's connections watching the channel; ordered for Watchers().
-  using ChannelWatchers = std::map<std::string, Conns, std::less<>>;
+  // user id -> that user's connections watching the channel (each user's together, so
+  // Deliver sees them as one run).
+  using ChannelWatchers = InlineKeyMap<Conns>;
 
   static std::string Key(std::string_view app_key, std::string_view name);
   // Names on the bus (see the class comment).

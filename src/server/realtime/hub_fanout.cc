@@ -175,9 +175,9 @@ Hub::Conns Hub::WatcherConns(std::string_view app_key, std::string_view cid) con
   std::lock_guard lock(mutex_);
   auto cit = channels_.find(Key(app_key, cid));
   if (cit == channels_.end()) return recipients;
-  for (const auto& [user_id, conns] : cit->second) {
+  cit->second.for_each([&](std::string_view, const Conns& conns) {
     recipients.insert(recipients.end(), conns.begin(), conns.end());
-  }
+  });
   return recipients;
 }
 
