@@ -19,11 +19,9 @@ class CountingSocket final : public server::transport::WebSocketConnection {
     bytes_.fetch_add(text->size(), std::memory_order_relaxed);
   }
   void Close(int, std::string) override {}
-  const std::string& remote_address() const override { return address_; }
 
  private:
   std::atomic<std::size_t> bytes_{0};
-  std::string address_ = "127.0.0.1";
 };
 
 // A message.new of the size a 200-byte text makes.

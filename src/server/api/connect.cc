@@ -1,6 +1,7 @@
 #include "server/api/connect.h"
 
-#include <mutex>
+#include <atomic>
+#include <cstdint>
 
 #include "common/ids.h"
 #include "common/log.h"
@@ -32,8 +33,10 @@ std::string QueryOr(const transport::HttpRequest& r, std::string_view name) {
 
 }  // namespace
 
-// One client WebSocket. State moves pending -> open -> closed; frames that arrive while
-// pending are ignored (the SDK waits for the first health.check before sending).
+// One client WebSocket. State moves pending -> opening (being added to the hub) -> open ->
+// closed, or to closed from any of them; frames that arrive before open are ignored (the SDK
+// waits for the first health.check before sending). Whoever moves the state out of opening
+// or open to closed takes the connection out of the hub.
 // The session is also the hub's record of its connection (one object per connection, not
 // two): the handshake sets the realtime::Connection fields before the hub is given the
 // session, and they never change afterwards.
@@ -51,10 +54,7 @@ class ClientSession final : public realtime::Connection,
   }
 
   void OnText(std::string_view text) override {
-    {
-      std::lock_guard lock(mutex_);
-      if (state_ != State::kOpen) return;
-    }
+    if (state_.load() != State::kOpen) return;
     auto parsed = ParseJson(text, "WebSocket frame");
     const json::object* ping = nullptr;
     if (parsed.ok()) {
@@ -83,22 +83,20 @@ class ClientSession final : public realtime::Connection,
   }
 
   void OnClose() override {
-    bool was_open;
-    {
-      std::lock_guard lock(mutex_);
-      was_open = state_ == State::kOpen;
-      state_ = State::kClosed;
-    }
-    if (!was_open) return;
+    // While opening, the handshake sees the close when it tries to open, and departs then.
+    if (state_.exchange(State::kClosed) == State::kOpen) Depart();
+  }
+
+ private:
+  enum class State : std::uint8_t { kPending, kOpening, kOpen, kClosed };
+
+  void Depart() {
     realtime::Hub::Departure gone = h_.hub_.Remove(id);
     log::Info("ws close", {{"app", app_key}, {"user", user_id}, {"connection_id", id}});
     // Off the network thread: recording last_active and reading the user are store calls.
     h_.work_.Post(
         [h = &h_, gone = std::move(gone)]() mutable { AnnounceClose(*h, std::move(gone)); });
   }
-
- private:
-  enum class State { kPending, kOpen, kClosed };
 
   void Fail(const Error& e, const Handshake& hs, const std::string& who) {
     log::Info("ws connect refused", {{"app", hs.api_key},
@@ -142,23 +140,21 @@ class ClientSession final : public realtime::Connection,
                                     caller->kind == Caller::Kind::kAnonymous);
     if (!user.ok()) return Fail(user.error(), hs, caller->user_id);
 
-    realtime::Hub::AddResult added;
-    {
-      std::lock_guard lock(mutex_);
-      if (state_ != State::kPending) return;  // the socket closed during the handshake
-      id = NewUuid();
-      app_key = caller->app->api_key;
-      user_id = caller->user_id;
-      remote_address = hs.remote;
-      added = h_.hub_.Add(shared_from_this());
-      if (added == realtime::Hub::AddResult::kTooMany) {
-        state_ = State::kClosed;
-        Error e = Error::Make(ErrorCode::kTooManyConnections, 429,
-                              "too many connections for user " + user_id);
-        return Fail(e, hs, user_id);
-      }
-      state_ = State::kOpen;
+    State pending = State::kPending;
+    if (!state_.compare_exchange_strong(pending, State::kOpening)) return;  // closed meanwhile
+    id = NewUuid();
+    app_key = caller->app->api_key;
+    user_id = caller->user_id;
+    remote_address = hs.remote;
+    realtime::Hub::AddResult added = h_.hub_.Add(shared_from_this());
+    if (added == realtime::Hub::AddResult::kTooMany) {
+      state_ = State::kClosed;
+      Error e = Error::Make(ErrorCode::kTooManyConnections, 429,
+                            "too many connections for user " + user_id);
+      return Fail(e, hs, user_id);
     }
+    State opening = State::kOpening;
+    if (!state_.compare_exchange_strong(opening, State::kOpen)) return Depart();
     protocol::OwnUserExtras extras;
     if (Status filled = h_.reads_.FillOwnUserExtras(*caller->app, caller->user_id, extras);
         !filled.ok()) {
@@ -212,8 +208,7 @@ class ClientSession final : public realtime::Connection,
   Authenticator& auth_() { return h_.auth_; }
 
   ConnectHandler& h_;
-  std::mutex mutex_;  // guards state_
-  State state_ = State::kPending;
+  std::atomic<State> state_ = State::kPending;
 };
 
 std::shared_ptr<transport::WebSocketSession> ConnectHandler::OnOpen(
@@ -224,7 +219,7 @@ std::shared_ptr<transport::WebSocketSession> ConnectHandler::OnOpen(
   hs.api_key = QueryOr(upgrade_request, "api_key");
   hs.auth_type = QueryOr(upgrade_request, "stream-auth-type");
   hs.token = QueryOr(upgrade_request, "authorization");
-  hs.remote = conn->remote_address();
+  hs.remote = upgrade_request.remote_address;
   auto session = std::make_shared<ClientSession>(*this, std::move(conn));
   session->Start(std::move(hs));
   return session;

@@ -24,7 +24,6 @@ class RecordingSocket final : public transport::WebSocketConnection {
     std::lock_guard lock(mutex_);
     closed_with_ = code;
   }
-  const std::string& remote_address() const override { return address_; }
 
   // The frames sent so far (shared buffers: equal pointers mean one encoding).
   std::vector<std::shared_ptr<const std::string>> Frames() const {
@@ -55,7 +54,6 @@ class RecordingSocket final : public transport::WebSocketConnection {
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<const std::string>> sent_;
   int closed_with_ = 0;
-  std::string address_ = "127.0.0.1";
 };
 
 // Opens a connection on `hub` with a fresh recording socket and returns the socket.

@@ -52,7 +52,6 @@ class WebSocketConnection {
   virtual void Send(std::shared_ptr<const std::string> text) = 0;
   // Sends what is queued, then a close frame with this code and reason.
   virtual void Close(int code, std::string reason) = 0;
-  virtual const std::string& remote_address() const = 0;
 };
 
 // What the layer above keeps for one open WebSocket. Called on the connection's thread only.

@@ -201,8 +201,7 @@ void HttpSession::Dispatch() {
 }
 
 void HttpSession::UpgradeToWebSocket(HttpRequest request, BeastRequest upgrade) {
-  auto connection = std::make_shared<WebSocketFrameConnection>(stream_.release_socket(), worker_,
-                                                               std::move(remote_address_));
+  auto connection = std::make_shared<WebSocketFrameConnection>(stream_.release_socket(), worker_);
   state_ = State::kDone;
   connection->Start(std::move(request), upgrade);
   // After the new connection registered, so a stopping worker never looks drained between.

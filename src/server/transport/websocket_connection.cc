@@ -65,11 +65,8 @@ void Release(T& container) {
 
 }  // namespace
 
-WebSocketFrameConnection::WebSocketFrameConnection(TcpSocket socket, std::shared_ptr<Worker> worker,
-                                                   std::string remote_address)
-    : socket_(std::move(socket)),
-      worker_(std::move(worker)),
-      remote_address_(std::move(remote_address)) {}
+WebSocketFrameConnection::WebSocketFrameConnection(TcpSocket socket, std::shared_ptr<Worker> worker)
+    : socket_(std::move(socket)), worker_(std::move(worker)) {}
 
 void WebSocketFrameConnection::Start(HttpRequest request, const BeastRequest& upgrade) {
   id_ = worker_->Register(weak_from_this());
@@ -302,7 +299,10 @@ void WebSocketFrameConnection::QueueText(std::shared_ptr<const std::string> text
     // Free the backlog now; the frames being written stay alive until the write completes.
     queued_bytes_ -= text->size();
     ClearQueue();
-    log::Warn("websocket slow consumer", {{"remote", remote_address_}});
+    // The address is not kept per connection (the layer above has it); asked for here.
+    boost::system::error_code ec;
+    auto peer = socket_.remote_endpoint(ec);
+    log::Warn("websocket slow consumer", {{"remote", ec ? "" : peer.address().to_string()}});
     return StartClose(ws::kClosePolicy, "slow consumer");
   }
   queue_.push_back(std::move(text));

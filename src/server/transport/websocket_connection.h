@@ -32,8 +32,7 @@ class WebSocketFrameConnection : public Connection,
                                  public FrameSink,
                                  public std::enable_shared_from_this<WebSocketFrameConnection> {
  public:
-  WebSocketFrameConnection(TcpSocket socket, std::shared_ptr<Worker> worker,
-                           std::string remote_address);
+  WebSocketFrameConnection(TcpSocket socket, std::shared_ptr<Worker> worker);
 
   // Answers the upgrade `upgrade` (101, or 400/426 when it is not a valid WebSocket
   // handshake), then calls WebSocketHandler::OnOpen(`request`).
@@ -41,7 +40,6 @@ class WebSocketFrameConnection : public Connection,
 
   void Send(std::shared_ptr<const std::string> text) override;
   void Close(int code, std::string reason) override;
-  const std::string& remote_address() const override { return remote_address_; }
 
   // Connection: shutdown closes with 1012 so clients reconnect at once (protocol §3.5).
   void Shutdown() override;
@@ -78,7 +76,6 @@ class WebSocketFrameConnection : public Connection,
 
   TcpSocket socket_;
   std::shared_ptr<Worker> worker_;
-  std::string remote_address_;
   std::uint64_t id_ = 0;
   std::shared_ptr<WebSocketSession> session_;
 
