@@ -195,14 +195,16 @@ class ClientSession final : public realtime::Connection,
     Micros now = h.clock_.Now();
     user.last_active = now;
     bool hidden = user.invisible;
-    json::object user_json = protocol::UserToJson(user, !gone.went_offline && !hidden);
+    // A reconnect that completed while this waited its turn is not followed by "offline".
+    const bool offline = gone.went_offline && !h.hub_.IsOnline(conn.app_key, conn.user_id);
+    json::object user_json = protocol::UserToJson(user, !offline && !hidden);
     std::erase_if(gone.stopped_watching, [&](const realtime::Hub::WatchEnded& ended) {
       std::string_view type = std::string_view(ended.cid).substr(0, ended.cid.find(':'));
       std::shared_ptr<const ChannelType> t = h.types_.Find(conn.app_key, type);
       return !t || !t->Flag("connect_events");
     });
     h.hub_.AnnounceWatchingStopped(gone, user_json, now);
-    if (gone.went_offline && !hidden) h.hub_.AnnouncePresence(conn.app_key, user_json, now);
+    if (offline && !hidden) h.hub_.AnnouncePresence(conn.app_key, user_json, now);
   }
 
   Authenticator& auth_() { return h_.auth_; }

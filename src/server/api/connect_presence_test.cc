@@ -144,6 +144,27 @@ TEST_F(ConnectPresenceTest, CloseAnnouncesTheUserAsItIsNow) {
   EXPECT_EQ(offline[0].at("user").at("online"), false);
 }
 
+// The close's announcements wait their turn on the work queue: a reconnect that completed in
+// the meantime means the user never looked offline.
+TEST_F(ConnectPresenceTest, AReconnectBeforeTheCloseIsAnnouncedMeansNoOffline) {
+  Client bob = Connect("bob");
+  hub_.FollowPresence(app_.api_key, bob.connection_id, {"alice"});
+  Client alice = Connect("alice");
+  bob.socket->TakeEvents();
+  std::promise<void> release;
+  work_.Post([f = release.get_future().share()] { f.wait(); });
+  alice.session->OnClose();  // its announcement is queued behind the blocked task
+  auto again = std::make_shared<realtime::Connection>();
+  again->id = "alice-again";
+  again->app_key = app_.api_key;
+  again->user_id = "alice";
+  again->socket = std::make_shared<RecordingSocket>();
+  ASSERT_NE(hub_.Add(again), realtime::Hub::AddResult::kTooMany);
+  release.set_value();
+  Drain();
+  EXPECT_TRUE(bob.socket->TakeEvents().empty());
+}
+
 TEST_F(ConnectPresenceTest, InvisibleUsersAreNotAnnounced) {
   Client bob = Connect("bob");
   hub_.FollowPresence(app_.api_key, bob.connection_id, {"ghost"});
