@@ -192,6 +192,33 @@ TEST_P(CachingStoreTest, OwnWritesAreSeenAtOnceAndAnnouncedToOtherNodes) {
   EXPECT_EQ(invalidation().announced, want);
 }
 
+// App-wide bans share the per-user entry, channel bans have their own cache: a ban write of
+// either kind is seen at once through both (a channel's answer includes the app-wide bans).
+TEST_P(CachingStoreTest, BanWritesAreSeenThroughAppAndChannelQueries) {
+  ModerationStore& moderation = store().moderation();
+  ASSERT_TRUE(moderation.BansOf(kApp, "luke", "")->empty());
+  ASSERT_TRUE(moderation.BansOf(kApp, "luke", "messaging:a")->empty());
+  ASSERT_TRUE(moderation.MutesOf(kApp, "luke")->empty());  // shares luke's entry
+
+  Ban in_channel;
+  in_channel.user_id = "luke";
+  in_channel.channel_cid = "messaging:a";
+  ASSERT_TRUE(moderation.UpsertBan(kApp, in_channel).ok());
+  EXPECT_TRUE(moderation.BansOf(kApp, "luke", "")->empty());
+  EXPECT_EQ(moderation.BansOf(kApp, "luke", "messaging:a")->size(), 1u);
+
+  Ban app_wide;
+  app_wide.user_id = "luke";
+  ASSERT_TRUE(moderation.UpsertBan(kApp, app_wide).ok());
+  EXPECT_EQ(moderation.BansOf(kApp, "luke", "")->size(), 1u);
+  EXPECT_EQ(moderation.BansOf(kApp, "luke", "messaging:a")->size(), 2u);
+
+  ASSERT_TRUE(*moderation.DeleteBan(kApp, "luke", ""));
+  EXPECT_TRUE(moderation.BansOf(kApp, "luke", "")->empty());
+  EXPECT_EQ(moderation.BansOf(kApp, "luke", "messaging:a")->size(), 1u);
+  EXPECT_TRUE(moderation.MutesOf(kApp, "luke")->empty());
+}
+
 TEST_P(CachingStoreTest, RostersOutliveReadStateWritesAndFollowMembershipChanges) {
   Channel c = MakeChannel("messaging", "a", 1);
   ASSERT_NO_FATAL_FAILURE(Create(c, {MakeMember(c, "luke", 1)}));
