@@ -132,6 +132,24 @@ class WriteTrackedCache {
     self().ClearLocked();
   }
 
+  // One value read through the cache: `find()` (mutex_ held) gives the cached value or
+  // nullopt; otherwise `load()` runs without the lock and `store(value)` (mutex_ held) keeps
+  // what it gave, unless a write of `ticket_key` overlapped the load.
+  template <typename V, typename Find, typename Load, typename Store>
+  Result<V> ReadThrough(const std::string& ticket_key, Find&& find, Load&& load, Store&& store) {
+    WriteTracker::Ticket ticket;
+    {
+      std::lock_guard lock(mutex_);
+      if (std::optional<V> cached = find()) return std::move(*cached);
+      ticket = tracker_.Take(ticket_key);
+    }
+    Result<V> loaded = load();
+    if (!loaded.ok()) return loaded;
+    std::lock_guard lock(mutex_);
+    if (tracker_.Valid(ticket)) store(*loaded);
+    return loaded;
+  }
+
   std::mutex mutex_;
   WriteTracker tracker_;
 
@@ -149,17 +167,13 @@ class ReadThroughCache : public WriteTrackedCache<ReadThroughCache<V>> {
   // write overlapped the load.
   template <typename Load>
   Result<V> Get(const std::string& key, Load&& load) {
-    WriteTracker::Ticket ticket;
-    {
-      std::lock_guard lock(this->mutex_);
-      if (const V* cached = values_.find(key)) return *cached;
-      ticket = this->tracker_.Take(key);
-    }
-    Result<V> loaded = load();
-    if (!loaded.ok()) return loaded;
-    std::lock_guard lock(this->mutex_);
-    StoreLocked(key, ticket, *loaded);
-    return loaded;
+    return this->template ReadThrough<V>(
+        key,
+        [&]() -> std::optional<V> {
+          if (const V* cached = values_.find(key)) return *cached;
+          return std::nullopt;
+        },
+        load, [&](const V& value) { KeepLocked(key, value); });
   }
 
   // The values of `keys` (each key once), the cached ones from memory and the others from one
@@ -189,7 +203,7 @@ class ReadThroughCache : public WriteTrackedCache<ReadThroughCache<V>> {
     if (loaded->size() != missing.size()) return Error::Internal("cache: a load lost a key");
     std::lock_guard lock(this->mutex_);
     for (std::size_t i = 0; i < missing.size(); ++i) {
-      StoreLocked(missing[i], tickets[i], (*loaded)[i]);
+      if (this->tracker_.Valid(tickets[i])) KeepLocked(missing[i], (*loaded)[i]);
       out.push_back(std::move((*loaded)[i]));
     }
     return out;
@@ -205,9 +219,7 @@ class ReadThroughCache : public WriteTrackedCache<ReadThroughCache<V>> {
   friend class WriteTrackedCache<ReadThroughCache<V>>;
   void EraseLocked(const std::string& key) { values_.erase(key); }
   void ClearLocked() { values_.clear(); }
-  // Caches a loaded value unless its ticket went stale.
-  void StoreLocked(const std::string& key, const WriteTracker::Ticket& ticket, const V& value) {
-    if (!this->tracker_.Valid(ticket)) return;
+  void KeepLocked(const std::string& key, const V& value) {
     if (values_.size() >= max_entries_) this->ForgetAllLocked();
     values_.insert_or_assign(key, value);
   }
@@ -226,23 +238,20 @@ class GroupedReadThroughCache : public WriteTrackedCache<GroupedReadThroughCache
 
   template <typename Load>
   Result<V> Get(const std::string& group, const std::string& key, Load&& load) {
-    WriteTracker::Ticket ticket;
-    {
-      std::lock_guard lock(this->mutex_);
-      auto g = groups_.find(group);
-      if (g != groups_.end()) {
-        auto it = g->second.find(key);
-        if (it != g->second.end()) return it->second;
-      }
-      ticket = this->tracker_.Take(group);
-    }
-    Result<V> loaded = load();
-    if (!loaded.ok()) return loaded;
-    std::lock_guard lock(this->mutex_);
-    if (!this->tracker_.Valid(ticket)) return loaded;
-    if (entries_ >= max_entries_) this->ForgetAllLocked();
-    if (groups_[group].insert_or_assign(key, *loaded).second) ++entries_;
-    return loaded;
+    return this->template ReadThrough<V>(
+        group,
+        [&]() -> std::optional<V> {
+          auto g = groups_.find(group);
+          if (g == groups_.end()) return std::nullopt;
+          auto it = g->second.find(key);
+          if (it == g->second.end()) return std::nullopt;
+          return it->second;
+        },
+        load,
+        [&](const V& value) {
+          if (entries_ >= max_entries_) this->ForgetAllLocked();
+          if (groups_[group].insert_or_assign(key, value).second) ++entries_;
+        });
   }
 
  private:
@@ -290,27 +299,23 @@ class FieldCache : public WriteTrackedCache<FieldCache<Entry, V, Field>> {
 
   template <typename Load>
   Result<V> Get(const std::string& key, Load&& load) {
-    WriteTracker::Ticket ticket;
-    {
-      std::lock_guard lock(this->mutex_);
-      {
-        std::lock_guard entries(shared_.mutex_);
-        const Entry* entry = shared_.entries_.find(key);
-        if (entry != nullptr && entry->*Field) return *(entry->*Field);
-      }
-      ticket = this->tracker_.Take(key);
-    }
-    Result<V> loaded = load();
-    if (!loaded.ok()) return loaded;
-    std::lock_guard lock(this->mutex_);
-    if (!this->tracker_.Valid(ticket)) return loaded;
-    std::lock_guard entries(shared_.mutex_);
-    // Starting over forgets values, none goes stale: the other fields' tickets stay valid.
-    if (shared_.entries_.size() >= shared_.max_entries_ && !shared_.entries_.contains(key)) {
-      shared_.entries_.clear();
-    }
-    shared_.entries_[key].*Field = *loaded;
-    return loaded;
+    return this->template ReadThrough<V>(
+        key,
+        [&]() -> std::optional<V> {
+          std::lock_guard entries(shared_.mutex_);
+          const Entry* entry = shared_.entries_.find(key);
+          return entry != nullptr ? entry->*Field : std::nullopt;
+        },
+        load,
+        [&](const V& value) {
+          std::lock_guard entries(shared_.mutex_);
+          // Starting over forgets values, none goes stale: the other fields' tickets stay
+          // valid.
+          if (shared_.entries_.size() >= shared_.max_entries_ && !shared_.entries_.contains(key)) {
+            shared_.entries_.clear();
+          }
+          shared_.entries_[key].*Field = value;
+        });
   }
 
  private:
