@@ -111,7 +111,7 @@ class FakeWsHandler : public WebSocketHandler {
         : owner_(owner), connection_(std::move(connection)) {}
     void OnText(std::string_view text) override {
       owner_->Record(std::string(text));
-      if (connection_)
+      if (connection_ && owner_->echo)
         connection_->Send(std::make_shared<const std::string>("echo:" + std::string(text)));
     }
     void OnClose() override {
@@ -126,6 +126,7 @@ class FakeWsHandler : public WebSocketHandler {
     std::shared_ptr<WebSocketConnection> connection_;
   };
 
+  std::atomic<bool> echo{true};
   // Runs inside OnOpen, on the connection's thread.
   std::function<void(const std::shared_ptr<WebSocketConnection>&, const HttpRequest&)> on_open;
 
@@ -144,6 +145,11 @@ class FakeWsHandler : public WebSocketHandler {
   void Record(std::string text) {
     std::lock_guard<std::mutex> lock(mutex_);
     texts_.push_back(std::move(text));
+    cv_.notify_all();
+  }
+  bool WaitForTexts(std::size_t n) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    return cv_.wait_for(lock, kTimeout, [&] { return texts_.size() >= n; });
   }
   void Closed() {
     std::lock_guard<std::mutex> lock(mutex_);

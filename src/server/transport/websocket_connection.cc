@@ -1,10 +1,15 @@
 #include "server/transport/websocket_connection.h"
 
-#include <boost/asio/bind_allocator.hpp>
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/field.hpp>
+#include <cerrno>
+#include <climits>
 #include <exception>
 #include <utility>
 
@@ -20,9 +25,6 @@ constexpr std::chrono::seconds kHandshakeTimeout{10};
 // Bounds the wait for the queue to drain and for the peer's answer to our close frame.
 constexpr std::chrono::seconds kCloseTimeout{5};
 constexpr std::size_t kMaxCloseReasonBytes = ws::kMaxControlPayload - 2;
-// Write bookkeeping grown by a burst is given back afterwards, so idle connections stay small.
-constexpr std::size_t kKeptQueueSlots = 16;
-
 // Cut to the frame limit without splitting a UTF-8 sequence.
 std::string_view TruncateReason(std::string_view reason) {
   if (reason.size() <= kMaxCloseReasonBytes) return reason;
@@ -44,19 +46,28 @@ std::shared_ptr<const std::string> CloseFrame(std::uint16_t code, std::string_vi
   return ControlFrame(ws::kClose, payload);
 }
 
-// Allocates exactly what is asked, bypassing Asio's per-thread recycling of handler memory:
-// there, an idle connection's pending wait would sit in the ~500-byte block the HTTP read of
-// some earlier handshake left behind, instead of the ~100 bytes it needs.
-template <typename T>
-struct ExactAllocator {
-  using value_type = T;
-  ExactAllocator() = default;
-  template <typename U>
-  ExactAllocator(const ExactAllocator<U>&) {}  // NOLINT: rebinding must be implicit
-  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
-  void deallocate(T* p, std::size_t) { ::operator delete(p); }
-  friend bool operator==(ExactAllocator, ExactAllocator) { return true; }
-};
+// Sends iov[next..) with gathered writes until all is sent or the socket takes no more,
+// moving `next` (and the first unsent buffer's start) past what was sent. False if the socket
+// failed.
+bool SendGathered(int fd, std::vector<iovec>& iov, std::size_t& next) {
+  while (next < iov.size()) {
+    msghdr msg{};
+    msg.msg_iov = iov.data() + next;
+    msg.msg_iovlen = std::min<std::size_t>(iov.size() - next, IOV_MAX);
+    ssize_t sent = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    if (sent < 0) {
+      if (errno == EINTR) continue;
+      return errno == EAGAIN || errno == EWOULDBLOCK;
+    }
+    auto left = static_cast<std::size_t>(sent);
+    while (next < iov.size() && left >= iov[next].iov_len) left -= iov[next++].iov_len;
+    if (left > 0) {
+      iov[next].iov_base = static_cast<char*>(iov[next].iov_base) + left;
+      iov[next].iov_len -= left;
+    }
+  }
+  return true;
+}
 
 template <typename T>
 void Release(T& container) {
@@ -103,9 +114,17 @@ void WebSocketFrameConnection::Start(HttpRequest request, const BeastRequest& up
 
 void WebSocketFrameConnection::Open(HttpRequest request) {
   opened_ = true;
+  // From here the socket is eddy's own, watched on the worker's epoll set: nothing of Asio's
+  // stays allocated for an idle connection.
   boost::system::error_code ec;
-  socket_.non_blocking(true, ec);
+  int fd = socket_.release(ec);
   if (ec) return Finish();
+  if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 || !worker_->WatchSocket(fd, this)) {
+    ::close(fd);
+    return Finish();
+  }
+  fd_ = fd;  // watched from here until Finish
+  self_ = shared_from_this();
   last_read_ = Clock::now();
   deadline_ = last_read_ + worker_->options().ws_idle_timeout;
   try {
@@ -116,42 +135,44 @@ void WebSocketFrameConnection::Open(HttpRequest request) {
     log::Error("websocket OnOpen threw a non-exception");
   }
   if (!session_) StartClose(ws::kCloseInternalError, "internal error");
-  if (!finished_) WaitReadable();
 }
 
-void WebSocketFrameConnection::WaitReadable() {
-  socket_.async_wait(
-      asio::ip::tcp::socket::wait_read,
-      asio::bind_allocator(ExactAllocator<void>(),
-                           [self = shared_from_this()](boost::system::error_code ec) {
-                             if (self->finished_) return;
-                             if (ec) return self->Finish();
-                             self->OnReadable();
-                           }));
+void WebSocketFrameConnection::OnSocketReady(std::uint32_t events) {
+  if (!finished_ && (events & EPOLLOUT) != 0 && pending_) ContinueWrite();
+  if (!finished_ && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0) OnReadable();
 }
 
 void WebSocketFrameConnection::OnReadable() {
+  // A peer that keeps the socket full gets this many reads per loop turn, then waits its turn.
+  constexpr int kMaxReadsPerTurn = 16;
   std::vector<char>& buffer = worker_->read_buffer();
-  boost::system::error_code ec;
-  std::size_t n = socket_.read_some(asio::buffer(buffer), ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) return WaitReadable();
-  // End of stream, reset, or anything else: the peer is gone.
-  if (ec) return Finish();
-  last_read_ = Clock::now();
-  if (!incomplete_ || incomplete_->partial.empty()) {
-    std::size_t used = ParseFrames(buffer.data(), n);
-    if (!finished_ && used < n) MakeIncomplete().partial.assign(buffer.data() + used, n - used);
-  } else {
-    std::string& partial = incomplete_->partial;
-    partial.append(buffer.data(), n);
-    std::size_t used = ParseFrames(partial.data(), partial.size());
-    if (!finished_) partial.erase(0, used);
+  for (int reads = 0; reads < kMaxReadsPerTurn; ++reads) {
+    ssize_t got = ::recv(fd_, buffer.data(), buffer.size(), 0);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+    // End of stream, reset, or anything else: the peer is gone.
+    if (got <= 0) return Finish();
+    auto n = static_cast<std::size_t>(got);
+    last_read_ = Clock::now();
+    if (!incomplete_ || incomplete_->partial.empty()) {
+      std::size_t used = ParseFrames(buffer.data(), n);
+      if (!finished_ && used < n) MakeIncomplete().partial.assign(buffer.data() + used, n - used);
+    } else {
+      std::string& partial = incomplete_->partial;
+      partial.append(buffer.data(), n);
+      std::size_t used = ParseFrames(partial.data(), partial.size());
+      if (!finished_) partial.erase(0, used);
+    }
+    if (finished_) return;
+    // Only here, with no frame being parsed out of it: once nothing is unfinished, it goes
+    // (a message's first fragment may be empty, so in_message_ decides, not message's size).
+    if (incomplete_ && incomplete_->partial.empty() && !in_message_) incomplete_.reset();
+    // A short read drained the socket: what arrives next is a new edge.
+    if (n < buffer.size()) return;
   }
-  if (finished_) return;
-  // Only here, with no frame being parsed out of it: once nothing is unfinished, it goes
-  // (a message's first fragment may be empty, so in_message_ decides, not message's size).
-  if (incomplete_ && incomplete_->partial.empty() && !in_message_) incomplete_.reset();
-  WaitReadable();
+  asio::post(worker_->io_context(), [self = shared_from_this()] {
+    if (!self->finished_) self->OnReadable();
+  });
 }
 
 WebSocketFrameConnection::Incomplete& WebSocketFrameConnection::MakeIncomplete() {
@@ -300,9 +321,11 @@ void WebSocketFrameConnection::QueueText(std::shared_ptr<const std::string> text
     queued_bytes_ -= text->size();
     ClearQueue();
     // The address is not kept per connection (the layer above has it); asked for here.
-    boost::system::error_code ec;
-    auto peer = socket_.remote_endpoint(ec);
-    log::Warn("websocket slow consumer", {{"remote", ec ? "" : peer.address().to_string()}});
+    asio::ip::tcp::endpoint peer;
+    socklen_t size = static_cast<socklen_t>(peer.capacity());
+    bool known = getpeername(fd_, peer.data(), &size) == 0;
+    if (known) peer.resize(size);
+    log::Warn("websocket slow consumer", {{"remote", known ? peer.address().to_string() : ""}});
     return StartClose(ws::kClosePolicy, "slow consumer");
   }
   queue_.push_back(std::move(text));
@@ -331,8 +354,9 @@ void WebSocketFrameConnection::WriteNext() {
   frames.insert(frames.end(), std::make_move_iterator(queue_.begin()),
                 std::make_move_iterator(queue_.end()));
   const std::size_t end_text = frames.size();
-  queue_.clear();
-  if (queue_.capacity() > kKeptQueueSlots) Release(queue_);
+  // The queue's storage goes with its frames: an idle connection holds none (the next
+  // frame allocates it again, which costs less than the write it waits for).
+  Release(queue_);
   if (with_close) {
     frames.push_back(std::move(close_frame_));
     close_queued_ = true;
@@ -340,69 +364,56 @@ void WebSocketFrameConnection::WriteNext() {
   worker_->CountWrite(frames.size());
   scratch.headers.resize(ws::kMaxHeaderBytes * frames.size());
   scratch.buffers.clear();
-  std::size_t total = 0;
   std::size_t text_bytes = 0;
   for (std::size_t i = 0; i < frames.size(); ++i) {
     const std::string& bytes = *frames[i];
     if (i >= first_text && i < end_text) {
       char* header = scratch.headers.data() + ws::kMaxHeaderBytes * i;
-      scratch.buffers.emplace_back(header, ws::WriteServerHeader(ws::kText, bytes.size(), header));
-      total += scratch.buffers.back().size();
+      scratch.buffers.push_back({header, ws::WriteServerHeader(ws::kText, bytes.size(), header)});
       text_bytes += bytes.size();
     }
-    scratch.buffers.emplace_back(bytes.data(), bytes.size());
-    total += bytes.size();
+    scratch.buffers.push_back({const_cast<char*>(bytes.data()), bytes.size()});
   }
   // One gathered write (sendmsg with an iovec) on the non-blocking socket: usually the
-  // kernel takes it whole, with no operation to allocate and no completion to wait for.
-  boost::system::error_code ec;
-  std::size_t written = socket_.write_some(scratch.buffers, ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) {
-    ec = {};
-    written = 0;
+  // kernel takes it whole, with nothing to allocate and no readiness to wait for.
+  std::size_t next = 0;
+  if (!SendGathered(fd_, scratch.buffers, next)) {
+    frames.clear();
+    return AfterWrite(/*failed=*/true);
   }
-  if (ec || written == total) {
+  if (next == scratch.buffers.size()) {
     queued_bytes_ -= text_bytes;
     frames.clear();
-    return AfterWrite(ec);
+    return AfterWrite(/*failed=*/false);
   }
-  // The rest waits for the socket to take it.
+  // The rest waits for the socket to be writable again (an edge the worker reports).
   pending_ = std::make_unique<PendingWrite>();
   pending_->frames.swap(frames);
   pending_->text_bytes = text_bytes;
   pending_->headers = scratch.headers;
-  std::vector<asio::const_buffer> rest;
-  rest.reserve(scratch.buffers.size());
   const char* scratch_begin = scratch.headers.data();
   const char* scratch_end = scratch_begin + scratch.headers.size();
-  for (asio::const_buffer b : scratch.buffers) {
-    if (written >= b.size()) {
-      written -= b.size();
-      continue;
-    }
-    b += written;
-    written = 0;
-    const char* p = static_cast<const char*>(b.data());
+  pending_->rest.assign(scratch.buffers.begin() + static_cast<std::ptrdiff_t>(next),
+                        scratch.buffers.end());
+  for (iovec& b : pending_->rest) {
+    const char* p = static_cast<const char*>(b.iov_base);
     if (p >= scratch_begin && p < scratch_end) {
-      b = {pending_->headers.data() + (p - scratch_begin), b.size()};
+      b.iov_base = pending_->headers.data() + (p - scratch_begin);
     }
-    rest.push_back(b);
   }
-  asio::async_write(socket_, std::move(rest),
-                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                      self->OnWrite(ec);
-                    });
 }
 
-void WebSocketFrameConnection::OnWrite(boost::system::error_code ec) {
+void WebSocketFrameConnection::ContinueWrite() {
+  if (!SendGathered(fd_, pending_->rest, pending_->next)) return AfterWrite(/*failed=*/true);
+  if (pending_->next < pending_->rest.size()) return;  // still full: wait for the next edge
   queued_bytes_ -= pending_->text_bytes;
   pending_.reset();
-  AfterWrite(ec);
+  AfterWrite(/*failed=*/false);
 }
 
-void WebSocketFrameConnection::AfterWrite(boost::system::error_code ec) {
+void WebSocketFrameConnection::AfterWrite(bool failed) {
   if (finished_) return;
-  if (ec) return Finish();  // the peer is gone or stopped reading past the send timeout
+  if (failed) return Finish();  // the peer is gone
   if (close_queued_ && peer_closed_) return Finish();
   WriteNext();
 }
@@ -410,8 +421,7 @@ void WebSocketFrameConnection::AfterWrite(boost::system::error_code ec) {
 void WebSocketFrameConnection::ClearQueue() {
   for (const auto& text : queue_) queued_bytes_ -= text->size();
   pong_.reset();
-  queue_.clear();
-  if (queue_.capacity() > kKeptQueueSlots) Release(queue_);
+  Release(queue_);
 }
 
 void WebSocketFrameConnection::StartClose(std::uint16_t code, std::string_view reason) {
@@ -444,9 +454,15 @@ void WebSocketFrameConnection::OnDeadline(Clock::time_point now) {
 void WebSocketFrameConnection::Finish() {
   if (finished_) return;
   finished_ = true;
-  boost::system::error_code ignored;
-  socket_.close(ignored);
-  // pending_ stays until the aborted write completes: it still points at it.
+  if (fd_ >= 0) {
+    worker_->StopWatchingSocket(fd_);
+    ::close(fd_);
+    fd_ = -1;
+  } else {
+    boost::system::error_code ignored;
+    socket_.close(ignored);  // ends the handshake's write
+  }
+  pending_.reset();
   ClearQueue();
   incomplete_.reset();
   if (session_) {
@@ -463,6 +479,7 @@ void WebSocketFrameConnection::Finish() {
     registered_ = false;
     worker_->Unregister(id_);
   }
+  if (self_) asio::post(worker_->io_context(), [self = std::move(self_)] {});
 }
 
 }  // namespace eddy::server::transport

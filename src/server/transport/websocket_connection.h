@@ -3,6 +3,8 @@
 // connection leave in one gathered write, and an idle connection hold no buffer.
 #pragma once
 
+#include <sys/uio.h>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <cstddef>
@@ -45,12 +47,13 @@ class WebSocketFrameConnection : public Connection,
   void Shutdown() override;
   void ForceClose() override;
   void CheckDeadline(std::chrono::steady_clock::time_point now) override;
+  void OnSocketReady(std::uint32_t events) override;
 
  private:
   using Clock = std::chrono::steady_clock;
 
   void Open(HttpRequest request);
-  void WaitReadable();
+  // Reads what the socket holds (edge-triggered: until it is drained, or a turn's share).
   void OnReadable();
   // Parses the frames in data[0..size) (payloads unmasked in place); returns the bytes used.
   std::size_t ParseFrames(char* data, std::size_t size);
@@ -62,10 +65,10 @@ class WebSocketFrameConnection : public Connection,
   void Flush() override;
   // Starts a gathered write of everything pending, unless one is in flight.
   void WriteNext();
-  // The asynchronous rest of a write completed.
-  void OnWrite(boost::system::error_code ec);
+  // The socket can take more of the write in flight.
+  void ContinueWrite();
   // After a write (or its failure): closes or starts the next one.
-  void AfterWrite(boost::system::error_code ec);
+  void AfterWrite(bool failed);
   // FrameSink. Stops taking new frames; what is queued goes out, then the close frame.
   void StartClose(std::uint16_t code, std::string_view reason) override;
   // A protocol violation: the queue is dropped and the close frame goes out next.
@@ -74,8 +77,12 @@ class WebSocketFrameConnection : public Connection,
   void ClearQueue();
   void Finish();
 
-  TcpSocket socket_;
+  TcpSocket socket_;  // until the handshake's answer is written; then fd_ is the socket
+  int fd_ = -1;
   std::shared_ptr<Worker> worker_;
+  // Owns the connection while its socket is watched (no pending operation does): released
+  // a loop turn after Finish, since that turn's readiness events may still name it.
+  std::shared_ptr<WebSocketFrameConnection> self_;
   std::uint64_t id_ = 0;
   std::shared_ptr<WebSocketSession> session_;
 
@@ -97,6 +104,8 @@ class WebSocketFrameConnection : public Connection,
     std::vector<std::shared_ptr<const std::string>> frames;  // [pong] text frames... [close]
     std::size_t text_bytes = 0;                              // of the text frames among them
     std::string headers;                                     // the text frames' headers
+    std::vector<iovec> rest;  // what is still to send, into frames and headers
+    std::size_t next = 0;     // the first of rest not sent whole
   };
   std::vector<std::shared_ptr<const std::string>> queue_;
   std::size_t queued_bytes_ = 0;                    // text frames in queue_ and pending_

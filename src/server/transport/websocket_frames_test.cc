@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "server/transport/server.h"
 #include "server/transport/test_support.h"
@@ -106,6 +108,12 @@ class RawClient {
     return f;
   }
 
+  void Write(const std::string& bytes) {
+    stream_.expires_after(kTimeout);
+    RunOp(context_,
+          [&](auto handler) { asio::async_write(stream_, asio::buffer(bytes), handler); });
+  }
+
   // Whether the server closed the TCP connection (rather than leaving it open).
   bool ServerClosed() {
     while (Fill()) {
@@ -114,11 +122,6 @@ class RawClient {
   }
 
  private:
-  void Write(const std::string& bytes) {
-    stream_.expires_after(kTimeout);
-    RunOp(context_,
-          [&](auto handler) { asio::async_write(stream_, asio::buffer(bytes), handler); });
-  }
   bool Fill() {
     char buf[4096];
     std::size_t n = 0;
@@ -205,6 +208,27 @@ TEST_F(WebSocketFramesTest, FramesSplitAcrossReadsAndEmptyFirstFragmentsAreJoine
   EXPECT_EQ(first.payload, "echo:split across reads");
   EXPECT_EQ(second.payload, "echo:after an empty start");
   EXPECT_EQ(ws_.texts(), (std::vector<std::string>{"split across reads", "after an empty start"}));
+}
+
+TEST_F(WebSocketFramesTest, ABurstLargerThanOneLoopTurnReadsIsAllDelivered) {
+  // ~2.9 MB in one client write. The server's socket is edge-triggered: it must read until
+  // the socket is drained (across loop turns, 1 MiB per turn), or the rest would wait for a
+  // readiness edge that never comes.
+  ws_.echo = false;
+  constexpr int kFrames = 48;
+  auto body = [](int i) { return std::string(60000 + i, static_cast<char>('a' + i % 26)); };
+  std::string burst;
+  for (int i = 0; i < kFrames; ++i) burst += RawClient::EncodeFrame(0x81, body(i), true);
+  client_.Write(burst);
+  ASSERT_TRUE(ws_.WaitForTexts(kFrames)) << ws_.texts().size() << " of " << kFrames;
+  std::vector<std::string> texts = ws_.texts();
+  ASSERT_EQ(texts.size(), static_cast<std::size_t>(kFrames));
+  for (int i = 0; i < kFrames; ++i) EXPECT_EQ(texts[i], body(i)) << "frame " << i;
+  // And the connection still answers.
+  client_.SendFrame(0x89, "p");
+  RawClient::Frame pong = client_.ReadFrame();
+  ASSERT_TRUE(pong.ok);
+  EXPECT_EQ(pong.opcode(), 0xA);
 }
 
 TEST_F(WebSocketFramesTest, LongFramesUseTheExtendedLength) {

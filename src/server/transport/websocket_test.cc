@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <filesystem>
+#include <memory>
+#include <vector>
 
 #include "server/transport/server.h"
 #include "server/transport/test_support.h"
@@ -184,6 +187,35 @@ TEST_F(WebSocketTest, ABurstTheSocketTakesInPartsArrivesWholeAndInOrder) {
   }
   EXPECT_EQ(server.server().write_stats().frames, std::uint64_t{kFrames});
   EXPECT_EQ(server.server().write_stats().writes, 1u);
+}
+
+// Open descriptors of this process (the server runs in it).
+std::size_t OpenDescriptors() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd"))
+    ++n;
+  return n;
+}
+
+TEST_F(WebSocketTest, ClosedWebSocketsGiveTheirSocketsBack) {
+  // Once open, a WebSocket's socket is the connection's own (not Asio's): every way it ends
+  // must close it.
+  RunningServer server(TestOptions(), http_, ws_);
+  const std::size_t before = OpenDescriptors();
+  {
+    std::vector<std::unique_ptr<WsClient>> clients;
+    for (std::size_t i = 0; i < 6; ++i) {
+      clients.push_back(std::make_unique<WsClient>(server.port()));
+      ASSERT_FALSE(clients.back()->handshake_error());
+      ASSERT_TRUE(ws_.WaitForOpens(i + 1));  // so that connection(i) is clients[i]'s
+    }
+    ASSERT_FALSE(clients[0]->Close(websocket::close_code::normal));  // the peer closes
+    ws_.connection(1)->Close(1000, "bye");                           // the server closes
+    ASSERT_EQ(clients[1]->ReadUntilClosed().close_code, 1000);
+    // The others just drop their sockets.
+  }
+  ASSERT_TRUE(ws_.WaitForCloses(6));
+  EXPECT_EQ(OpenDescriptors(), before);
 }
 
 TEST_F(WebSocketTest, SlowConsumerIsCutOffWith1008) {

@@ -1,11 +1,16 @@
 // One event-loop thread of the Server and the connections that live on it.
 #pragma once
 
+#include <sys/epoll.h>
+#include <sys/uio.h>
+
+#include <array>
 #include <atomic>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
@@ -41,6 +46,8 @@ class Connection {
   // Acts on a deadline of the connection's that has passed by `now` (handshake, idle, close).
   // The Worker calls it for every connection once per sweep, so a connection needs no timer.
   virtual void CheckDeadline(std::chrono::steady_clock::time_point /*now*/) {}
+  // Readiness (EPOLLIN, EPOLLOUT, ... bits) of the socket it gave Worker::WatchSocket.
+  virtual void OnSocketReady(std::uint32_t /*events*/) {}
 };
 
 // What a Worker hands WebSocket frames to (the WebSocket connection). Called on the worker's
@@ -96,6 +103,13 @@ class Worker {
   bool stopping() const { return stopping_; }
   std::uint64_t Register(std::weak_ptr<Connection> connection);
   void Unregister(std::uint64_t id);
+  // Edge-triggered readiness of `fd` (readable, writable, hung up) goes to
+  // connection->OnSocketReady until StopWatchingSocket(fd). The connection must outlive the
+  // loop turn in which it stops watching (events of that turn may still name it). An idle
+  // socket watched here costs no memory in the process, where Asio keeps a ~170-byte
+  // descriptor state and a ~100-byte pending wait per socket. False if epoll refused it.
+  bool WatchSocket(int fd, Connection* connection);
+  void StopWatchingSocket(int fd);
   // Shutdown() on every connection; `on_drained` runs (on this thread) once none is left.
   void BeginShutdown(std::function<void()> on_drained);
   void ForceCloseAll();
@@ -117,7 +131,7 @@ class Worker {
   struct WriteScratch {
     std::vector<std::shared_ptr<const std::string>> frames;
     std::string headers;
-    std::vector<boost::asio::const_buffer> buffers;
+    std::vector<iovec> buffers;
   };
   WriteScratch& write_scratch() { return write_scratch_; }
   // Scratch space every WebSocket on this loop reads into, so an idle one holds no buffer.
@@ -131,6 +145,10 @@ class Worker {
   void Sweep();
   void TakeForwarded();
   void FlushRound();
+  // The watched sockets' epoll set is itself one descriptor of Asio's loop, waited on only
+  // while some socket is watched (a pending wait would keep the loop from ending).
+  void ArmReadiness();
+  void DispatchReady();
 
   struct Forwarded {
     std::shared_ptr<FrameSink> sink;
@@ -168,6 +186,11 @@ class Worker {
   std::function<void()> on_drained_;
   WriteScratch write_scratch_;
   std::vector<char> read_buffer_ = std::vector<char>(64 * 1024);
+
+  boost::asio::posix::stream_descriptor ready_set_{io_context_};  // the epoll set
+  std::size_t watched_sockets_ = 0;
+  bool readiness_armed_ = false;
+  std::array<epoll_event, 256> ready_events_{};
 };
 
 }  // namespace eddy::server::transport
