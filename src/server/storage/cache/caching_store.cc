@@ -110,11 +110,14 @@ struct Caches {
   ReadThroughCache<std::shared_ptr<const Member>> members{kMaxEntries};  // app, cid, user
   // Per user (app, user): a value, mostly empty, for nearly every connected user.
   struct PerUser {
-    std::optional<std::vector<Member>> memberships;
-    std::optional<std::vector<UserMute>> mutes;
-    std::optional<std::vector<ChannelMute>> channel_mutes;
-    std::optional<std::vector<Ban>> app_bans;  // BansOf without a channel
-    bool empty() const { return !memberships && !mutes && !channel_mutes && !app_bans; }
+    CachedList<Member> memberships;
+    CachedList<UserMute> mutes;
+    CachedList<ChannelMute> channel_mutes;
+    CachedList<Ban> app_bans;  // BansOf without a channel
+    bool empty() const {
+      return !memberships.has_value() && !mutes.has_value() && !channel_mutes.has_value() &&
+             !app_bans.has_value();
+    }
   };
   SharedEntries<PerUser> per_user{kMaxEntries};
   FieldCache<PerUser, std::vector<Member>, &PerUser::memberships> memberships{per_user};

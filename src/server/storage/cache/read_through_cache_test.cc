@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
+#include <string>
+#include <vector>
 
 namespace eddy::server {
 namespace {
@@ -232,6 +235,59 @@ TEST(FieldCacheTest, EntriesStartOverPastTheBound) {
   EXPECT_TRUE(a.Get("k3", [&] { return s.Load(); }).ok());
   EXPECT_TRUE(a.Get("k1", [&] { return s.Load(); }).ok());
   EXPECT_EQ(s.loads, 4);
+}
+
+// A list field in one pointer: "not cached" and "cached, empty" stay distinct, and items
+// are copies the caller may keep.
+TEST(CachedListTest, TellsNotCachedFromEmptyAndHoldsItsItems) {
+  using Items = std::optional<std::vector<std::string>>;
+  CachedList<std::string> list;
+  EXPECT_FALSE(list.has_value());
+  EXPECT_EQ(Items(list), std::nullopt);
+  list = std::vector<std::string>{};
+  EXPECT_TRUE(list.has_value());
+  EXPECT_EQ(Items(list), std::vector<std::string>{});
+  list = std::vector<std::string>{"a long string past the inline size", "b"};
+  Items copy = list;
+  list = std::vector<std::string>{"c"};
+  EXPECT_EQ(copy, (std::vector<std::string>{"a long string past the inline size", "b"}));
+  EXPECT_EQ(Items(list), std::vector<std::string>{"c"});
+  list.reset();
+  EXPECT_FALSE(list.has_value());
+  // The shared empty list is never changed by a value cached after it.
+  CachedList<std::string> other;
+  other = std::vector<std::string>{};
+  list = std::vector<std::string>{};
+  list = std::vector<std::string>{"d"};
+  EXPECT_EQ(Items(other), std::vector<std::string>{});
+}
+
+struct ListFields {
+  CachedList<int> a;
+  CachedList<int> b;
+  bool empty() const { return !a.has_value() && !b.has_value(); }
+};
+
+TEST(FieldCacheTest, ListFieldsAreReadThroughLikeOptionals) {
+  SharedEntries<ListFields> shared(100);
+  FieldCache<ListFields, std::vector<int>, &ListFields::a> a(shared);
+  FieldCache<ListFields, std::vector<int>, &ListFields::b> b(shared);
+  int loads = 0;
+  auto load = [&](std::vector<int> v) {
+    return [&loads, v] {
+      ++loads;
+      return Result<std::vector<int>>(v);
+    };
+  };
+  EXPECT_EQ(*a.Get("k", load({})), std::vector<int>{});
+  EXPECT_EQ(*b.Get("k", load({1, 2})), (std::vector<int>{1, 2}));
+  EXPECT_EQ(*a.Get("k", load({9})), std::vector<int>{});  // the empty list was cached
+  EXPECT_EQ(*b.Get("k", load({9})), (std::vector<int>{1, 2}));
+  EXPECT_EQ(loads, 2);
+  a.Forget("k");
+  EXPECT_EQ(*a.Get("k", load({3})), std::vector<int>{3});
+  EXPECT_EQ(*b.Get("k", load({9})), (std::vector<int>{1, 2}));
+  EXPECT_EQ(loads, 3);
 }
 
 }  // namespace
