@@ -8,6 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "server/storage/cache/packed_user.h"
 #include "server/storage/cache/read_through_cache.h"
 
 namespace eddy::server {
@@ -126,9 +127,10 @@ struct Caches {
   FieldCache<PerUser, std::vector<Ban>, &PerUser::app_bans> app_bans{per_user};
   // Read-state writes leave rosters alone: a roster has no read state.
   ReadThroughCache<std::vector<RosterEntry>> rosters{kMaxEntries};  // app, cid
-  ReadThroughCache<std::optional<User>> users{kMaxEntries};         // app, user
-  ReadThroughCache<std::vector<Role>> roles{kMaxEntries};           // app
-  ReadThroughCache<std::vector<Ban>> channel_bans{kMaxEntries};     // app, user, cid
+  // PackUser bytes; empty: no such user.
+  ReadThroughCache<std::string> users{kMaxEntries};              // app, user
+  ReadThroughCache<std::vector<Role>> roles{kMaxEntries};        // app
+  ReadThroughCache<std::vector<Ban>> channel_bans{kMaxEntries};  // app, user, cid
   // Channel rows (null: none) are forgotten by every write of the channel row, its members
   // (member_count) or its messages (message_count, last_message_at).
   ReadThroughCache<std::shared_ptr<const Channel>> channel_rows{kMaxEntries};  // app, cid
@@ -153,7 +155,7 @@ class CachingUserStore final : public UserStore {
     return {};
   }
   Result<std::optional<User>> FindUser(std::string_view app_key, std::string_view id) override {
-    return caches_.users.Get(Key(app_key, id), [&] { return inner_.FindUser(app_key, id); });
+    return CachedUser(app_key, id, Key(app_key, id));
   }
   // Through the cache when at most a few users are missing from it (a message's author, a
   // page of users seen before); more misses (a cold page of members) are one query, uncached.
@@ -172,9 +174,7 @@ class CachingUserStore final : public UserStore {
     std::unordered_set<std::string_view> seen;
     for (std::size_t i = 0; i < ids.size(); ++i) {
       if (!seen.insert(ids[i]).second) continue;
-      EDDY_ASSIGN_OR_RETURN(std::optional<User> user, caches_.users.Get(keys[i], [&] {
-        return inner_.FindUser(app_key, ids[i]);
-      }));
+      EDDY_ASSIGN_OR_RETURN(std::optional<User> user, CachedUser(app_key, ids[i], keys[i]));
       if (user) found.push_back(std::move(*user));
     }
     return found;
@@ -210,6 +210,17 @@ class CachingUserStore final : public UserStore {
   }
 
  private:
+  Result<std::optional<User>> CachedUser(std::string_view app_key, std::string_view id,
+                                         const std::string& key) {
+    EDDY_ASSIGN_OR_RETURN(std::string packed, caches_.users.Get(key, [&]() -> Result<std::string> {
+      EDDY_ASSIGN_OR_RETURN(std::optional<User> user, inner_.FindUser(app_key, id));
+      return user ? PackUser(*user) : std::string();
+    }));
+    if (packed.empty()) return std::optional<User>();
+    EDDY_ASSIGN_OR_RETURN(User user, UnpackUser(packed));
+    return std::optional<User>(std::move(user));
+  }
+
   UserStore& inner_;
   Caches& caches_;
 };
