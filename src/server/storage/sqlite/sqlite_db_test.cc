@@ -170,7 +170,7 @@ TEST_F(SqliteDbTest, ReadConnectionsKeepASmallPageCache) {
   auto stmt = db_->Prepare("PRAGMA cache_size");
   ASSERT_TRUE(stmt.ok());
   ASSERT_TRUE(*stmt->Step());
-  EXPECT_EQ(stmt->ColumnInt(0), -512);  // KiB
+  EXPECT_EQ(stmt->ColumnInt(0), -256);  // KiB
 }
 
 TEST_F(SqliteDbTest, StatementsOutsideEveryScopeAreAnError) {
