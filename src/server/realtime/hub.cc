@@ -84,13 +84,13 @@ void Hub::RemoveLocked(const std::string& connection_id, Departure& out) {
   const Connection& conn = *state.conn;
   out.connection = state.conn;
 
-  for (const std::string& cid : state.watching) {
+  for (std::string_view cid : state.watching) {
     if (!DropWatcher(conn, cid)) continue;
     auto cit = channels_.find(Key(conn.app_key, cid));
     std::int64_t count = cit == channels_.end() ? 0 : std::int64_t(cit->second.size());
-    out.stopped_watching.push_back({cid, count});
+    out.stopped_watching.push_back({std::string(cid), count});
   }
-  for (const std::string& user_id : state.following) {
+  for (std::string_view user_id : state.following) {
     auto fit = followers_.find(Key(conn.app_key, user_id));
     if (fit == followers_.end()) continue;
     fit->second.erase(conn.id);
