@@ -77,7 +77,8 @@ void Release(T& container) {
 }  // namespace
 
 WebSocketFrameConnection::WebSocketFrameConnection(TcpSocket socket, std::shared_ptr<Worker> worker)
-    : socket_(std::move(socket)), worker_(std::move(worker)) {}
+    : handshake_socket_(std::make_unique<TcpSocket>(std::move(socket))),
+      worker_(std::move(worker)) {}
 
 void WebSocketFrameConnection::Start(HttpRequest request, const BeastRequest& upgrade) {
   id_ = worker_->Register(weak_from_this());
@@ -103,7 +104,7 @@ void WebSocketFrameConnection::Start(HttpRequest request, const BeastRequest& up
         ws::AcceptKey(upgrade[http::field::sec_websocket_key]) + "\r\nServer: eddy\r\n\r\n";
   }
   deadline_ = Clock::now() + kHandshakeTimeout;
-  asio::async_write(socket_, asio::buffer(*response),
+  asio::async_write(*handshake_socket_, asio::buffer(*response),
                     [self = shared_from_this(), response, accepted, request = std::move(request)](
                         boost::system::error_code ec, std::size_t) {
                       if (self->finished_) return;
@@ -117,8 +118,9 @@ void WebSocketFrameConnection::Open(HttpRequest request) {
   // From here the socket is eddy's own, watched on the worker's epoll set: nothing of Asio's
   // stays allocated for an idle connection.
   boost::system::error_code ec;
-  int fd = socket_.release(ec);
+  int fd = handshake_socket_->release(ec);
   if (ec) return Finish();
+  handshake_socket_.reset();
   if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 || !worker_->WatchSocket(fd, this)) {
     ::close(fd);
     return Finish();
@@ -166,13 +168,20 @@ void WebSocketFrameConnection::OnReadable() {
     if (finished_) return;
     // Only here, with no frame being parsed out of it: once nothing is unfinished, it goes
     // (a message's first fragment may be empty, so in_message_ decides, not message's size).
-    if (incomplete_ && incomplete_->partial.empty() && !in_message_) incomplete_.reset();
+    if (incomplete_ && incomplete_->partial.empty() && incomplete_->discard == 0 && !in_message_) {
+      incomplete_.reset();
+    }
     // A short read drained the socket: what arrives next is a new edge.
     if (n < buffer.size()) return;
   }
   asio::post(worker_->io_context(), [self = shared_from_this()] {
     if (!self->finished_) self->OnReadable();
   });
+}
+
+WebSocketFrameConnection::ControlFrames& WebSocketFrameConnection::MakeControl() {
+  if (!control_) control_ = std::make_unique<ControlFrames>();
+  return *control_;
 }
 
 WebSocketFrameConnection::Incomplete& WebSocketFrameConnection::MakeIncomplete() {
@@ -184,9 +193,10 @@ std::size_t WebSocketFrameConnection::ParseFrames(char* data, std::size_t size) 
   const std::size_t max_message = worker_->options().ws_max_message_bytes;
   std::size_t pos = 0;
   while (!finished_ && pos < size) {
-    if (discard_ > 0) {
-      std::size_t skip = static_cast<std::size_t>(std::min<std::uint64_t>(discard_, size - pos));
-      discard_ -= skip;
+    if (incomplete_ && incomplete_->discard > 0) {
+      std::uint64_t& discard = incomplete_->discard;
+      std::size_t skip = static_cast<std::size_t>(std::min<std::uint64_t>(discard, size - pos));
+      discard -= skip;
       pos += skip;
       continue;
     }
@@ -206,7 +216,7 @@ std::size_t WebSocketFrameConnection::ParseFrames(char* data, std::size_t size) 
         if (!closing_) StartClose(ws::kCloseTooBig, "message too big");
         in_message_ = false;
         if (incomplete_) Release(incomplete_->message);
-        discard_ = h.length;
+        MakeIncomplete().discard = h.length;
         pos += h.header_bytes;
         continue;
       }
@@ -245,7 +255,7 @@ void WebSocketFrameConnection::OnFrame(const ws::FrameHeader& h, std::string_vie
     case ws::kPing:
       if (closing_) return;
       // Only the latest ping is answered when several wait (RFC 6455 §5.5.3): bounded.
-      pong_ = ControlFrame(ws::kPong, payload);
+      MakeControl().pong = ControlFrame(ws::kPong, payload);
       return WriteNext();
     case ws::kClose:
       return OnPeerClose(payload);
@@ -342,14 +352,15 @@ void WebSocketFrameConnection::Flush() {
 void WebSocketFrameConnection::WriteNext() {
   if (pending_ || finished_) return;
   const bool with_close = closing_ && !close_queued_;
-  if (!pong_ && queue_.empty() && !with_close) return;
+  const bool with_pong = control_ && control_->pong;
+  if (!with_pong && queue_.empty() && !with_close) return;
   // The frames, the headers and the buffer list are gathered in the worker's scratch space;
   // only a write the socket does not take at once keeps them (an idle connection keeps none).
   // Layout: [pong] text frames... [close]; the pong and the close frame are whole frames.
   Worker::WriteScratch& scratch = worker_->write_scratch();
   std::vector<std::shared_ptr<const std::string>>& frames = scratch.frames;
   frames.clear();
-  if (pong_) frames.push_back(std::move(pong_));
+  if (with_pong) frames.push_back(std::move(control_->pong));
   const std::size_t first_text = frames.size();
   frames.insert(frames.end(), std::make_move_iterator(queue_.begin()),
                 std::make_move_iterator(queue_.end()));
@@ -358,9 +369,10 @@ void WebSocketFrameConnection::WriteNext() {
   // frame allocates it again, which costs less than the write it waits for).
   Release(queue_);
   if (with_close) {
-    frames.push_back(std::move(close_frame_));
+    frames.push_back(std::move(control_->close));
     close_queued_ = true;
   }
+  control_.reset();  // what it held is in this write
   worker_->CountWrite(frames.size());
   scratch.headers.resize(ws::kMaxHeaderBytes * frames.size());
   scratch.buffers.clear();
@@ -420,7 +432,8 @@ void WebSocketFrameConnection::AfterWrite(bool failed) {
 
 void WebSocketFrameConnection::ClearQueue() {
   for (const auto& text : queue_) queued_bytes_ -= text->size();
-  pong_.reset();
+  if (control_ && !control_->close) control_.reset();  // only a pong: dropped with the queue
+  if (control_) control_->pong.reset();
   Release(queue_);
 }
 
@@ -428,7 +441,7 @@ void WebSocketFrameConnection::StartClose(std::uint16_t code, std::string_view r
   if (finished_ || closing_) return;
   if (!opened_) return Finish();
   closing_ = true;
-  close_frame_ = CloseFrame(code, reason);
+  MakeControl().close = CloseFrame(code, reason);
   deadline_ = Clock::now() + kCloseTimeout;
   WriteNext();
 }
@@ -460,7 +473,7 @@ void WebSocketFrameConnection::Finish() {
     fd_ = -1;
   } else {
     boost::system::error_code ignored;
-    socket_.close(ignored);  // ends the handshake's write
+    if (handshake_socket_) handshake_socket_->close(ignored);  // ends the handshake's write
   }
   pending_.reset();
   ClearQueue();

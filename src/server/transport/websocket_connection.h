@@ -77,7 +77,8 @@ class WebSocketFrameConnection : public Connection,
   void ClearQueue();
   void Finish();
 
-  TcpSocket socket_;  // until the handshake's answer is written; then fd_ is the socket
+  // Asio's socket until the handshake's answer is written; then fd_ is the socket.
+  std::unique_ptr<TcpSocket> handshake_socket_;
   int fd_ = -1;
   std::shared_ptr<Worker> worker_;
   // Owns the connection while its socket is watched (no pending operation does): released
@@ -92,10 +93,10 @@ class WebSocketFrameConnection : public Connection,
   struct Incomplete {
     std::string partial;
     std::string message;
+    std::uint64_t discard = 0;  // payload bytes still to skip (a refused frame)
   };
   Incomplete& MakeIncomplete();
   std::unique_ptr<Incomplete> incomplete_;
-  std::uint64_t discard_ = 0;  // payload bytes still to skip (a refused frame)
   Clock::time_point last_read_;
 
   // Writing. queue_ holds the text frames not yet written. A write the socket does not take
@@ -108,10 +109,15 @@ class WebSocketFrameConnection : public Connection,
     std::size_t next = 0;     // the first of rest not sent whole
   };
   std::vector<std::shared_ptr<const std::string>> queue_;
-  std::size_t queued_bytes_ = 0;                    // text frames in queue_ and pending_
-  std::shared_ptr<const std::string> pong_;         // a whole pong frame for the next write
-  std::shared_ptr<const std::string> close_frame_;  // made by StartClose, taken by WriteNext
-  std::unique_ptr<PendingWrite> pending_;           // the write in flight, if any
+  std::size_t queued_bytes_ = 0;  // text frames in queue_ and pending_
+  // Whole control frames for the next write, allocated only while one waits.
+  struct ControlFrames {
+    std::shared_ptr<const std::string> pong;   // the answer to the latest ping
+    std::shared_ptr<const std::string> close;  // made by StartClose, taken by WriteNext
+  };
+  ControlFrames& MakeControl();
+  std::unique_ptr<ControlFrames> control_;
+  std::unique_ptr<PendingWrite> pending_;  // the write in flight, if any
 
   // The handshake, idle or close deadline, one at a time; the Worker's sweep checks it.
   Clock::time_point deadline_ = Clock::time_point::max();
