@@ -66,7 +66,7 @@ bool Hub::DropWatcher(const Connection& conn, std::string_view cid) {
   return true;
 }
 
-Hub::Departure Hub::Remove(const std::string& connection_id) {
+Hub::Departure Hub::Remove(std::string_view connection_id) {
   Departure out;
   {
     std::lock_guard lock(mutex_);
@@ -76,7 +76,7 @@ Hub::Departure Hub::Remove(const std::string& connection_id) {
   return out;
 }
 
-void Hub::RemoveLocked(const std::string& connection_id, Departure& out) {
+void Hub::RemoveLocked(std::string_view connection_id, Departure& out) {
   auto it = conns_.find(connection_id);
   if (it == conns_.end()) return;
   ConnState state = std::move(it->second);
@@ -93,7 +93,7 @@ void Hub::RemoveLocked(const std::string& connection_id, Departure& out) {
   for (std::string_view user_id : state.following) {
     auto fit = followers_.find(Key(conn.app_key, user_id));
     if (fit == followers_.end()) continue;
-    fit->second.erase(conn.id);
+    fit->second.erase(std::string(conn.id.view()));
     if (fit->second.empty()) {
       followers_.erase(fit);
       if (bus_) bus_->Unsubscribe(PresenceTopic(conn.app_key, user_id));
@@ -256,7 +256,7 @@ void Hub::FollowPresence(std::string_view app_key, std::string_view connection_i
     if (state->following.size() >= kMaxFollowsPerConnection) break;
     if (!state->following.insert(user_id)) continue;
     auto [fit, created] = followers_.try_emplace(Key(app_key, user_id));
-    fit->second.insert(state->conn->id);
+    fit->second.insert(std::string(state->conn->id.view()));
     if (created && bus_) bus_->Subscribe(PresenceTopic(app_key, user_id));
   }
 }

@@ -23,6 +23,7 @@
 // bus operations does: they never block). Remote messages arrive on the bus thread.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -34,6 +35,7 @@
 
 #include "common/clock.h"
 #include "common/inline_key_map.h"
+#include "common/interned.h"
 #include "server/domain/channel_events.h"
 #include "server/domain/event_bus.h"
 #include "server/domain/events.h"
@@ -45,9 +47,32 @@
 
 namespace eddy::server::realtime {
 
+// A connection id (a UUID) kept inside the record instead of in an allocation of its own.
+class ConnectionId {
+ public:
+  static constexpr std::size_t kMaxSize = 36;
+  ConnectionId() = default;
+  ConnectionId(std::string_view id) { *this = id; }  // NOLINT: assigned like a string
+  ConnectionId& operator=(std::string_view id) {
+    size_ = static_cast<std::uint8_t>(std::min(id.size(), kMaxSize));
+    std::copy_n(id.data(), size_, bytes_);
+    return *this;
+  }
+  std::string_view view() const { return {bytes_, size_}; }
+  operator std::string_view() const { return view(); }  // NOLINT: read like a string
+  friend bool operator==(const ConnectionId& a, const ConnectionId& b) {
+    return a.view() == b.view();
+  }
+  friend bool operator==(const ConnectionId& a, std::string_view b) { return a.view() == b; }
+
+ private:
+  char bytes_[kMaxSize] = {};
+  std::uint8_t size_ = 0;
+};
+
 struct Connection {
-  std::string id;  // connection_id sent in health.check
-  std::string app_key;
+  ConnectionId id;       // connection_id sent in health.check
+  InternedView app_key;  // every connection of an app views the same copy of its key
   std::string user_id;
   std::string remote_address;  // the client's IP address
   std::shared_ptr<transport::WebSocketConnection> socket;
@@ -80,7 +105,7 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
     std::vector<WatchEnded> stopped_watching;  // in cid order
   };
   // Forgets the connection with its watches and presence follows.
-  Departure Remove(const std::string& connection_id);
+  Departure Remove(std::string_view connection_id);
 
   // Event helpers for the connect handler. `user` is the UserResponse (§5.1) of the user
   // concerned, with its current `online` and `last_active`.
@@ -150,7 +175,7 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
   static std::string WatchSet(std::string_view app_key, std::string_view cid);
   ConnState* FindConn(std::string_view app_key, std::string_view connection_id);
   const ConnState* FindConn(std::string_view app_key, std::string_view connection_id) const;
-  void RemoveLocked(const std::string& connection_id, Departure& out);
+  void RemoveLocked(std::string_view connection_id, Departure& out);
   // The users watching the channel on any node, sorted.
   std::vector<std::string> WatchingUsers(std::string_view app_key, std::string_view cid) const;
   // Removes conn from the watchers of `cid`; returns true if its user has no watching
