@@ -1,6 +1,6 @@
 #include "server/transport/websocket_connection.h"
 
-#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -121,7 +121,8 @@ void WebSocketFrameConnection::Open(HttpRequest request) {
   int fd = handshake_socket_->release(ec);
   if (ec) return Finish();
   handshake_socket_.reset();
-  if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 || !worker_->WatchSocket(fd, this)) {
+  int non_blocking = 1;  // one call, as Asio does (it already set it for the handshake's write)
+  if (ioctl(fd, FIONBIO, &non_blocking) != 0 || !worker_->WatchSocket(fd, this)) {
     ::close(fd);
     return Finish();
   }
