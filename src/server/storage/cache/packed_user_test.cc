@@ -4,27 +4,12 @@
 
 #include <string>
 
+#include "server/storage/storetest/user_assertions.h"
+
 namespace eddy::server {
 namespace {
 
-void ExpectSameUser(const User& a, const User& b) {
-  EXPECT_EQ(a.id, b.id);
-  EXPECT_EQ(a.role, b.role);
-  EXPECT_EQ(a.banned, b.banned);
-  EXPECT_EQ(a.shadow_banned, b.shadow_banned);
-  EXPECT_EQ(a.invisible, b.invisible);
-  EXPECT_EQ(a.language, b.language);
-  EXPECT_EQ(a.teams, b.teams);
-  EXPECT_EQ(a.created_at, b.created_at);
-  EXPECT_EQ(a.updated_at, b.updated_at);
-  EXPECT_EQ(a.last_active, b.last_active);
-  EXPECT_EQ(a.deactivated_at, b.deactivated_at);
-  EXPECT_EQ(a.deleted_at, b.deleted_at);
-  EXPECT_EQ(a.revoke_tokens_issued_before, b.revoke_tokens_issued_before);
-  EXPECT_EQ(a.custom, b.custom);
-  // Key order is part of what the API returns.
-  EXPECT_EQ(json::serialize(a.custom), json::serialize(b.custom));
-}
+using storetest::ExpectSameUser;
 
 TEST(PackedUserTest, AMinimalUserComesBackAsItWas) {
   User user;

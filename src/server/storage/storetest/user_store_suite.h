@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "server/storage/storetest/store_harness.h"
+#include "server/storage/storetest/user_assertions.h"
 
 namespace eddy::server::storetest {
 
@@ -36,25 +37,6 @@ class UserStoreSuite : public TwoAppSuiteBase {
     auto found = users().FindUser(app, id);
     EXPECT_TRUE(found.ok()) << found.error().message;
     return found.ok() ? *found : std::nullopt;
-  }
-
-  static void ExpectSameUser(const User& got, const User& want) {
-    EXPECT_EQ(got.id, want.id);
-    EXPECT_EQ(got.role, want.role);
-    EXPECT_EQ(got.banned, want.banned);
-    EXPECT_EQ(got.shadow_banned, want.shadow_banned);
-    EXPECT_EQ(got.invisible, want.invisible);
-    EXPECT_EQ(got.language, want.language);
-    EXPECT_EQ(got.teams, want.teams);
-    EXPECT_EQ(got.created_at, want.created_at);
-    EXPECT_EQ(got.updated_at, want.updated_at);
-    EXPECT_EQ(got.last_active, want.last_active);
-    EXPECT_EQ(got.deactivated_at, want.deactivated_at);
-    EXPECT_EQ(got.deleted_at, want.deleted_at);
-    EXPECT_EQ(got.revoke_tokens_issued_before, want.revoke_tokens_issued_before);
-    EXPECT_EQ(got.custom, want.custom);
-    // Byte-exact: key order, number kinds (int/uint/double) and every double's bits.
-    EXPECT_EQ(json::serialize(got.custom), json::serialize(want.custom));
   }
 
   static std::vector<std::string> SortedIds(const std::vector<User>& list) {
