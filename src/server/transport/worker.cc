@@ -39,9 +39,12 @@ void Worker::StopWatchingSocket(int fd) {
 void Worker::ArmReadiness() {
   readiness_armed_ = true;
   ready_set_.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                        [this](boost::system::error_code ec) {
+                        [this](boost::system::error_code) {
                           readiness_armed_ = false;
-                          if (!ec) DispatchReady();
+                          // Drained after a cancelled wait too: a socket watched since the
+                          // cancel may have signalled while no wait was pending, and that
+                          // edge is not repeated.
+                          if (watched_sockets_ > 0) DispatchReady();
                           if (watched_sockets_ > 0 && !readiness_armed_) ArmReadiness();
                         });
 }
@@ -153,7 +156,6 @@ void Worker::ArmSweep() {
 }
 
 void Worker::Sweep() {
-  if (watched_sockets_ > 0) DispatchReady();  // a safety net: nothing waits past a sweep
   // By id: a connection that closes during the sweep leaves the registry, maybe with others.
   sweep_ids_.clear();
   for (const auto& entry : connections_) sweep_ids_.push_back(entry.first);
