@@ -1,6 +1,7 @@
 #include "common/clock.h"
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 
@@ -12,6 +13,30 @@ Micros SystemClock::Now() const {
       .count();
 }
 
+namespace {
+
+// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's civil_from_days).
+void CivilFromDays(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
+}
+
+char* PutDigits(char* out, std::int64_t v, int digits) {
+  for (int i = digits - 1; i >= 0; --i, v /= 10) out[i] = static_cast<char>('0' + v % 10);
+  return out + digits;
+}
+
+}  // namespace
+
+// Every event and response carries several timestamps: written digit by digit, not with
+// gmtime_r and snprintf (which cost as much as the rest of a small event's encoding).
 std::string FormatTime(Micros t) {
   std::int64_t secs = t / 1'000'000;
   std::int64_t frac = t % 1'000'000;
@@ -19,14 +44,40 @@ std::string FormatTime(Micros t) {
     frac += 1'000'000;
     --secs;
   }
-  std::time_t tt = static_cast<std::time_t>(secs);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<long long>(frac));
-  return buf;
+  std::int64_t days = secs / 86'400;
+  std::int64_t in_day = secs % 86'400;
+  if (in_day < 0) {
+    in_day += 86'400;
+    --days;
+  }
+  std::int64_t year;
+  unsigned month, day;
+  CivilFromDays(days, year, month, day);
+  if (year < 0 || year > 9999) {  // outside RFC 3339's four-digit years: as printf would
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ",
+                  static_cast<long long>(year), month, day, static_cast<long long>(in_day / 3600),
+                  static_cast<long long>(in_day / 60 % 60), static_cast<long long>(in_day % 60),
+                  static_cast<long long>(frac));
+    return buf;
+  }
+  std::string out(27, '\0');  // YYYY-MM-DDTHH:MM:SS.ffffffZ
+  char* p = out.data();
+  p = PutDigits(p, year, 4);
+  *p++ = '-';
+  p = PutDigits(p, month, 2);
+  *p++ = '-';
+  p = PutDigits(p, day, 2);
+  *p++ = 'T';
+  p = PutDigits(p, in_day / 3600, 2);
+  *p++ = ':';
+  p = PutDigits(p, in_day / 60 % 60, 2);
+  *p++ = ':';
+  p = PutDigits(p, in_day % 60, 2);
+  *p++ = '.';
+  p = PutDigits(p, frac, 6);
+  *p = 'Z';
+  return out;
 }
 
 namespace {
