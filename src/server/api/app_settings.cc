@@ -59,7 +59,8 @@ json::object AppToJson(const App& app, const ChannelTypes* types) {
   a["permission_version"] = "v2";
   json::object configs;
   if (types != nullptr) {
-    for (const ChannelType& t : types->List(app.api_key)) configs[t.name] = t.config;
+    std::shared_ptr<const ChannelTypes::TypeList> all = types->List(app.api_key);
+    for (const ChannelType& t : *all) configs[t.name] = t.config;
   }
   a["channel_configs"] = std::move(configs);
   a["file_upload_config"] = UploadConfig(s, "file_upload_config");

@@ -167,7 +167,8 @@ Result<Blocklist> BlocklistService::Update(const App& app, std::string_view name
 
 Status BlocklistService::Delete(const App& app, std::string_view name) {
   EDDY_TRY(Get(app, name));
-  for (const ChannelType& type : types_.List(app.api_key)) {
+  std::shared_ptr<const ChannelTypes::TypeList> types = types_.List(app.api_key);
+  for (const ChannelType& type : *types) {
     for (const auto& [named, action] : NamedBlocklists(type)) {
       if (named != name) continue;
       return Error::Input("blocklist " + Quote(name) + " is used by channel type " +

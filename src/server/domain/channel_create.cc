@@ -33,7 +33,7 @@ Result<json::object> ChannelService::GetOrCreateDistinct(const Actor& actor, con
 Result<json::object> ChannelService::CreateOrGet(const Actor& actor, const App& app,
                                                  std::string_view type, std::string_view id,
                                                  GetOrCreateRequest& request) {
-  EDDY_ASSIGN_OR_RETURN(ChannelType t, TypeOf(app, type));
+  EDDY_ASSIGN_OR_RETURN(std::shared_ptr<const ChannelType> t, TypeOf(app, type));
   const std::string cid = std::string(type) + ":" + std::string(id);
   {
     auto lock = Lock(app.api_key, cid);
@@ -58,8 +58,9 @@ Result<json::object> ChannelService::CreateOrGet(const Actor& actor, const App& 
   return state;
 }
 
-Status ChannelService::Create(const Actor& actor, const App& app, const ChannelType& type,
-                              Channel channel, const protocol::ChannelInput& data, bool recreate) {
+Status ChannelService::Create(const Actor& actor, const App& app,
+                              std::shared_ptr<const ChannelType> type, Channel channel,
+                              const protocol::ChannelInput& data, bool recreate) {
   const std::string creator = actor.server ? data.created_by_id : actor.user_id;
   if (creator.empty()) {
     return Error::Input(
@@ -83,7 +84,7 @@ Status ChannelService::Create(const Actor& actor, const App& app, const ChannelT
     return Error::Input("the channel creator " + Quote(creator) + " does not exist");
   }
 
-  Loaded l{channel, WithOverrides(type, data.config_overrides.value_or(json::object()))};
+  Loaded l{channel, WithOverrides(std::move(type), data.config_overrides.value_or(json::object()))};
   l.channel.created_by_id = creator;
   Reader reader;
   reader.actor = actor;

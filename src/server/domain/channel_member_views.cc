@@ -5,7 +5,7 @@
 namespace eddy::server {
 
 PersonalFields ChannelService::MemberViews(const App& app, const Channel& channel) {
-  Result<ChannelType> type = TypeOf(app, channel.type);
+  Result<std::shared_ptr<const ChannelType>> type = TypeOf(app, channel.type);
   if (!type.ok()) return nullptr;
   Loaded l{channel, WithOverrides(std::move(type).value(), channel.config_overrides)};
   // The same fields MemberNotification gives a local recipient, for one member at a time.

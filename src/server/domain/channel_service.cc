@@ -38,16 +38,17 @@ std::unique_lock<std::mutex> ChannelService::Lock(std::string_view app_key, std:
   return std::unique_lock<std::mutex>(stripes_[std::hash<std::string>{}(key) % stripes_.size()]);
 }
 
-Result<ChannelType> ChannelService::TypeOf(const App& app, std::string_view type) const {
+Result<std::shared_ptr<const ChannelType>> ChannelService::TypeOf(const App& app,
+                                                                  std::string_view type) const {
   EDDY_TRY(protocol::ValidateChannelType(type));
   std::shared_ptr<const ChannelType> t = types_.Find(app.api_key, type);
   if (!t) return Error::NotFound("channel type " + Quote(type) + " does not exist");
-  return *t;
+  return t;
 }
 
 Result<ChannelService::Loaded> ChannelService::Load(const App& app, std::string_view type,
                                                     std::string_view id) {
-  EDDY_ASSIGN_OR_RETURN(ChannelType t, TypeOf(app, type));
+  EDDY_ASSIGN_OR_RETURN(std::shared_ptr<const ChannelType> t, TypeOf(app, type));
   EDDY_TRY(protocol::ValidateChannelId(id));
   EDDY_ASSIGN_OR_RETURN(std::optional<Channel> c,
                         store_.channels().GetChannel(app.api_key, type, id));
@@ -75,7 +76,7 @@ Result<ChannelService::Reader> ChannelService::ReaderFor(const Actor& actor, con
 Status ChannelService::Check(const App& app, const Reader& reader, const Loaded& l,
                              ChannelAction action) const {
   if (app.DisablePermissionsChecks()) return {};
-  AccessContext ctx{reader.actor, reader.user_ptr(), l.channel, l.type, reader.member_ptr()};
+  AccessContext ctx{reader.actor, reader.user_ptr(), l.channel, *l.type, reader.member_ptr()};
   return CheckChannelAccess(ctx, action);
 }
 
@@ -90,13 +91,13 @@ std::optional<Micros> ChannelService::NotBefore(const Channel& c, const Member* 
 json::object ChannelService::ChannelJson(const App& app, const Loaded& l, const Users& users,
                                          const Reader* reader) const {
   protocol::ChannelJsonParts parts;
-  parts.config = &l.type.config;
+  parts.config = &l.type->config;
   parts.created_by = users.JsonOrNull(l.channel.created_by_id);
   parts.truncated_by = users.JsonOrNull(l.channel.truncated_by_id);
   if (reader != nullptr) {
     // With permission checks off every client may do what the server may.
     Actor actor = app.DisablePermissionsChecks() ? Actor::Server() : reader->actor;
-    AccessContext ctx{actor, reader->user_ptr(), l.channel, l.type, reader->member_ptr()};
+    AccessContext ctx{actor, reader->user_ptr(), l.channel, *l.type, reader->member_ptr()};
     parts.own_capabilities = OwnCapabilities(ctx);
     parts.hidden = reader->member ? reader->member->hidden : false;
     if (reader->member) parts.hide_messages_before = reader->member->hide_messages_before;
@@ -120,7 +121,7 @@ json::object ChannelService::MemberJson(const App& app, const Member& m, const U
 
 Result<json::object> ChannelService::RenderChannel(const App& app, const Channel& channel,
                                                    std::string_view reader_id) {
-  EDDY_ASSIGN_OR_RETURN(ChannelType t, TypeOf(app, channel.type));
+  EDDY_ASSIGN_OR_RETURN(std::shared_ptr<const ChannelType> t, TypeOf(app, channel.type));
   Loaded l{channel, WithOverrides(std::move(t), channel.config_overrides)};
   Actor actor = reader_id.empty() ? Actor::Server() : Actor::ForUser(std::string(reader_id));
   EDDY_ASSIGN_OR_RETURN(Reader reader, ReaderFor(actor, app, channel, reader_id));
@@ -217,7 +218,7 @@ void ChannelService::EmitToMembers(const App& app, const Loaded& l, const json::
 
 void ChannelService::EmitWatching(const App& app, const Loaded& l, std::string_view event_type,
                                   const std::string& user_id) {
-  if (!l.type.Flag("connect_events")) return;
+  if (!l.type->Flag("connect_events")) return;
   Result<Users> users = Users::Load(store_, presence_, app, {user_id});
   json::object e = Envelope(event_type, l.channel);
   e["user"] = users.ok() ? users->Json(user_id) : json::object{{"id", user_id}};
@@ -236,7 +237,7 @@ Result<json::object> ChannelService::PostSystemMessage(const App& app, const Loa
   m.user_id = user_id;
   m.type = "system";
   m.text = in.text.value_or("");
-  EDDY_TRY(protocol::CheckMessageText(m.text, l.type.MaxMessageLength()));
+  EDDY_TRY(protocol::CheckMessageText(m.text, l.type->MaxMessageLength()));
   if (in.attachments) m.attachments = std::move(*in.attachments);
   if (in.mentioned_users) m.mentioned_users = std::move(*in.mentioned_users);
   m.silent = in.silent.value_or(false);

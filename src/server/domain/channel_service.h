@@ -193,7 +193,7 @@ class ChannelService final : public ChannelViews {
   // The channel and its type (with config_overrides); 404 if either is missing or the
   // channel is soft-deleted.
   Result<Loaded> Load(const App& app, std::string_view type, std::string_view id);
-  Result<ChannelType> TypeOf(const App& app, std::string_view type) const;
+  Result<std::shared_ptr<const ChannelType>> TypeOf(const App& app, std::string_view type) const;
   // The actor as reader: a client is its user; server-side, `user_id` (may be empty).
   Result<Reader> ReaderFor(const Actor& actor, const App& app, const Channel& channel,
                            std::string_view user_id);
@@ -204,8 +204,8 @@ class ChannelService final : public ChannelViews {
                                    std::string_view id, GetOrCreateRequest& request);
   // Creates (or, `recreate`, revives a soft-deleted) channel from `data` and emits
   // channel.created, notification.added_to_channel and notification.invited.
-  Status Create(const Actor& actor, const App& app, const ChannelType& type, Channel channel,
-                const protocol::ChannelInput& data, bool recreate);
+  Status Create(const Actor& actor, const App& app, std::shared_ptr<const ChannelType> type,
+                Channel channel, const protocol::ChannelInput& data, bool recreate);
   Result<json::object> BuildState(const App& app, const Loaded& l, const Reader& reader,
                                   const StateOptions& options);
   // reader null: the shared form of events (no own_capabilities, no hidden).

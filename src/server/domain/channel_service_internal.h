@@ -18,7 +18,7 @@ namespace eddy::server {
 // A channel with its type, config_overrides applied.
 struct ChannelService::Loaded {
   Channel channel;
-  ChannelType type;
+  std::shared_ptr<const ChannelType> type;  // with the channel's config_overrides; never null
 };
 
 // Whose view a response or event is built for: the acting actor and, if any, the user with

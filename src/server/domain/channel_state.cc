@@ -108,7 +108,7 @@ Result<json::object> ChannelService::BuildState(const App& app, const Loaded& l,
   if (own != nullptr) s["membership"] = MemberJson(app, *own, users);
 
   json::array read;
-  if (l.type.Flag("read_events")) {
+  if (l.type->Flag("read_events")) {
     // The reader's own entry sets the SDK's unread count: it is there even when the reader
     // is not on this page of members.
     std::vector<const Member*> readers;
@@ -164,7 +164,8 @@ Result<json::array> ChannelService::QueryChannels(const Actor& actor, const App&
                                                                            : "user";
   json::array readable_types;
   bool reads_all = true;
-  for (const ChannelType& t : types_.List(app.api_key)) {
+  std::shared_ptr<const ChannelTypes::TypeList> types = types_.List(app.api_key);
+  for (const ChannelType& t : *types) {
     if (AppRoleReads(t, app_role)) {
       readable_types.emplace_back(t.name);
     } else {
@@ -199,7 +200,7 @@ Result<json::array> ChannelService::QueryChannels(const Actor& actor, const App&
     std::shared_ptr<const ChannelType> t = types_.Find(app.api_key, c.type);
     if (!t) continue;  // a type that no longer exists
     Loaded l{std::move(c), {}};
-    l.type = WithOverrides(*t, l.channel.config_overrides);
+    l.type = WithOverrides(std::move(t), l.channel.config_overrides);
     Reader reader;
     reader.actor = actor;
     reader.user_id = reader_id;

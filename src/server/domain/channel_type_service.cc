@@ -205,7 +205,8 @@ Status ChannelTypeService::Save(const App& app, const ChannelType& type) {
 
 Result<json::object> ChannelTypeService::List(const App& app) {
   json::object out;
-  for (const ChannelType& t : types_.List(app.api_key)) out[t.name] = TypeJson(t, false);
+  std::shared_ptr<const ChannelTypes::TypeList> all = types_.List(app.api_key);
+  for (const ChannelType& t : *all) out[t.name] = TypeJson(t, false);
   return json::object{{"channel_types", std::move(out)}};
 }
 
@@ -220,9 +221,9 @@ Result<json::object> ChannelTypeService::Create(const App& app, const json::obje
     return Error::Input("'name' is required: a channel type name matching [a-z0-9_-]{1,64}");
   }
   std::lock_guard lock(mutex_);
-  std::vector<ChannelType> all = types_.List(app.api_key);
+  std::shared_ptr<const ChannelTypes::TypeList> all = types_.List(app.api_key);
   std::size_t custom = 0;
-  for (const ChannelType& t : all) {
+  for (const ChannelType& t : *all) {
     if (t.name == name->get_string()) {
       return Error::Input("channel type '" + t.name + "' already exists");
     }

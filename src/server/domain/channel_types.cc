@@ -101,6 +101,12 @@ ChannelType WithOverrides(ChannelType type, const json::object& overrides) {
   return type;
 }
 
+std::shared_ptr<const ChannelType> WithOverrides(std::shared_ptr<const ChannelType> type,
+                                                 const json::object& overrides) {
+  if (overrides.empty()) return type;
+  return std::make_shared<const ChannelType>(WithOverrides(*type, overrides));
+}
+
 ChannelType FromStored(const StoredChannelType& stored) {
   ChannelType t;
   t.name = stored.name;
@@ -185,8 +191,8 @@ std::shared_ptr<const ChannelType> ChannelTypes::Find(std::string_view app_key,
   return nullptr;
 }
 
-std::vector<ChannelType> ChannelTypes::List(std::string_view app_key) const {
-  return *Load(app_key);
+std::shared_ptr<const ChannelTypes::TypeList> ChannelTypes::List(std::string_view app_key) const {
+  return Load(app_key);
 }
 
 std::optional<ChannelType> ChannelTypes::Builtin(std::string_view name) const {

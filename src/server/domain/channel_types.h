@@ -41,6 +41,10 @@ struct ChannelType {
 // `type` with a channel's config_overrides (validated on input, see protocol/channel_json.h)
 // laid over its config: what the channel actually allows.
 ChannelType WithOverrides(ChannelType type, const json::object& overrides);
+// The same for a shared type: the type itself when there are no overrides (most channels), so
+// a request that checks a channel's type copies nothing; a copy with them laid over otherwise.
+std::shared_ptr<const ChannelType> WithOverrides(std::shared_ptr<const ChannelType> type,
+                                                 const json::object& overrides);
 
 // A type from its stored form; members_only follows its grants.
 ChannelType FromStored(const StoredChannelType& stored);
@@ -57,8 +61,9 @@ class ChannelTypes {
   // Null if the app has no such type. Shared, not copied: the per-recipient paths of fan-out
   // ask for a flag of it.
   std::shared_ptr<const ChannelType> Find(std::string_view app_key, std::string_view name) const;
-  // By name.
-  std::vector<ChannelType> List(std::string_view app_key) const;
+  using TypeList = std::vector<ChannelType>;
+  // By name. Shared, not copied (queryChannels checks every type's grants).
+  std::shared_ptr<const TypeList> List(std::string_view app_key) const;
   // The built-in definition of `name`, if it is one.
   std::optional<ChannelType> Builtin(std::string_view name) const;
   // The app's stored types changed: here and on every other node, the next Find/List reads
@@ -68,7 +73,6 @@ class ChannelTypes {
  private:
   void Forget(std::string_view app_key) const;
 
-  using TypeList = std::vector<ChannelType>;
   std::shared_ptr<const TypeList> Load(std::string_view app_key) const;
 
   TypeList builtins_;

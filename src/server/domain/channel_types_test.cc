@@ -38,7 +38,7 @@ constexpr const char* kRequiredKeys[] = {"name",
 
 TEST(ChannelTypesTest, BuiltinsHaveTheFullConfig) {
   ChannelTypes types;
-  std::vector<ChannelType> all = types.List("app");
+  std::vector<ChannelType> all = *types.List("app");
   ASSERT_EQ(all.size(), 5u);
   for (const ChannelType& t : all) {
     for (const char* key : kRequiredKeys) {

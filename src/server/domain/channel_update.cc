@@ -263,7 +263,7 @@ Result<ChannelChange> ChannelService::Update(const Actor& actor, const App& app,
                   {*answered});
   }
   EmitToMembers(app, after, notification("notification.removed_from_channel"), removed);
-  if (after.type.members_only) {
+  if (after.type->members_only) {
     for (const std::string& u : removed_ids) watches_.UnwatchUser(app.api_key, cid, u);
   }
   if (changed) {

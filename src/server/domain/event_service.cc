@@ -120,7 +120,8 @@ Result<json::object> EventService::SendEvent(const Actor& actor, const App& app,
     return Error::NotFound("channel " + Quote(std::string(type) + ":" + std::string(id)) +
                            " does not exist");
   }
-  ChannelType effective = WithOverrides(*t, channel->config_overrides);
+  std::shared_ptr<const ChannelType> effective =
+      WithOverrides(std::move(t), channel->config_overrides);
 
   std::optional<User> user;
   if (!sender.empty()) {
@@ -132,15 +133,15 @@ Result<json::object> EventService::SendEvent(const Actor& actor, const App& app,
                           store_.channels().GetMember(app.api_key, type, id, sender));
     Actor acting = actor;
     acting.user_id = sender;
-    AccessContext ctx{acting, user ? &*user : nullptr, *channel, effective,
+    AccessContext ctx{acting, user ? &*user : nullptr, *channel, *effective,
                       member ? &*member : nullptr};
     EDDY_TRY(CheckChannelAccess(ctx, ChannelAction::kSendEvent));
   }
   const char* flag = kind == Kind::kTyping ? "typing_events" : "custom_events";
-  if (!effective.Flag(flag)) {
+  if (!effective->Flag(flag)) {
     return Error::Make(ErrorCode::kChannelFeatureNotSupported, 400,
                        std::string(kind == Kind::kTyping ? "typing" : "custom") +
-                           " events are disabled for channel type " + Quote(effective.name));
+                           " events are disabled for channel type " + Quote(effective->name));
   }
 
   json::object out;

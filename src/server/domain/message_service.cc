@@ -65,7 +65,7 @@ Result<MessageService::Scope> MessageService::LoadScope(const Actor& actor, cons
     return Error::NotFound("channel " + Quote(std::string(type) + ":" + std::string(id)) +
                            " does not exist");
   }
-  ChannelType effective = WithOverrides(*t, c->config_overrides);
+  std::shared_ptr<const ChannelType> effective = WithOverrides(std::move(t), c->config_overrides);
   Scope s{std::move(*c), std::move(effective), {}, {}, actor};
   s.actor.user_id = std::string(acting_user_id);
   s.bypass = actor.server || app.DisablePermissionsChecks();
@@ -85,7 +85,7 @@ Result<Message> MessageService::MustFindMessage(const App& app, std::string_view
 
 Status MessageService::Check(const Scope& s, ChannelAction action) const {
   if (s.bypass) return {};
-  AccessContext ctx{s.actor, s.user ? &*s.user : nullptr, s.channel, s.type,
+  AccessContext ctx{s.actor, s.user ? &*s.user : nullptr, s.channel, *s.type,
                     s.member ? &*s.member : nullptr};
   return CheckChannelAccess(ctx, action);
 }
@@ -209,13 +209,13 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
   m.custom = std::move(in.custom);
   m.created_at = now;
   m.updated_at = now;
-  EDDY_TRY(protocol::CheckMessageText(m.text, s.type.MaxMessageLength()));
+  EDDY_TRY(protocol::CheckMessageText(m.text, s.type->MaxMessageLength()));
   if (m.text.empty() && m.attachments.empty() && m.custom.empty()) {
     return Error::Input("a message needs text, attachments or custom data");
   }
 
   if (in.parent_id) {
-    if (!s.type.Flag("replies")) return Disabled("replies", s.type);
+    if (!s.type->Flag("replies")) return Disabled("replies", *s.type);
     EDDY_ASSIGN_OR_RETURN(std::optional<Message> parent,
                           store_.messages().GetMessage(app.api_key, *in.parent_id));
     if (!parent || !Visible(s, *parent, author)) {
@@ -233,7 +233,7 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
     m.show_in_channel = in.show_in_channel.value_or(false);
   }
   if (in.quoted_message_id) {
-    if (!s.type.Flag("quotes")) return Disabled("quotes", s.type);
+    if (!s.type->Flag("quotes")) return Disabled("quotes", *s.type);
     EDDY_ASSIGN_OR_RETURN(std::optional<Message> quoted,
                           store_.messages().GetMessage(app.api_key, *in.quoted_message_id));
     if (!quoted || !Visible(s, *quoted, author)) {
@@ -265,7 +265,7 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
     return ErrorMessage(app, s, std::move(m), "This channel is frozen: messages cannot be sent");
   }
   EDDY_ASSIGN_OR_RETURN(BlocklistAction verdict,
-                        ScreenText(store_.blocklists(), app.api_key, s.type, m.text));
+                        ScreenText(store_.blocklists(), app.api_key, *s.type, m.text));
   if (verdict == BlocklistAction::kBlock) {
     return ErrorMessage(app, s, std::move(m), "Message was blocked by moderation policies");
   }
@@ -366,7 +366,7 @@ void MessageService::NotifyThread(const App& app, const Scope& s, const Channel&
   to.erase(reply.user_id);
   std::vector<std::string> recipients;
   for (const std::string& uid : to) {
-    if (!s.type.members_only || member_ids.count(uid)) recipients.push_back(uid);
+    if (!s.type->members_only || member_ids.count(uid)) recipients.push_back(uid);
   }
   if (recipients.empty()) return;
   Result<json::object> view = channel_views_.RenderChannel(app, c, "");

@@ -171,11 +171,11 @@ class MessageService final : public MessageViews {
   // What every channel-scoped operation loads first.
   struct Scope {
     Channel channel;
-    ChannelType type;              // with the channel's config_overrides applied
-    std::optional<User> user;      // the acting user's record, if any
-    std::optional<Member> member;  // the acting user's membership, if any
-    Actor actor;                   // user_id is the acting user (server-side: as named)
-    bool bypass = false;           // server-side or the app disabled permission checks
+    std::shared_ptr<const ChannelType> type;  // with config_overrides applied; never null
+    std::optional<User> user;                 // the acting user's record, if any
+    std::optional<Member> member;             // the acting user's membership, if any
+    Actor actor;                              // user_id is the acting user (server-side: as named)
+    bool bypass = false;                      // server-side or the app disabled permission checks
   };
 
   std::unique_lock<std::mutex> LockMessage(std::string_view app_key, std::string_view id);

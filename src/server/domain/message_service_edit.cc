@@ -125,7 +125,7 @@ Status MessageService::ApplyEdit(const App& app, const Scope& s, Message& m,
                                  const MessageInput& in) {
   const Micros now = clock_.Now();
   std::string text = in.text.value_or("");
-  EDDY_TRY(protocol::CheckMessageText(text, s.type.MaxMessageLength()));
+  EDDY_TRY(protocol::CheckMessageText(text, s.type->MaxMessageLength()));
   if (text != m.text) m.message_text_updated_at = now;
   m.text = std::move(text);
   m.attachments = in.attachments.value_or(json::array());
@@ -136,9 +136,9 @@ Status MessageService::ApplyEdit(const App& app, const Scope& s, Message& m,
 
   std::string quoted = in.quoted_message_id.value_or("");
   if (!quoted.empty() && quoted != m.quoted_message_id) {
-    if (!s.type.Flag("quotes")) {
+    if (!s.type->Flag("quotes")) {
       return Error::Make(ErrorCode::kChannelFeatureNotSupported, 400,
-                         "quotes are disabled for channel type " + Quote(s.type.name));
+                         "quotes are disabled for channel type " + Quote(s.type->name));
     }
     if (quoted == m.id) return Error::Input("a message cannot quote itself");
     EDDY_ASSIGN_OR_RETURN(std::optional<Message> q,
@@ -193,7 +193,7 @@ Status MessageService::CheckEdit(const Scope& s, const Message& before,
 
 Result<json::object> MessageService::StoreEdit(const App& app, const Scope& s, const Message& m) {
   EDDY_ASSIGN_OR_RETURN(BlocklistAction verdict,
-                        ScreenText(store_.blocklists(), app.api_key, s.type, m.text));
+                        ScreenText(store_.blocklists(), app.api_key, *s.type, m.text));
   if (verdict == BlocklistAction::kBlock) {
     return Error::Input("message " + Quote(m.id) + " was blocked by moderation policies");
   }

@@ -53,9 +53,9 @@ Result<ReactionResult> MessageService::SendReaction(const Actor& actor, const Ap
                                                             acting, s.channel.cid(), clock_.Now()));
     EDDY_TRY(RefuseBanned(ban, acting, "send reactions"));
   }
-  if (!s.type.Flag("reactions")) {
+  if (!s.type->Flag("reactions")) {
     return Error::Make(ErrorCode::kChannelFeatureNotSupported, 400,
-                       "reactions are disabled for channel type " + Quote(s.type.name));
+                       "reactions are disabled for channel type " + Quote(s.type->name));
   }
   EDDY_TRY(Check(s, ChannelAction::kSendReaction));
   if (!s.user) return Error::Input("user " + Quote(acting) + " does not exist");

@@ -59,7 +59,7 @@ Result<ModerationService::ChannelScope> ModerationService::LoadChannel(const App
   if (!t || !c || c->deleted_at) {
     return Error::NotFound("channel '" + std::string(cid) + "' does not exist");
   }
-  ChannelType effective = WithOverrides(*t, c->config_overrides);
+  std::shared_ptr<const ChannelType> effective = WithOverrides(std::move(t), c->config_overrides);
   return ChannelScope{std::move(*c), std::move(effective)};
 }
 
@@ -71,7 +71,8 @@ Status ModerationService::CheckInChannel(const Actor& actor, const App& app, con
   EDDY_ASSIGN_OR_RETURN(
       std::optional<Member> member,
       store_.channels().GetMember(app.api_key, c.channel.type, c.channel.id, actor.user_id));
-  AccessContext ctx{actor, user ? &*user : nullptr, c.channel, c.type, member ? &*member : nullptr};
+  AccessContext ctx{actor, user ? &*user : nullptr, c.channel, *c.type,
+                    member ? &*member : nullptr};
   return CheckChannelAccess(ctx, action);
 }
 

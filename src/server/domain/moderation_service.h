@@ -128,7 +128,7 @@ class ModerationService {
  private:
   struct ChannelScope {
     Channel channel;
-    ChannelType type;  // with the channel's config_overrides applied
+    std::shared_ptr<const ChannelType> type;  // with config_overrides applied; never null
   };
 
   // limit (default 25, at most kMaxModerationQueryLimit) and offset of a query payload.

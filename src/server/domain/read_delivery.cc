@@ -64,7 +64,7 @@ Status ReadService::MarkDelivered(
     if (m->channel_type != s.channel.type || m->channel_id != s.channel.id) {
       return Error::Input("message " + Quote(message_id) + " is not in channel " + Quote(cid));
     }
-    if (!s.type.Flag("delivery_events")) continue;
+    if (!s.type->Flag("delivery_events")) continue;
     auto it = plans.find(cid);
     if (it == plans.end()) {
       plans.emplace(cid, Plan{std::move(s.channel), std::move(*m)});

@@ -52,7 +52,7 @@ Result<ReadService::Scope> ReadService::LoadScope(const Actor& actor, const App&
   }
   EDDY_ASSIGN_OR_RETURN(std::optional<User> user, store_.users().FindUser(app.api_key, reader_id));
   if (!user) return Error::NotFound("user " + Quote(reader_id) + " does not exist");
-  ChannelType effective = WithOverrides(*t, c->config_overrides);
+  std::shared_ptr<const ChannelType> effective = WithOverrides(std::move(t), c->config_overrides);
   Scope s{std::move(*c),
           std::move(effective),
           std::move(*user),
@@ -66,7 +66,7 @@ Result<ReadService::Scope> ReadService::LoadScope(const Actor& actor, const App&
 
 Status ReadService::CheckRead(const Scope& s) const {
   if (s.bypass) return {};
-  AccessContext ctx{s.actor, &s.user, s.channel, s.type, s.member ? &*s.member : nullptr};
+  AccessContext ctx{s.actor, &s.user, s.channel, *s.type, s.member ? &*s.member : nullptr};
   return CheckChannelAccess(ctx, ChannelAction::kReadChannel);
 }
 
@@ -159,7 +159,7 @@ Result<json::value> ReadService::MarkRead(const Actor& actor, const App& app, st
   EDDY_ASSIGN_OR_RETURN(std::string reader, ReaderId(actor, user_id));
   EDDY_ASSIGN_OR_RETURN(Scope s, LoadScope(actor, app, type, id, reader));
   EDDY_TRY(CheckRead(s));
-  if (!s.type.Flag("read_events")) return ReadsDisabled(s.type);
+  if (!s.type->Flag("read_events")) return ReadsDisabled(*s.type);
   ReadMark mark;
   if (!message_id.empty()) {
     EDDY_ASSIGN_OR_RETURN(mark, MarkAtMessage(app, s.channel, message_id));
@@ -203,7 +203,7 @@ Status ReadService::MarkAllRead(
       EDDY_ASSIGN_OR_RETURN(
           Scope s, LoadScope(actor, app, cid.substr(0, colon), cid.substr(colon + 1), reader));
       EDDY_TRY(CheckRead(s));
-      if (!s.type.Flag("read_events")) return ReadsDisabled(s.type);
+      if (!s.type->Flag("read_events")) return ReadsDisabled(*s.type);
       if (!s.member) {
         return Error::NotAllowed("user " + Quote(reader) + " is not a member of channel " +
                                  Quote(cid));
@@ -257,7 +257,7 @@ Status ReadService::MarkUnread(const Actor& actor, const App& app, std::string_v
   EDDY_ASSIGN_OR_RETURN(std::string reader, ReaderId(actor, user_id));
   EDDY_ASSIGN_OR_RETURN(Scope s, LoadScope(actor, app, type, id, reader));
   EDDY_TRY(CheckRead(s));
-  if (!s.type.Flag("read_events")) return ReadsDisabled(s.type);
+  if (!s.type->Flag("read_events")) return ReadsDisabled(*s.type);
   if (!s.member) {
     return Error::NotAllowed("user " + Quote(reader) + " is not a member of channel " +
                              Quote(s.channel.cid()));

@@ -135,8 +135,8 @@ class ReadService final : public ReadState {
   // One channel as seen by one reader, the caller acting for them.
   struct Scope {
     Channel channel;
-    ChannelType type;  // with the channel's config_overrides
-    User user;         // the reader
+    std::shared_ptr<const ChannelType> type;  // with the channel's config_overrides; never null
+    User user;                                // the reader
     std::optional<Member> member;
     Actor actor;  // the caller, acting as the reader
     bool bypass = false;
