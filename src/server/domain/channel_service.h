@@ -208,6 +208,15 @@ class ChannelService final : public ChannelViews {
                 Channel channel, const protocol::ChannelInput& data, bool recreate);
   Result<json::object> BuildState(const App& app, const Loaded& l, const Reader& reader,
                                   const StateOptions& options);
+  // BuildState in two steps, so that queryChannels renders the messages of every channel on
+  // its page in one go (one read of their reactions and authors, not one per channel): the
+  // rows the state needs, then the state from them and their rendered messages.
+  struct StateRows;
+  Result<StateRows> LoadState(const App& app, const Loaded& l, const Reader& reader,
+                              const StateOptions& options);
+  Result<json::object> StateJson(const App& app, const Loaded& l, const Reader& reader,
+                                 const StateOptions& options, const StateRows& rows,
+                                 json::array messages, json::array pinned);
   // reader null: the shared form of events (no own_capabilities, no hidden).
   json::object ChannelJson(const App& app, const Loaded& l, const Users& users,
                            const Reader* reader) const;

@@ -33,6 +33,14 @@ struct ChannelService::Reader {
   const Member* member_ptr() const { return member ? &*member : nullptr; }
 };
 
+// What a channel's state is built from, besides the channel and the reader.
+struct ChannelService::StateRows {
+  std::vector<Member> members;    // the requested page of members
+  std::vector<Message> messages;  // the requested page of messages, oldest first
+  std::vector<Message> pinned;    // those the reader may see
+  std::vector<std::string> watcher_ids;
+};
+
 // User records fetched in one batch, rendered as UserResponse with their presence.
 class ChannelService::Users {
  public:

@@ -3,6 +3,10 @@
 // unread counts, hide/show and truncation agree across the three services.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "server/domain/channel_service.h"
 #include "server/domain/channel_test_fakes.h"
 #include "server/domain/message_service.h"
@@ -54,19 +58,22 @@ class ChannelServicesTest : public ::testing::Test {
     ASSERT_TRUE(s_->channels.GetOrCreate(Actor::Server(), app_, "messaging", "general", r).ok());
   }
 
-  void Send(const std::string& user, const std::string& text) {
+  // The new message's id.
+  std::string Send(const std::string& user, const std::string& text,
+                   const std::string& channel = "general") {
     clock_.Advance(1000);
     protocol::MessageInput in;
     in.text = text;
-    auto r = s_->messages.SendMessage(Actor::ForUser(user), app_, "messaging", "general", in);
-    ASSERT_TRUE(r.ok()) << r.error().message;
+    auto r = s_->messages.SendMessage(Actor::ForUser(user), app_, "messaging", channel, in);
+    EXPECT_TRUE(r.ok()) << r.error().message;
     clock_.Advance(1000);
+    return r.ok() ? std::string(r->at("id").as_string()) : std::string();
   }
 
-  json::object State(const std::string& user) {
+  json::object State(const std::string& user, const std::string& channel = "general") {
     GetOrCreateRequest r;
     r.options.messages.limit = 100;
-    auto s = s_->channels.GetOrCreate(Actor::ForUser(user), app_, "messaging", "general", r);
+    auto s = s_->channels.GetOrCreate(Actor::ForUser(user), app_, "messaging", channel, r);
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
     return s.ok() ? std::move(s).value() : json::object();
   }
@@ -133,6 +140,73 @@ TEST_F(ChannelServicesTest, TruncationHidesMessagesFromStateAndCounts) {
   ASSERT_EQ(bob.at("messages").as_array().size(), 1u);
   EXPECT_EQ(bob.at("messages").at(0).at("text"), "two");
   EXPECT_EQ(UnreadOf(bob, "bob"), 1);
+}
+
+// queryChannels renders the messages of its whole page together: each channel still gets its
+// own messages, pinned messages and reactions, exactly as a query of that channel alone.
+TEST_F(ChannelServicesTest, QueryChannelsGivesEveryChannelItsOwnMessages) {
+  for (const char* id : {"second", "third"}) {
+    GetOrCreateRequest r;
+    r.data = protocol::ChannelInputFromJson(
+                 ParseJsonObject(R"({"created_by_id":"alice","members":["alice","bob"]})").value())
+                 .value();
+    ASSERT_TRUE(s_->channels.GetOrCreate(Actor::Server(), app_, "messaging", id, r).ok());
+  }
+  const std::string g1 = Send("alice", "general one");
+  const std::string g2 = Send("bob", "general two");
+  Send("alice", "third one", "third");
+  const std::string t2 = Send("bob", "third two", "third");
+  Send("alice", "third three", "third");
+  auto react = [&](const std::string& user, const std::string& message, const char* type) {
+    protocol::ReactionInput in;
+    in.type = type;
+    ASSERT_TRUE(s_->messages.SendReaction(Actor::ForUser(user), app_, message, in, false).ok());
+  };
+  react("alice", g1, "love");
+  react("bob", t2, "like");
+  react("alice", t2, "like");
+  MessagePatch pin;
+  pin.set["pinned"] = true;
+  ASSERT_TRUE(s_->messages.PartialUpdateMessage(Actor::ForUser("alice"), app_, g2, pin).ok());
+
+  QueryChannelsOptions o;
+  o.message_limit = 100;
+  auto listed = s_->channels.QueryChannels(Actor::ForUser("bob"), app_, o, "");
+  ASSERT_TRUE(listed.ok()) << listed.error().message;
+  ASSERT_EQ(listed->size(), 3u);
+  std::map<std::string, std::vector<std::string>> texts;
+  for (const json::value& v : *listed) {
+    const json::object& state = v.as_object();
+    const std::string id(state.at("channel").at("id").as_string());
+    json::object alone = State("bob", id);
+    EXPECT_EQ(state.at("messages"), alone.at("messages")) << id;
+    EXPECT_EQ(state.at("pinned_messages"), alone.at("pinned_messages")) << id;
+    for (const json::value& m : state.at("messages").as_array()) {
+      texts[id].emplace_back(m.at("text").as_string());
+    }
+  }
+  EXPECT_EQ(texts["general"], (std::vector<std::string>{"general one", "general two"}));
+  EXPECT_EQ(texts["second"], std::vector<std::string>{});
+  EXPECT_EQ(texts["third"], (std::vector<std::string>{"third one", "third two", "third three"}));
+  for (const json::value& v : *listed) {
+    const json::object& state = v.as_object();
+    const std::string id(state.at("channel").at("id").as_string());
+    const json::array& pinned = state.at("pinned_messages").as_array();
+    ASSERT_EQ(pinned.size(), id == "general" ? 1u : 0u) << id;
+    if (id == "general") EXPECT_EQ(pinned.at(0).at("id").as_string(), g2);
+    for (const json::value& m : state.at("messages").as_array()) {
+      const auto& counts = m.at("reaction_counts").as_object();
+      const std::string id_of(m.at("id").as_string());
+      if (id_of == g1) {
+        EXPECT_EQ(counts, (json::object{{"love", 1}}));
+      } else if (id_of == t2) {
+        EXPECT_EQ(counts, (json::object{{"like", 2}}));
+        EXPECT_EQ(m.at("own_reactions").as_array().size(), 1u);
+      } else {
+        EXPECT_TRUE(counts.empty()) << m.at("text");
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // ChannelService: the channel state response (§5.4), watching, and the channel list query.
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "server/domain/channel_service.h"
@@ -57,42 +58,58 @@ void ChannelService::FollowMembers(const App& app, const Reader& reader,
 
 Result<json::object> ChannelService::BuildState(const App& app, const Loaded& l,
                                                 const Reader& reader, const StateOptions& options) {
+  EDDY_ASSIGN_OR_RETURN(StateRows rows, LoadState(app, l, reader, options));
+  EDDY_ASSIGN_OR_RETURN(json::array messages,
+                        message_views_.Render(app, reader.user_id, rows.messages));
+  EDDY_ASSIGN_OR_RETURN(json::array pinned,
+                        message_views_.Render(app, reader.user_id, rows.pinned));
+  return StateJson(app, l, reader, options, rows, std::move(messages), std::move(pinned));
+}
+
+Result<ChannelService::StateRows> ChannelService::LoadState(const App& app, const Loaded& l,
+                                                            const Reader& reader,
+                                                            const StateOptions& options) {
   const Channel& c = l.channel;
-  const std::string cid = c.cid();
+  StateRows rows;
   MemberQuery mq;
   mq.limit = options.member_limit;
   mq.offset = options.member_offset;
-  EDDY_ASSIGN_OR_RETURN(std::vector<Member> members,
+  EDDY_ASSIGN_OR_RETURN(rows.members,
                         store_.channels().QueryMembers(app.api_key, c.type, c.id, mq));
 
-  const Member* own = reader.member_ptr();
-  const std::optional<Micros> not_before = NotBefore(c, own);
-  json::array messages;
-  json::array pinned;
+  const std::optional<Micros> not_before = NotBefore(c, reader.member_ptr());
   if (options.state && options.messages.limit > 0) {
     MessagePage page = options.messages;
     page.viewer_id = reader.user_id;
     page.not_before = not_before;
-    EDDY_ASSIGN_OR_RETURN(std::vector<Message> list,
+    EDDY_ASSIGN_OR_RETURN(rows.messages,
                           store_.messages().ChannelMessages(app.api_key, c.type, c.id, page));
-    EDDY_ASSIGN_OR_RETURN(messages, message_views_.Render(app, reader.user_id, list));
   }
   if (options.state) {
-    EDDY_ASSIGN_OR_RETURN(std::vector<Message> pins,
+    EDDY_ASSIGN_OR_RETURN(rows.pinned,
                           store_.messages().PinnedMessages(app.api_key, c.type, c.id, clock_.Now(),
                                                            kMaxStatePinnedMessages));
-    std::erase_if(pins, [&](const Message& m) {
+    std::erase_if(rows.pinned, [&](const Message& m) {
       return (not_before && m.created_at <= *not_before) ||
              (m.shadowed && m.user_id != reader.user_id);
     });
-    EDDY_ASSIGN_OR_RETURN(pinned, message_views_.Render(app, reader.user_id, pins));
   }
-  std::vector<std::string> watcher_ids;
   if (options.watchers) {
-    watcher_ids =
-        watches_.Watchers(app.api_key, cid, options.watcher_limit, options.watcher_offset);
+    rows.watcher_ids =
+        watches_.Watchers(app.api_key, c.cid(), options.watcher_limit, options.watcher_offset);
   }
+  return rows;
+}
 
+Result<json::object> ChannelService::StateJson(const App& app, const Loaded& l,
+                                               const Reader& reader, const StateOptions& options,
+                                               const StateRows& rows, json::array messages,
+                                               json::array pinned) {
+  const Channel& c = l.channel;
+  const std::string cid = c.cid();
+  const std::vector<Member>& members = rows.members;
+  const std::vector<std::string>& watcher_ids = rows.watcher_ids;
+  const Member* own = reader.member_ptr();
   std::set<std::string> ids = {c.created_by_id, c.truncated_by_id, reader.user_id};
   for (const Member& m : members) ids.insert(m.user_id);
   ids.insert(watcher_ids.begin(), watcher_ids.end());
@@ -195,7 +212,15 @@ Result<json::array> ChannelService::QueryChannels(const Actor& actor, const App&
   so.messages.limit = options.message_limit;
   so.member_limit = options.member_limit;
   so.connection_id = std::string(connection_id);
-  json::array out;
+  // Every channel's rows first, then all their messages rendered together, then the states.
+  struct Listed {
+    Loaded l;
+    Reader reader;
+    StateRows rows;  // its messages moved to to_render
+    size_t messages = 0, pinned = 0;
+  };
+  std::vector<Listed> listed;
+  std::vector<Message> to_render;  // each channel's messages, then its pinned messages
   for (Channel& c : channels) {
     std::shared_ptr<const ChannelType> t = types_.Find(app.api_key, c.type);
     if (!t) continue;  // a type that no longer exists
@@ -210,8 +235,29 @@ Result<json::array> ChannelService::QueryChannels(const Actor& actor, const App&
                                                                        l.channel.id, reader_id));
     }
     WatchFor(app, l, reader, so);
-    EDDY_ASSIGN_OR_RETURN(json::object state, BuildState(app, l, reader, so));
-    FollowMembers(app, reader, so, state);
+    EDDY_ASSIGN_OR_RETURN(StateRows rows, LoadState(app, l, reader, so));
+    const size_t messages = rows.messages.size(), pinned = rows.pinned.size();
+    for (auto* list : {&rows.messages, &rows.pinned}) {
+      std::move(list->begin(), list->end(), std::back_inserter(to_render));
+      list->clear();
+    }
+    listed.push_back({std::move(l), std::move(reader), std::move(rows), messages, pinned});
+  }
+  EDDY_ASSIGN_OR_RETURN(json::array rendered, message_views_.Render(app, reader_id, to_render));
+  size_t next = 0;
+  auto take = [&](size_t n) {
+    json::array part;
+    part.reserve(n);
+    for (size_t i = 0; i < n; ++i) part.push_back(std::move(rendered[next++]));
+    return part;
+  };
+  json::array out;
+  for (Listed& c : listed) {
+    json::array messages = take(c.messages);
+    json::array pinned = take(c.pinned);
+    EDDY_ASSIGN_OR_RETURN(json::object state, StateJson(app, c.l, c.reader, so, c.rows,
+                                                        std::move(messages), std::move(pinned)));
+    FollowMembers(app, c.reader, so, state);
     out.push_back(std::move(state));
   }
   return out;

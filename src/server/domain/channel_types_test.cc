@@ -50,6 +50,24 @@ TEST(ChannelTypesTest, BuiltinsHaveTheFullConfig) {
   }
 }
 
+// A channel without overrides uses the shared type itself; overrides give a copy with them,
+// and the shared type is left as it was.
+TEST(ChannelTypesTest, OverridesCopyOnlyWhenThereAreSome) {
+  ChannelTypes types;
+  std::shared_ptr<const ChannelType> messaging = types.Find("app", "messaging");
+  ASSERT_TRUE(messaging != nullptr);
+  EXPECT_EQ(WithOverrides(messaging, json::object()).get(), messaging.get());
+  std::shared_ptr<const ChannelType> quiet =
+      WithOverrides(messaging, json::object{{"typing_events", false}, {"max_message_length", 10}});
+  ASSERT_NE(quiet.get(), messaging.get());
+  EXPECT_FALSE(quiet->Flag("typing_events"));
+  EXPECT_EQ(quiet->MaxMessageLength(), 10);
+  EXPECT_EQ(quiet->grants, messaging->grants);
+  EXPECT_TRUE(messaging->Flag("typing_events"));
+  EXPECT_EQ(messaging->MaxMessageLength(), 5000);
+  EXPECT_EQ(types.Find("app", "messaging")->MaxMessageLength(), 5000);
+}
+
 TEST(ChannelTypesTest, Defaults) {
   ChannelTypes types;
   auto messaging = types.Find("app", "messaging");
