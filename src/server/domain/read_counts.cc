@@ -34,8 +34,7 @@ std::unique_lock<std::mutex> ReadService::LockMember(std::string_view app_key, s
 bool ReadService::CountsReads(const App& app, const Channel& channel) const {
   std::shared_ptr<const ChannelType> t = types_.Find(app.api_key, channel.type);
   if (!t) return false;
-  if (channel.config_overrides.empty()) return t->Flag("read_events");
-  return WithOverrides(*t, channel.config_overrides).Flag("read_events");
+  return WithOverrides(std::move(t), channel.config_overrides)->Flag("read_events");
 }
 
 std::optional<Micros> ReadService::NotBefore(const Channel& channel, const Member& member) const {
