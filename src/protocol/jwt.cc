@@ -2,9 +2,10 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
-#include <climits>
+#include <cstring>
+#include <initializer_list>
+#include <memory>
 #include <stdexcept>
 
 #include "protocol/base64.h"
@@ -73,19 +74,55 @@ Status CheckTimeClaims(const json::object& payload, std::int64_t now_seconds) {
 
 }  // namespace
 
-std::string HmacSha256(std::string_view key, std::string_view data) {
-  // OpenSSL treats a null key specially; an empty secret must still mean "the empty key".
-  static const char kEmptyKey = 0;
-  const char* key_ptr = key.empty() ? &kEmptyKey : key.data();
-  if (key.size() > static_cast<size_t>(INT_MAX)) throw std::length_error("HMAC key too long");
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  if (HMAC(EVP_sha256(), key_ptr, static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
-           &mac_len) == nullptr) {
-    throw std::runtime_error("HMAC-SHA256 failed");
+namespace {
+
+// SHA-256, fetched from OpenSSL's provider once: its one-shot HMAC() looks the digest up by
+// name on every call, under a lock all request threads share.
+const EVP_MD* Sha256() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (md == nullptr) throw std::runtime_error("OpenSSL has no SHA-256");
+  return md;
+}
+
+void Digest(EVP_MD_CTX* ctx, std::initializer_list<std::string_view> parts, unsigned char* out) {
+  if (EVP_DigestInit_ex2(ctx, Sha256(), nullptr) != 1) throw std::runtime_error("SHA-256 failed");
+  for (std::string_view p : parts) {
+    if (EVP_DigestUpdate(ctx, p.data(), p.size()) != 1) throw std::runtime_error("SHA-256 failed");
   }
-  return std::string(reinterpret_cast<const char*>(mac), mac_len);
+  if (EVP_DigestFinal_ex(ctx, out, nullptr) != 1) throw std::runtime_error("SHA-256 failed");
+}
+
+}  // namespace
+
+// HMAC as RFC 2104 defines it, over the prefetched SHA-256.
+std::string HmacSha256(std::string_view key, std::string_view data) {
+  constexpr size_t kBlock = 64;
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  if (!ctx) throw std::runtime_error("SHA-256 failed");
+  // k and the pads are the secret in another form: wiped however this returns.
+  unsigned char k[kBlock] = {}, ipad[kBlock], opad[kBlock];
+  struct Wipe {
+    unsigned char* bytes[3];
+    ~Wipe() {
+      for (unsigned char* b : bytes) OPENSSL_cleanse(b, kBlock);
+    }
+  } wipe{{k, ipad, opad}};
+  if (key.size() > kBlock) {
+    Digest(ctx.get(), {key}, k);  // a longer key is hashed first
+  } else if (!key.empty()) {
+    std::memcpy(k, key.data(), key.size());
+  }
+  for (size_t i = 0; i < kBlock; ++i) {
+    ipad[i] = k[i] ^ 0x36;
+    opad[i] = k[i] ^ 0x5c;
+  }
+  unsigned char inner[kMacBytes], mac[kMacBytes];
+  auto view = [](const unsigned char* p, size_t n) {
+    return std::string_view(reinterpret_cast<const char*>(p), n);
+  };
+  Digest(ctx.get(), {view(ipad, kBlock), data}, inner);
+  Digest(ctx.get(), {view(opad, kBlock), view(inner, kMacBytes)}, mac);
+  return std::string(reinterpret_cast<const char*>(mac), kMacBytes);
 }
 
 std::string SignJwt(const json::object& payload, std::string_view secret) {

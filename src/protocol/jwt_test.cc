@@ -1,6 +1,8 @@
 #include "protocol/jwt.h"
 
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <random>
 #include <string>
@@ -108,9 +110,41 @@ TEST(Base64Test, RoundTripsEveryByte) {
 // --- HMAC and minting ---
 
 TEST(JwtTest, HmacSha256MatchesRfc4231) {
+  EXPECT_EQ(Hex(HmacSha256(std::string(20, '\x0b'), "Hi There")),
+            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
   EXPECT_EQ(Hex(HmacSha256("Jefe", "what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  // Keys longer than SHA-256's 64-byte block are hashed first.
+  const std::string long_key(131, '\xaa');
+  EXPECT_EQ(Hex(HmacSha256(long_key, "Test Using Larger Than Block-Size Key - Hash Key First")),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(Hex(HmacSha256(long_key,
+                           "This is a test using a larger than block-size key and a larger than "
+                           "block-size data. The key needs to be hashed before being used by the "
+                           "HMAC algorithm.")),
+            "9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2");
   EXPECT_EQ(HmacSha256("", "").size(), 32u);
+}
+
+// Around the block size and for every byte value, the same MAC as OpenSSL's own HMAC().
+TEST(JwtTest, HmacSha256MatchesOpenSsl) {
+  for (size_t key_size : {0, 1, 31, 32, 63, 64, 65, 127, 128, 129, 300}) {
+    std::string key(key_size, '\0');
+    for (size_t i = 0; i < key_size; ++i) key[i] = static_cast<char>((i * 37 + key_size) & 0xff);
+    for (size_t data_size : {0, 1, 55, 56, 64, 1000}) {
+      std::string data(data_size, 'x');
+      for (size_t i = 0; i < data_size; ++i) data[i] = static_cast<char>((i * 11) & 0xff);
+      unsigned char want[EVP_MAX_MD_SIZE];
+      unsigned int want_size = 0;
+      static const char kNoKey = 0;  // OpenSSL reads a null key as "no key"
+      ASSERT_NE(
+          HMAC(EVP_sha256(), key.empty() ? &kNoKey : key.data(), static_cast<int>(key.size()),
+               reinterpret_cast<const unsigned char*>(data.data()), data.size(), want, &want_size),
+          nullptr);
+      EXPECT_EQ(HmacSha256(key, data), std::string(reinterpret_cast<char*>(want), want_size))
+          << key_size << " " << data_size;
+    }
+  }
 }
 
 TEST(JwtTest, UserTokenMatchesProtocolVector) {
