@@ -11,6 +11,11 @@ namespace eddy::server::realtime {
 
 namespace {
 
+// How many recipients ahead a fan-out loop prefetches: their connection objects are scattered
+// over the heap, and each would otherwise be a cache miss (most of Deliver's own time at
+// 2,000 recipients).
+constexpr std::size_t kPrefetchAhead = 8;
+
 // "messaging:general" -> {"messaging", "general"}.
 std::pair<std::string_view, std::string_view> SplitCid(std::string_view cid) {
   size_t colon = cid.find(':');
@@ -45,7 +50,12 @@ void Hub::Deliver(const Conns& recipients, const json::object& event,
   if (recipients.empty()) return;
   if (!personal) {
     if (!encoded) encoded = Encode(event);
-    for (const auto& conn : recipients) conn->socket->Send(encoded);
+    for (std::size_t i = 0; i < recipients.size(); ++i) {
+      if (i + kPrefetchAhead < recipients.size()) {
+        __builtin_prefetch(recipients[i + kPrefetchAhead].get());
+      }
+      recipients[i]->socket->Send(encoded);
+    }
     return;
   }
   // One call per user. The snapshots list each user's connections together, so a user is a
@@ -60,7 +70,11 @@ void Hub::Deliver(const Conns& recipients, const json::object& event,
   std::vector<transport::WebSocketConnection*> sockets;  // alive: `recipients` owns them
   sockets.reserve(recipients.size());
   const std::string* user = nullptr;
-  for (const auto& conn : recipients) {
+  for (std::size_t i = 0; i < recipients.size(); ++i) {
+    if (i + kPrefetchAhead < recipients.size()) {
+      __builtin_prefetch(recipients[i + kPrefetchAhead].get());
+    }
+    const auto& conn = recipients[i];
     if (user == nullptr || conn->user_id != *user) {
       if (!runs.empty()) runs.back().end = sockets.size();
       user = &conn->user_id;
@@ -102,7 +116,11 @@ void Hub::Deliver(const Conns& recipients, const json::object& event,
       run.frame = it->second;
     }
     previous = &run;
-    for (; begin < run.end; ++begin) sockets[begin]->Send(run.frame);
+    for (; begin < run.end; ++begin) {
+      if (begin + kPrefetchAhead < sockets.size())
+        __builtin_prefetch(sockets[begin + kPrefetchAhead]);
+      sockets[begin]->Send(run.frame);
+    }
   }
 }
 
