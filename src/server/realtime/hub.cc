@@ -51,15 +51,16 @@ Hub::AddResult Hub::Add(std::shared_ptr<Connection> conn) {
 bool Hub::DropWatcher(const Connection& conn, std::string_view cid) {
   auto cit = channels_.find(Key(conn.app_key, cid));
   if (cit == channels_.end()) return false;
-  Conns* list = cit->second.find(conn.user_id);
+  Conns* list = cit->second.users.find(conn.user_id);
   if (list == nullptr) return false;
+  cit->second.all.reset();
   list->erase(
       std::remove_if(list->begin(), list->end(), [&](const auto& c) { return c->id == conn.id; }),
       list->end());
   if (!list->empty()) return false;
-  cit->second.erase(conn.user_id);
+  cit->second.users.erase(conn.user_id);
   if (bus_) bus_->SetRemove(WatchSet(conn.app_key, cid), conn.user_id);
-  if (cit->second.empty()) {
+  if (cit->second.users.empty()) {
     channels_.erase(cit);
     if (bus_) bus_->Unsubscribe(ChannelTopic(conn.app_key, cid));
   }
@@ -87,7 +88,7 @@ void Hub::RemoveLocked(std::string_view connection_id, Departure& out) {
   for (std::string_view cid : state.watching) {
     if (!DropWatcher(conn, cid)) continue;
     auto cit = channels_.find(Key(conn.app_key, cid));
-    std::int64_t count = cit == channels_.end() ? 0 : std::int64_t(cit->second.size());
+    std::int64_t count = cit == channels_.end() ? 0 : std::int64_t(cit->second.users.size());
     out.stopped_watching.push_back({std::string(cid), count});
   }
   for (std::string_view user_id : state.following) {
@@ -145,8 +146,9 @@ bool Hub::Watch(std::string_view app_key, std::string_view connection_id, std::s
   if (state->watching.size() >= kMaxWatchesPerConnection) return false;
   state->watching.insert(cid);
   auto [cit, channel_new] = channels_.try_emplace(Key(app_key, cid));
-  auto [user_conns, user_new] = cit->second.try_emplace(state->conn->user_id);
+  auto [user_conns, user_new] = cit->second.users.try_emplace(state->conn->user_id);
   user_conns->push_back(state->conn);
+  cit->second.all.reset();
   if (bus_) {
     if (user_new) bus_->SetAdd(WatchSet(app_key, cid), state->conn->user_id);
     if (channel_new) bus_->Subscribe(ChannelTopic(app_key, cid));
@@ -166,7 +168,7 @@ void Hub::UnwatchChannelLocal(std::string_view app_key, std::string_view cid) {
   std::lock_guard lock(mutex_);
   auto cit = channels_.find(Key(app_key, cid));
   if (cit == channels_.end()) return;
-  cit->second.for_each([&](std::string_view user_id, const Conns& conns) {
+  cit->second.users.for_each([&](std::string_view user_id, const Conns& conns) {
     for (const auto& conn : conns) {
       auto it = conns_.find(conn->id);
       if (it != conns_.end()) it->second.watching.erase(cid);
@@ -182,15 +184,16 @@ void Hub::UnwatchUserLocal(std::string_view app_key, std::string_view cid,
   std::lock_guard lock(mutex_);
   auto cit = channels_.find(Key(app_key, cid));
   if (cit == channels_.end()) return;
-  const Conns* conns = cit->second.find(user_id);
+  const Conns* conns = cit->second.users.find(user_id);
   if (conns == nullptr) return;
   for (const auto& conn : *conns) {
     auto it = conns_.find(conn->id);
     if (it != conns_.end()) it->second.watching.erase(cid);
   }
-  cit->second.erase(user_id);
+  cit->second.users.erase(user_id);
+  cit->second.all.reset();
   if (bus_) bus_->SetRemove(WatchSet(app_key, cid), user_id);
-  if (cit->second.empty()) {
+  if (cit->second.users.empty()) {
     channels_.erase(cit);
     if (bus_) bus_->Unsubscribe(ChannelTopic(app_key, cid));
   }
@@ -203,8 +206,8 @@ std::vector<std::string> Hub::WatchingUsers(std::string_view app_key, std::strin
     std::lock_guard lock(mutex_);
     auto cit = channels_.find(Key(app_key, cid));
     if (cit != channels_.end()) {
-      local.reserve(cit->second.size());
-      cit->second.for_each(
+      local.reserve(cit->second.users.size());
+      cit->second.users.for_each(
           [&](std::string_view user_id, const Conns&) { local.emplace_back(user_id); });
     }
   }
@@ -219,7 +222,7 @@ std::int64_t Hub::WatcherCount(std::string_view app_key, std::string_view cid) c
   if (bus_) return std::int64_t(WatchingUsers(app_key, cid).size());
   std::lock_guard lock(mutex_);
   auto cit = channels_.find(Key(app_key, cid));
-  return cit == channels_.end() ? 0 : std::int64_t(cit->second.size());
+  return cit == channels_.end() ? 0 : std::int64_t(cit->second.users.size());
 }
 
 std::vector<std::string> Hub::Watchers(std::string_view app_key, std::string_view cid, int limit,
@@ -238,7 +241,7 @@ bool Hub::IsWatching(std::string_view app_key, std::string_view user_id,
   {
     std::lock_guard lock(mutex_);
     auto cit = channels_.find(Key(app_key, cid));
-    if (cit != channels_.end() && cit->second.contains(user_id)) return true;
+    if (cit != channels_.end() && cit->second.users.contains(user_id)) return true;
   }
   if (!bus_) return false;
   std::vector<std::string> remote = Remote(WatchSet(app_key, cid));

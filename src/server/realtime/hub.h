@@ -162,9 +162,14 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
     NameSet watching;   // cids
     NameSet following;  // user ids whose presence it follows
   };
-  // user id -> that user's connections watching the channel (each user's together, so
-  // Deliver sees them as one run).
-  using ChannelWatchers = InlineKeyMap<Conns>;
+  // A channel's watching connections by user id (each user's together, so Deliver sees them
+  // as one run), and all of them in one list the channel's fan-outs share: built by the first
+  // fan-out after a change of the watchers, dropped by the change (null meanwhile), so a
+  // message does not copy every watcher's reference.
+  struct ChannelWatchers {
+    InlineKeyMap<Conns> users;
+    mutable std::shared_ptr<const Conns> all;
+  };
 
   static std::string Key(std::string_view app_key, std::string_view name);
   // Names on the bus (see the class comment).
@@ -190,7 +195,7 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
                       std::shared_ptr<const std::string> encoded = nullptr);
   // This node's recipients (mutex_ taken inside).
   Conns UserConns(std::string_view app_key, const std::vector<std::string>& user_ids) const;
-  Conns WatcherConns(std::string_view app_key, std::string_view cid) const;
+  std::shared_ptr<const Conns> WatcherConns(std::string_view app_key, std::string_view cid) const;
   Conns FollowerConns(std::string_view app_key, std::string_view user_id) const;
   void DisconnectLocal(std::string_view app_key, std::string_view user_id, const Error& why,
                        Micros now);

@@ -113,8 +113,8 @@ void Hub::OnBusMessage(std::string_view topic, std::string_view payload) {
 
   if (kind == "w" && event != nullptr) {
     std::string cid = str("c");
-    Conns to = WatcherConns(app, cid);
-    if (!to.empty()) Deliver(to, *event, Resolve(app, cid, personal), encoded);
+    std::shared_ptr<const Conns> to = WatcherConns(app, cid);
+    if (to && !to->empty()) Deliver(*to, *event, Resolve(app, cid, personal), encoded);
   } else if (kind == "u" && event != nullptr) {
     Conns to = UserConns(app, {str("u")});
     if (to.empty()) return;

@@ -188,21 +188,28 @@ void Hub::DisconnectLocal(std::string_view app_key, std::string_view user_id, co
   }
 }
 
-Hub::Conns Hub::WatcherConns(std::string_view app_key, std::string_view cid) const {
-  Conns recipients;
+std::shared_ptr<const Hub::Conns> Hub::WatcherConns(std::string_view app_key,
+                                                    std::string_view cid) const {
   std::lock_guard lock(mutex_);
   auto cit = channels_.find(Key(app_key, cid));
-  if (cit == channels_.end()) return recipients;
-  cit->second.for_each([&](std::string_view, const Conns& conns) {
-    recipients.insert(recipients.end(), conns.begin(), conns.end());
-  });
-  return recipients;
+  if (cit == channels_.end()) return nullptr;
+  const ChannelWatchers& watchers = cit->second;
+  if (!watchers.all) {
+    auto all = std::make_shared<Conns>();
+    watchers.users.for_each([&](std::string_view, const Conns& conns) {
+      all->insert(all->end(), conns.begin(), conns.end());
+    });
+    watchers.all = std::move(all);
+  }
+  return watchers.all;
 }
 
 void Hub::ToWatchers(std::string_view app_key, std::string_view cid, const json::object& event,
                      const PersonalFields& personal) {
   auto encoded = bus_ ? Encode(event) : nullptr;
-  Deliver(WatcherConns(app_key, cid), event, personal, encoded);
+  if (std::shared_ptr<const Conns> watchers = WatcherConns(app_key, cid)) {
+    Deliver(*watchers, event, personal, encoded);
+  }
   if (!bus_) return;
   Publish(ChannelTopic(app_key, cid), "w", app_key, {{"c", cid}}, *encoded,
           personal ? PersonalKind::kUnread : PersonalKind::kNone);

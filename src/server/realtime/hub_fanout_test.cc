@@ -56,6 +56,41 @@ TEST_F(FanoutTest, ChannelEventsGoToWatchersOnlySenderIncluded) {
   EXPECT_TRUE(alice->TakeEvents().empty());
 }
 
+// The watcher list fan-outs share follows every change between two messages: a watch, an
+// unwatch, a second connection of a user, a departure.
+TEST_F(FanoutTest, EachMessageReachesTheWatchersOfItsMoment) {
+  auto alice = Open(hub_, "a1", "app", "alice");
+  auto bob = Open(hub_, "b1", "app", "bob");
+  auto bob2 = Open(hub_, "b2", "app", "bob");
+  json::object event{{"type", "typing.start"}, {"cid", cid_}};
+  auto counts = [&] {
+    return std::vector<size_t>{alice->TakeEvents().size(), bob->TakeEvents().size(),
+                               bob2->TakeEvents().size()};
+  };
+  ASSERT_TRUE(hub_.Watch("app", "a1", cid_));
+  hub_.ToWatchers("app", cid_, event);
+  hub_.ToWatchers("app", cid_, event);
+  EXPECT_EQ(counts(), (std::vector<size_t>{2, 0, 0}));
+  ASSERT_TRUE(hub_.Watch("app", "b1", cid_));
+  hub_.ToWatchers("app", cid_, event);
+  EXPECT_EQ(counts(), (std::vector<size_t>{1, 1, 0}));
+  ASSERT_TRUE(hub_.Watch("app", "b2", cid_));
+  hub_.ToWatchers("app", cid_, event);
+  EXPECT_EQ(counts(), (std::vector<size_t>{1, 1, 1}));
+  ASSERT_TRUE(hub_.Unwatch("app", "a1", cid_));
+  hub_.ToWatchers("app", cid_, event);
+  EXPECT_EQ(counts(), (std::vector<size_t>{0, 1, 1}));
+  hub_.Remove("b1");
+  hub_.ToWatchers("app", cid_, event);
+  EXPECT_EQ(counts(), (std::vector<size_t>{0, 0, 1}));
+  hub_.UnwatchUser("app", cid_, "bob");
+  hub_.ToWatchers("app", cid_, event);
+  EXPECT_EQ(counts(), (std::vector<size_t>{0, 0, 0}));
+  ASSERT_TRUE(hub_.Watch("app", "a1", cid_));
+  hub_.ToWatchers("app", cid_, event);
+  EXPECT_EQ(counts(), (std::vector<size_t>{1, 0, 0}));
+}
+
 TEST_F(FanoutTest, PersonalFieldsComputedOncePerUserAndSplicedOntoOneEncoding) {
   auto a1 = Open(hub_, "a1", "app", "alice");
   auto a2 = Open(hub_, "a2", "app", "alice");
