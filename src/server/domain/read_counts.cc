@@ -103,7 +103,7 @@ Result<UnreadSummary> ReadService::SummaryOf(const App& app, std::string_view us
 
 PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel) {
   return [this, app, channel](const std::string& user_id) {
-    json::object f;
+    json::object f(3);  // sized once: this runs for every recipient of a message
     auto failed = [&](const Error& e) {
       log::Warn("unread counters failed", {{"user", user_id}, {"error", e.message}});
       return json::object{};
