@@ -195,6 +195,7 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
                       std::shared_ptr<const std::string> encoded = nullptr);
   // This node's recipients (mutex_ taken inside).
   Conns UserConns(std::string_view app_key, const std::vector<std::string>& user_ids) const;
+  // The channel's shared list (see ChannelWatchers); null if nobody here watches it.
   std::shared_ptr<const Conns> WatcherConns(std::string_view app_key, std::string_view cid) const;
   Conns FollowerConns(std::string_view app_key, std::string_view user_id) const;
   void DisconnectLocal(std::string_view app_key, std::string_view user_id, const Error& why,
