@@ -369,7 +369,7 @@ Result<ChannelInput> ChannelInputFromJson(const json::object& data) {
 }
 
 json::object ChannelToJson(const server::Channel& c, const ChannelJsonParts& parts) {
-  json::object o;
+  json::object o(24 + c.custom.size());  // sized once for the keys below and the custom data
   o["id"] = c.id;
   o["type"] = c.type;
   o["cid"] = c.cid();
@@ -414,7 +414,7 @@ std::string MemberStatus(const server::Member& m) {
 }
 
 json::object MemberToJson(const server::Member& m, json::object user, std::string_view app_role) {
-  json::object o;
+  json::object o(20 + m.custom.size());  // sized once for the keys below and the custom data
   o["user_id"] = m.user_id;
   o["user"] = std::move(user);
   o["channel_role"] = m.channel_role;

@@ -1,5 +1,6 @@
 #include "protocol/user_json.h"
 
+#include <iterator>
 #include <string>
 
 namespace eddy::protocol {
@@ -201,8 +202,14 @@ Result<UserInput> UserFromJson(const json::object& o, bool require_id) {
   return in;
 }
 
-json::object UserToJson(const server::User& u, bool online) {
-  json::object o;
+namespace {
+
+// How many keys PutUser writes besides custom data: user objects are sized once, not grown
+// key by key (each growth of a user's table was a large allocation, which made malloc
+// consolidate its free lists on every connect's health.check).
+constexpr size_t kUserKeys = 16;
+
+void PutUser(json::object& o, const server::User& u, bool online) {
   o["id"] = u.id;
   o["role"] = u.role;
   o["language"] = u.language;
@@ -226,11 +233,19 @@ json::object UserToJson(const server::User& u, bool online) {
       o[kv.key()] = kv.value();
     }
   }
+}
+
+}  // namespace
+
+json::object UserToJson(const server::User& u, bool online) {
+  json::object o(kUserKeys + u.custom.size());
+  PutUser(o, u, online);
   return o;
 }
 
 json::object OwnUserToJson(const server::User& u, bool online, const OwnUserExtras& extras) {
-  json::object o = UserToJson(u, online);
+  json::object o(kUserKeys + std::size(kOwnUserKeys) + u.custom.size());
+  PutUser(o, u, online);
   o["devices"] = extras.devices;
   o["mutes"] = extras.mutes;
   o["channel_mutes"] = extras.channel_mutes;
