@@ -112,23 +112,25 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
     if (!members.ok()) return failed(members.error());
     // The user's row in `channel` is among their memberships, unless the channel is deleted
     // (memberships leave deleted channels out): then it is asked for.
-    std::optional<Member> member;
+    std::optional<Member> deleted_channel_row;
+    const Member* member = nullptr;
     if (channel.deleted_at) {
       Result<std::optional<Member>> row =
           store_.channels().GetMember(app.api_key, channel.type, channel.id, user_id);
       if (!row.ok()) return failed(row.error());
-      member = std::move(*row);
+      deleted_channel_row = std::move(*row);
+      if (deleted_channel_row) member = &*deleted_channel_row;
     } else {
       for (const Member& m : *members) {
-        if (m.channel_type == channel.type && m.channel_id == channel.id) member = m;
+        if (m.channel_type == channel.type && m.channel_id == channel.id) member = &m;
       }
     }
-    Result<UnreadSummary> summary = SummaryOf(app, user_id, std::move(*members));
-    if (!summary.ok()) return failed(summary.error());
-    if (member) {
+    if (member) {  // before the memberships move into SummaryOf: `member` may point into them
       Result<std::int64_t> n = UnreadCount(app, channel, *member);
       if (n.ok()) f["unread_count"] = *n;
     }
+    Result<UnreadSummary> summary = SummaryOf(app, user_id, std::move(*members));
+    if (!summary.ok()) return failed(summary.error());
     f["total_unread_count"] = summary->total_unread_count;
     f["unread_channels"] = summary->unread_channels;
     return f;
