@@ -140,7 +140,7 @@ ChannelTypes::ChannelTypes(ChannelTypeStore* store, CacheInvalidation* invalidat
   }
 }
 
-std::shared_ptr<const ChannelTypes::TypeList> ChannelTypes::Load(std::string_view app_key) const {
+std::shared_ptr<const ChannelTypes::TypeList> ChannelTypes::List(std::string_view app_key) const {
   std::uint64_t generation = 0;
   {
     std::lock_guard lock(mutex_);
@@ -184,15 +184,11 @@ void ChannelTypes::Forget(std::string_view app_key) const {
 
 std::shared_ptr<const ChannelType> ChannelTypes::Find(std::string_view app_key,
                                                       std::string_view name) const {
-  std::shared_ptr<const TypeList> types = Load(app_key);
+  std::shared_ptr<const TypeList> types = List(app_key);
   for (const ChannelType& t : *types) {
     if (t.name == name) return std::shared_ptr<const ChannelType>(types, &t);  // aliasing
   }
   return nullptr;
-}
-
-std::shared_ptr<const ChannelTypes::TypeList> ChannelTypes::List(std::string_view app_key) const {
-  return Load(app_key);
 }
 
 std::optional<ChannelType> ChannelTypes::Builtin(std::string_view name) const {

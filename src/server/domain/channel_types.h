@@ -73,8 +73,6 @@ class ChannelTypes {
  private:
   void Forget(std::string_view app_key) const;
 
-  std::shared_ptr<const TypeList> Load(std::string_view app_key) const;
-
   TypeList builtins_;
   ChannelTypeStore* store_ = nullptr;
   CacheInvalidation* invalidation_ = nullptr;
