@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <iterator>
 #include <new>
 #include <string_view>
 #include <utility>
@@ -35,6 +36,38 @@ class InlineKeyMap {
     return node != nullptr ? &node->value : nullptr;
   }
   const V* find(std::string_view key) const { return const_cast<InlineKeyMap*>(this)->find(key); }
+
+  // Calls f(i, value of keys[i] or null) for every i, in order. Looking keys up one by one
+  // waits for two cache misses per key (its bucket, then its node); here the buckets and nodes
+  // of the next keys are fetched while earlier ones are compared. `keys` must not change the map.
+  template <typename Keys, typename F>
+  void find_each(const Keys& keys, F&& f) {
+    const std::size_t n = std::size(keys);
+    if (size_ == 0) {
+      for (std::size_t i = 0; i < n; ++i) f(i, static_cast<V*>(nullptr));
+      return;
+    }
+    constexpr std::size_t kAhead = 8;  // keys between fetching a bucket, its node and the compare
+    std::vector<Node**> buckets(n);
+    for (std::size_t i = 0; i < n + 2 * kAhead; ++i) {
+      if (i < n) {
+        buckets[i] = &buckets_[Bucket(keys[i])];
+        __builtin_prefetch(buckets[i]);
+      }
+      if (i >= kAhead && i - kAhead < n) {
+        if (const Node* node = *buckets[i - kAhead]) {
+          __builtin_prefetch(node);
+          __builtin_prefetch(reinterpret_cast<const char*>(node + 1));  // the key's bytes
+        }
+      }
+      if (i >= 2 * kAhead && i - 2 * kAhead < n) {
+        const std::size_t k = i - 2 * kAhead;
+        Node* node = *buckets[k];
+        while (node != nullptr && node->key() != std::string_view(keys[k])) node = node->next;
+        f(k, node != nullptr ? &node->value : nullptr);
+      }
+    }
+  }
   bool contains(std::string_view key) const { return find(key) != nullptr; }
 
   // The value of `key`, made from `args` if there was none; true if it was made.

@@ -6,6 +6,8 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace eddy {
 namespace {
@@ -100,6 +102,32 @@ TEST(InlineKeyMapTest, AgreesWithStdMapThroughGrowthAndErasure) {
   EXPECT_EQ(m.size(), model.size() + 1);
   m.clear();
   EXPECT_TRUE(m.empty());
+}
+
+// find_each answers like find for each key, in order, for lists shorter and longer than its
+// prefetch distance, with keys absent, repeated and sharing buckets.
+TEST(InlineKeyMapTest, FindEachAnswersLikeFindForEveryKeyInOrder) {
+  InlineKeyMap<int> m;
+  std::vector<std::string> none = {"a", "b"};
+  std::vector<std::size_t> order;
+  m.find_each(none, [&](std::size_t i, int* v) {
+    order.push_back(i);
+    EXPECT_EQ(v, nullptr);
+  });
+  EXPECT_EQ(order, (std::vector<std::size_t>{0, 1}));
+  for (int i = 0; i < 500; ++i) m["user-" + std::to_string(i)] = i;
+  std::mt19937 rng(11);
+  for (std::size_t n : {0, 1, 7, 8, 9, 16, 17, 40, 1000}) {
+    std::vector<std::string> keys;
+    for (std::size_t i = 0; i < n; ++i) keys.push_back("user-" + std::to_string(rng() % 700));
+    std::vector<std::string_view> views(keys.begin(), keys.end());
+    std::size_t next = 0;
+    m.find_each(views, [&](std::size_t i, int* v) {
+      ASSERT_EQ(i, next++);
+      EXPECT_EQ(v, m.find(keys[i])) << keys[i];
+    });
+    EXPECT_EQ(next, n);
+  }
 }
 
 }  // namespace

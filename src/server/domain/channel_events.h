@@ -4,18 +4,64 @@
 // each recipient without re-encoding the rest. Thread-safe.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "common/json.h"
 
 namespace eddy::server {
 
-// The fields one recipient user gets on top of the shared event; called at most once per
-// distinct recipient user, outside any hub lock (it may read the store).
-using PersonalFields = std::function<json::object(const std::string& user_id)>;
+// The fields of several recipient users: each distinct set once in `sets`, and user i's at
+// sets[set_of[i]] (the recipients of a large channel mostly share a few sets).
+struct PersonalFieldSets {
+  std::vector<json::object> sets;
+  std::vector<std::uint32_t> set_of;
+};
+
+// The fields each recipient user gets on top of the shared event, asked outside any hub lock
+// (they may read the store). Made from a function of one user, and optionally one that answers
+// for all the recipients of a fan-out at once (one pass over the store's caches instead of a
+// lookup per user, and no object per user when they share their fields).
+class PersonalFields {
+ public:
+  using ForOne = std::function<json::object(const std::string& user_id)>;
+  using ForMany = std::function<PersonalFieldSets(const std::vector<std::string_view>& user_ids)>;
+
+  PersonalFields() = default;
+  PersonalFields(std::nullptr_t) {}  // NOLINT: none, as with an empty std::function
+  template <typename F, typename = std::enable_if_t<
+                            !std::is_same_v<std::decay_t<F>, PersonalFields> &&
+                            std::is_invocable_r_v<json::object, const F&, const std::string&>>>
+  PersonalFields(F one) : one_(std::move(one)) {}  // NOLINT: made from a per-user lambda
+  PersonalFields(ForOne one, ForMany many) : one_(std::move(one)), many_(std::move(many)) {}
+
+  explicit operator bool() const { return static_cast<bool>(one_); }
+  json::object operator()(const std::string& user_id) const { return one_(user_id); }
+
+  // The fields of each of `user_ids`; without a ForMany, one call per user, and a user whose
+  // fields equal the previous user's shares that set.
+  PersonalFieldSets ForUsers(const std::vector<std::string_view>& user_ids) const {
+    if (many_) return many_(user_ids);
+    PersonalFieldSets out;
+    out.set_of.reserve(user_ids.size());
+    for (std::string_view user_id : user_ids) {
+      json::object fields = one_(std::string(user_id));
+      if (out.sets.empty() || fields != out.sets.back()) out.sets.push_back(std::move(fields));
+      out.set_of.push_back(static_cast<std::uint32_t>(out.sets.size() - 1));
+    }
+    return out;
+  }
+
+ private:
+  ForOne one_;
+  ForMany many_;
+};
 
 class ChannelEvents {
  public:

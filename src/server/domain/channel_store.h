@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
@@ -99,6 +100,18 @@ class ChannelStore {
   // Every member row of `user_id` across the app's channels (not deleted ones), by cid.
   virtual Result<std::vector<Member>> MembershipsOf(std::string_view app_key,
                                                     std::string_view user_id) = 0;
+  // MembershipsOf for each of `user_ids`, in their order (every recipient of a message).
+  // The cache answers them in one pass; a store asks one user at a time.
+  virtual Result<std::vector<std::vector<Member>>> MembershipsOfEach(
+      std::string_view app_key, const std::vector<std::string_view>& user_ids) {
+    std::vector<std::vector<Member>> out;
+    out.reserve(user_ids.size());
+    for (std::string_view user_id : user_ids) {
+      EDDY_ASSIGN_OR_RETURN(std::vector<Member> rows, MembershipsOf(app_key, user_id));
+      out.push_back(std::move(rows));
+    }
+    return out;
+  }
 
   // Every member of the channel, oldest first.
   virtual Result<std::vector<RosterEntry>> Roster(std::string_view app_key, std::string_view type,

@@ -1,7 +1,9 @@
 // ReadService: unread counting (the ReadState port) and the member-row plumbing the mark
 // operations share. The operations themselves are in read_service.cc.
 #include <algorithm>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -102,39 +104,74 @@ Result<UnreadSummary> ReadService::SummaryOf(const App& app, std::string_view us
 }
 
 PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel) {
-  return [this, app, channel](const std::string& user_id) {
-    json::object f(3);  // sized once: this runs for every recipient of a message
-    auto failed = [&](const Error& e) {
-      log::Warn("unread counters failed", {{"user", user_id}, {"error", e.message}});
-      return json::object{};
-    };
-    Result<std::vector<Member>> members = store_.channels().MembershipsOf(app.api_key, user_id);
-    if (!members.ok()) return failed(members.error());
-    // The user's row in `channel` is among their memberships, unless the channel is deleted
-    // (memberships leave deleted channels out): then it is asked for.
-    std::optional<Member> deleted_channel_row;
-    const Member* member = nullptr;
-    if (channel.deleted_at) {
-      Result<std::optional<Member>> row =
-          store_.channels().GetMember(app.api_key, channel.type, channel.id, user_id);
-      if (!row.ok()) return failed(row.error());
-      deleted_channel_row = std::move(*row);
-      if (deleted_channel_row) member = &*deleted_channel_row;
-    } else {
-      for (const Member& m : *members) {
-        if (m.channel_type == channel.type && m.channel_id == channel.id) member = &m;
-      }
-    }
-    if (member) {  // before the memberships move into SummaryOf: `member` may point into them
-      Result<std::int64_t> n = UnreadCount(app, channel, *member);
-      if (n.ok()) f["unread_count"] = *n;
-    }
-    Result<UnreadSummary> summary = SummaryOf(app, user_id, std::move(*members));
-    if (!summary.ok()) return failed(summary.error());
-    f["total_unread_count"] = summary->total_unread_count;
-    f["unread_channels"] = summary->unread_channels;
-    return f;
+  auto one = [this, app, channel](const std::string& user_id) {
+    return UnreadFieldsOf(app, channel, user_id,
+                          store_.channels().MembershipsOf(app.api_key, user_id));
   };
+  auto many = [this, app, channel](const std::vector<std::string_view>& user_ids) {
+    PersonalFieldSets out;
+    Result<std::vector<std::vector<Member>>> each =
+        store_.channels().MembershipsOfEach(app.api_key, user_ids);
+    if (!each.ok()) {
+      log::Warn("unread counters failed", {{"error", each.error().message}});
+      out.sets.emplace_back();  // nobody gets counters rather than wrong ones
+      out.set_of.assign(user_ids.size(), 0);
+      return out;
+    }
+    out.set_of.reserve(user_ids.size());
+    std::optional<std::uint32_t> no_channel_set;
+    for (std::size_t i = 0; i < user_ids.size(); ++i) {
+      std::vector<Member>& members = (*each)[i];
+      // Users in no channel (a livestream's watchers) all get the same zero totals.
+      const bool in_no_channel = members.empty() && !channel.deleted_at;
+      if (in_no_channel && no_channel_set) {
+        out.set_of.push_back(*no_channel_set);
+        continue;
+      }
+      json::object fields =
+          UnreadFieldsOf(app, channel, std::string(user_ids[i]), std::move(members));
+      if (out.sets.empty() || fields != out.sets.back()) out.sets.push_back(std::move(fields));
+      out.set_of.push_back(static_cast<std::uint32_t>(out.sets.size() - 1));
+      if (in_no_channel) no_channel_set = out.set_of.back();
+    }
+    return out;
+  };
+  return PersonalFields(std::move(one), std::move(many));
+}
+
+json::object ReadService::UnreadFieldsOf(const App& app, const Channel& channel,
+                                         const std::string& user_id,
+                                         Result<std::vector<Member>> members) {
+  json::object f(3);  // sized once: this runs for every recipient of a message
+  auto failed = [&](const Error& e) {
+    log::Warn("unread counters failed", {{"user", user_id}, {"error", e.message}});
+    return json::object{};
+  };
+  if (!members.ok()) return failed(members.error());
+  // The user's row in `channel` is among their memberships, unless the channel is deleted
+  // (memberships leave deleted channels out): then it is asked for.
+  std::optional<Member> deleted_channel_row;
+  const Member* member = nullptr;
+  if (channel.deleted_at) {
+    Result<std::optional<Member>> row =
+        store_.channels().GetMember(app.api_key, channel.type, channel.id, user_id);
+    if (!row.ok()) return failed(row.error());
+    deleted_channel_row = std::move(*row);
+    if (deleted_channel_row) member = &*deleted_channel_row;
+  } else {
+    for (const Member& m : *members) {
+      if (m.channel_type == channel.type && m.channel_id == channel.id) member = &m;
+    }
+  }
+  if (member) {  // before the memberships move into SummaryOf: `member` may point into them
+    Result<std::int64_t> n = UnreadCount(app, channel, *member);
+    if (n.ok()) f["unread_count"] = *n;
+  }
+  Result<UnreadSummary> summary = SummaryOf(app, user_id, std::move(*members));
+  if (!summary.ok()) return failed(summary.error());
+  f["total_unread_count"] = summary->total_unread_count;
+  f["unread_channels"] = summary->unread_channels;
+  return f;
 }
 
 Result<bool> ReadService::WriteMark(const App& app, const Channel& channel,

@@ -380,6 +380,36 @@ TEST_F(ReadServiceTest, UnreadFieldsPerRecipient) {
   EXPECT_EQ(alice_after.at("unread_channels"), 1);
 }
 
+// The fields of a whole fan-out at once are each user's own fields, whether the user is a
+// member with unread messages, a member with none, in no channel at all or unknown; users
+// with equal fields share one set, and every user in no channel shares one.
+TEST_F(ReadServiceTest, UnreadFieldsForManyUsersAreEachUsersOwn) {
+  Channel c = MakeChannel("messaging", "general", {"alice", "bob"});
+  Channel other = MakeChannel("messaging", "other", {"alice", "carol"});
+  Send(c, "bob");
+  Send(other, "carol");
+  for (bool deleted : {false, true}) {
+    Channel channel = Reload(c);
+    if (deleted) {
+      channel.deleted_at = Tick();
+      ASSERT_TRUE(store_->channels().UpdateChannel(app_.api_key, channel).ok());
+    }
+    PersonalFields fields = reads_->UnreadFields(app_, channel);
+    std::vector<std::string> users = {"alice", "dave", "bob", "erin", "carol", "dave", "zed"};
+    std::vector<std::string_view> views(users.begin(), users.end());
+    PersonalFieldSets sets = fields.ForUsers(views);
+    ASSERT_EQ(sets.set_of.size(), users.size());
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      ASSERT_LT(sets.set_of[i], sets.sets.size());
+      EXPECT_EQ(sets.sets[sets.set_of[i]], fields(users[i])) << users[i] << " deleted " << deleted;
+    }
+    if (!deleted) {  // dave, erin and zed are in no channel: one set for the three
+      EXPECT_EQ(sets.set_of[1], sets.set_of[3]);
+      EXPECT_EQ(sets.set_of[1], sets.set_of[6]);
+    }
+  }
+}
+
 TEST_F(ReadServiceTest, OwnUserExtrasAndUnreadCounts) {
   Channel c = MakeChannel("messaging", "general", {"alice", "bob"});
   Send(c, "bob");

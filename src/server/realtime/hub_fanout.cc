@@ -1,6 +1,7 @@
 // Hub fan-out: who gets an event (snapshot under the lock) and how it is encoded (once, with
 // per-user fields spliced on, outside the lock).
 #include <cstddef>
+#include <cstdint>
 #include <unordered_map>
 #include <vector>
 
@@ -58,36 +59,36 @@ void Hub::Deliver(const Conns& recipients, const json::object& event,
     }
     return;
   }
-  // One call per user. The snapshots list each user's connections together, so a user is a
-  // run of adjacent recipients (a user met again later would only be asked twice). One pass
-  // reads each Connection once; the sends below use the sockets gathered here.
-  struct UserRun {
-    std::size_t end;  // one past the user's last socket in `sockets`
-    json::object fields;
-    std::shared_ptr<const std::string> frame;
-  };
-  std::vector<UserRun> runs;
+  // The snapshots list each user's connections together, so a user is a run of adjacent
+  // recipients (a user met again later is only asked twice). One pass reads each Connection
+  // once; the sends below use the sockets gathered here.
+  std::vector<std::string_view> users;                   // one per run; the connections own the ids
+  std::vector<std::size_t> run_ends;                     // one past each run's last socket
   std::vector<transport::WebSocketConnection*> sockets;  // alive: `recipients` owns them
   sockets.reserve(recipients.size());
-  const std::string* user = nullptr;
   for (std::size_t i = 0; i < recipients.size(); ++i) {
     if (i + kPrefetchAhead < recipients.size()) {
       __builtin_prefetch(recipients[i + kPrefetchAhead].get());
     }
     const auto& conn = recipients[i];
-    if (user == nullptr || conn->user_id != *user) {
-      if (!runs.empty()) runs.back().end = sockets.size();
-      user = &conn->user_id;
-      runs.push_back({0, personal(*user), nullptr});
+    if (users.empty() || conn->user_id != users.back()) {
+      if (!users.empty()) run_ends.push_back(sockets.size());
+      users.push_back(conn->user_id);
     }
     sockets.push_back(conn->socket.get());
   }
-  runs.back().end = sockets.size();
+  run_ends.push_back(sockets.size());
+  PersonalFieldSets fields = personal.ForUsers(users);
+  if (fields.set_of.size() != users.size()) {  // a resolver's bug: nobody gets another's fields
+    fields.sets.clear();
+    fields.set_of.assign(users.size(), 0);
+  }
+  if (fields.sets.empty()) fields.sets.emplace_back();
   // A key sent per user must not also be in the shared part (it would appear twice).
   const json::object* shared_event = &event;
   json::object stripped;
-  for (const UserRun& run : runs) {
-    for (const auto& kv : run.fields) {
+  for (const json::object& set : fields.sets) {
+    for (const auto& kv : set) {
       if (shared_event->contains(kv.key())) {
         if (shared_event == &event) {
           stripped = event;
@@ -100,26 +101,27 @@ void Hub::Deliver(const Conns& recipients, const json::object& event,
   auto shared = shared_event == &event && encoded
                     ? std::move(encoded)
                     : std::make_shared<const std::string>(json::serialize(*shared_event));
-  // Users with the same fields (often: the same counters) share one frame; a user whose
-  // fields equal the previous user's takes that frame without serializing them.
+  // One frame per distinct set of fields (sets that serialize alike share it).
+  std::vector<std::shared_ptr<const std::string>> frames(fields.sets.size());
   std::unordered_map<std::string, std::shared_ptr<const std::string>> by_fields;
-  const UserRun* previous = nullptr;
-  std::size_t begin = 0;
-  for (UserRun& run : runs) {
-    if (run.fields.empty()) {
-      run.frame = shared;
-    } else if (previous && run.fields == previous->fields) {
-      run.frame = previous->frame;
-    } else {
-      auto [it, added] = by_fields.try_emplace(json::serialize(run.fields));
-      if (added) it->second = std::make_shared<const std::string>(Splice(*shared, it->first));
-      run.frame = it->second;
+  for (std::size_t s = 0; s < fields.sets.size(); ++s) {
+    if (fields.sets[s].empty()) {
+      frames[s] = shared;
+      continue;
     }
-    previous = &run;
-    for (; begin < run.end; ++begin) {
-      if (begin + kPrefetchAhead < sockets.size())
+    auto [it, added] = by_fields.try_emplace(json::serialize(fields.sets[s]));
+    if (added) it->second = std::make_shared<const std::string>(Splice(*shared, it->first));
+    frames[s] = it->second;
+  }
+  std::size_t begin = 0;
+  for (std::size_t r = 0; r < users.size(); ++r) {
+    const std::uint32_t set = fields.set_of[r];
+    const std::shared_ptr<const std::string>& frame = set < frames.size() ? frames[set] : shared;
+    for (; begin < run_ends[r]; ++begin) {
+      if (begin + kPrefetchAhead < sockets.size()) {
         __builtin_prefetch(sockets[begin + kPrefetchAhead]);
-      sockets[begin]->Send(run.frame);
+      }
+      sockets[begin]->Send(frame);
     }
   }
 }

@@ -2,7 +2,11 @@
 // presence and watching-stop announcements.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "server/realtime/hub.h"
 #include "server/realtime/recording_socket.h"
@@ -153,6 +157,55 @@ TEST_F(FanoutTest, UsersWithTheSameFieldsShareOneFrame) {
   EXPECT_NE(fa.get(), fc.get());
   EXPECT_EQ(bob->TakeEvents()[0].at("total_unread_count"), 0);
   EXPECT_EQ(carol->TakeEvents()[0].at("total_unread_count"), 1);
+}
+
+// Fields given for all recipients at once: asked once, with each user once in the order of
+// the watchers, and each user's connections get the set named for the user.
+TEST_F(FanoutTest, FieldsForAllRecipientsAtOnceReachEachUsersConnections) {
+  auto a1 = Open(hub_, "a1", "app", "alice");
+  auto a2 = Open(hub_, "a2", "app", "alice");
+  auto bob = Open(hub_, "b1", "app", "bob");
+  auto carol = Open(hub_, "c1", "app", "carol");
+  for (const char* c : {"a1", "a2", "b1", "c1"}) ASSERT_TRUE(hub_.Watch("app", c, cid_));
+  std::vector<std::vector<std::string>> asked;
+  auto one = [](const std::string&) -> json::object {
+    ADD_FAILURE() << "asked one user at a time";
+    return {};
+  };
+  auto many = [&](const std::vector<std::string_view>& users) {
+    asked.emplace_back(users.begin(), users.end());
+    PersonalFieldSets out;
+    out.sets = {json::object{{"total_unread_count", 5}}, json::object{}};
+    for (std::string_view u : users) out.set_of.push_back(u == "bob" ? 1 : 0);
+    return out;
+  };
+  json::object event{{"type", "message.new"}, {"cid", cid_}};
+  hub_.ToWatchers("app", cid_, event, PersonalFields(one, many));
+  ASSERT_EQ(asked.size(), 1u);
+  std::vector<std::string> users = asked[0];
+  std::sort(users.begin(), users.end());
+  EXPECT_EQ(users, (std::vector<std::string>{"alice", "bob", "carol"}));
+  for (auto* conn : {a1.get(), a2.get(), carol.get()}) {
+    auto got = conn->TakeEvents();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_EQ(got[0].at("total_unread_count"), 5);
+  }
+  auto bob_frame = OnlyFrame(*bob);
+  ASSERT_TRUE(bob_frame);
+  EXPECT_EQ(*bob_frame, json::serialize(event));  // bob's set is empty: the shared frame
+  bob->TakeEvents();
+
+  // A resolver that answers for the wrong number of users gives nobody fields (never another
+  // user's).
+  auto short_answer = [](const std::vector<std::string_view>&) {
+    return PersonalFieldSets{{json::object{{"total_unread_count", 1}}}, {0}};
+  };
+  hub_.ToWatchers("app", cid_, event, PersonalFields(one, short_answer));
+  for (auto* conn : {a1.get(), a2.get(), bob.get(), carol.get()}) {
+    auto got = conn->TakeEvents();
+    ASSERT_EQ(got.size(), 1u);
+    EXPECT_FALSE(got[0].contains("total_unread_count"));
+  }
 }
 
 TEST_F(FanoutTest, PersonalKeysOverrideTheSameKeyInTheSharedEvent) {

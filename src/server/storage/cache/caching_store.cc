@@ -350,6 +350,14 @@ class CachingChannelStore final : public ChannelStore {
     return caches_.memberships.Get(Key(app_key, user_id),
                                    [&] { return inner_.MembershipsOf(app_key, user_id); });
   }
+  Result<std::vector<std::vector<Member>>> MembershipsOfEach(
+      std::string_view app_key, const std::vector<std::string_view>& user_ids) override {
+    std::vector<std::string> keys;
+    keys.reserve(user_ids.size());
+    for (std::string_view user_id : user_ids) keys.push_back(Key(app_key, user_id));
+    return caches_.memberships.GetMany(
+        keys, [&](std::size_t i) { return inner_.MembershipsOf(app_key, user_ids[i]); });
+  }
   Result<std::vector<RosterEntry>> Roster(std::string_view app_key, std::string_view type,
                                           std::string_view id) override {
     return caches_.rosters.Get(Key(app_key, Cid(type, id)),

@@ -109,6 +109,35 @@ TEST_P(CachingStoreTest, MemberReadsAreServedFromMemoryUntilAnotherNodeChangesTh
   EXPECT_EQ(channels().MembershipsOf(kApp, "luke")->size(), 2u);
 }
 
+// MembershipsOfEach reads through the same cache as MembershipsOf: what one loaded the other
+// serves from memory, and another node's change is seen by both once announced.
+TEST_P(CachingStoreTest, MembershipsOfEachSharesMembershipsOfsCache) {
+  Channel c = MakeChannel("messaging", "a", 1);
+  ASSERT_NO_FATAL_FAILURE(Create(c, {MakeMember(c, "luke", 1)}));
+  ASSERT_EQ(channels().MembershipsOf(kApp, "luke")->size(), 1u);
+  auto before = channels().MembershipsOfEach(kApp, {"leia", "luke"});
+  ASSERT_TRUE(before.ok()) << before.error().message;
+  EXPECT_TRUE((*before)[0].empty());
+  EXPECT_EQ((*before)[1].size(), 1u);
+
+  // Another node adds both to a second channel.
+  Channel b = MakeChannel("messaging", "b", 1);
+  ASSERT_TRUE(inner().channels().CreateChannel(kApp, b, {}).ok());
+  ASSERT_TRUE(inner()
+                  .channels()
+                  .UpsertMembers(kApp, {MakeMember(b, "luke", 2), MakeMember(b, "leia", 2)})
+                  .ok());
+  EXPECT_TRUE(channels().MembershipsOf(kApp, "leia")->empty());  // loaded by MembershipsOfEach
+  EXPECT_EQ((*channels().MembershipsOfEach(kApp, {"luke"}))[0].size(), 1u);
+
+  invalidation().Remote(CachedData::kMembers, kApp, "luke");
+  auto after = channels().MembershipsOfEach(kApp, {"leia", "luke"});
+  EXPECT_TRUE((*after)[0].empty());  // leia's change was not announced yet
+  EXPECT_EQ((*after)[1].size(), 2u);
+  invalidation().Remote(CachedData::kMembers, kApp, "leia");
+  EXPECT_EQ((*channels().MembershipsOfEach(kApp, {"leia"}))[0].size(), 1u);
+}
+
 TEST_P(CachingStoreTest, ModerationAndUsersFollowAnotherNodesChanges) {
   UserMute mute;
   mute.user_id = "luke";

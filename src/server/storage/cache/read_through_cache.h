@@ -342,20 +342,52 @@ class FieldCache : public WriteTrackedCache<FieldCache<Entry, V, Field>> {
           if (entry == nullptr) return std::nullopt;
           return entry->*Field;
         },
-        load,
-        [&](const V& value) {
-          std::lock_guard entries(shared_.mutex_);
-          // Starting over forgets values, none goes stale: the other fields' tickets stay
-          // valid.
-          if (shared_.entries_.size() >= shared_.max_entries_ && !shared_.entries_.contains(key)) {
-            shared_.entries_.clear();
+        load, [&](const V& value) { KeepLocked(key, value); });
+  }
+
+  // The values of `keys`, in their order: the cached ones found in one pass (see
+  // InlineKeyMap::find_each), the others from load(i) for keys[i], each cached unless a write
+  // overlapped its load. For the fields of every recipient of a large fan-out.
+  template <typename Load>
+  Result<std::vector<V>> GetMany(const std::vector<std::string>& keys, Load&& load) {
+    std::vector<V> out(keys.size());
+    std::vector<std::size_t> missing;
+    std::vector<WriteTracker::Ticket> tickets;
+    {
+      std::lock_guard lock(this->mutex_);
+      std::lock_guard entries(shared_.mutex_);
+      shared_.entries_.find_each(keys, [&](std::size_t i, const Entry* entry) {
+        if (entry != nullptr) {
+          if (std::optional<V> cached = entry->*Field) {
+            out[i] = std::move(*cached);
+            return;
           }
-          shared_.entries_[key].*Field = value;
-        });
+        }
+        missing.push_back(i);
+        tickets.push_back(this->tracker_.Take(keys[i]));
+      });
+    }
+    for (std::size_t m = 0; m < missing.size(); ++m) {
+      const std::size_t i = missing[m];
+      Result<V> loaded = load(i);
+      if (!loaded.ok()) return loaded.error();
+      std::lock_guard lock(this->mutex_);
+      if (this->tracker_.Valid(tickets[m])) KeepLocked(keys[i], *loaded);
+      out[i] = std::move(*loaded);
+    }
+    return out;
   }
 
  private:
   friend class WriteTrackedCache<FieldCache>;
+  void KeepLocked(const std::string& key, const V& value) {
+    std::lock_guard entries(shared_.mutex_);
+    // Starting over forgets values, none goes stale: the other fields' tickets stay valid.
+    if (shared_.entries_.size() >= shared_.max_entries_ && !shared_.entries_.contains(key)) {
+      shared_.entries_.clear();
+    }
+    shared_.entries_[key].*Field = value;
+  }
   void EraseLocked(const std::string& key) {
     std::lock_guard entries(shared_.mutex_);
     Entry* entry = shared_.entries_.find(key);

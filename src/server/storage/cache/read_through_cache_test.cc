@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -288,6 +289,55 @@ TEST(FieldCacheTest, ListFieldsAreReadThroughLikeOptionals) {
   EXPECT_EQ(*a.Get("k", load({3})), std::vector<int>{3});
   EXPECT_EQ(*b.Get("k", load({9})), (std::vector<int>{1, 2}));
   EXPECT_EQ(loads, 3);
+}
+
+// GetMany answers each key like Get: cached values from memory (a cached empty list too),
+// the others loaded once each and cached, a key whose write overlapped its load not cached,
+// and an error returned without caching what followed it.
+TEST(FieldCacheTest, GetManyAnswersEachKeyLikeGet) {
+  SharedEntries<ListFields> shared(100);
+  FieldCache<ListFields, std::vector<int>, &ListFields::a> a(shared);
+  FieldCache<ListFields, std::vector<int>, &ListFields::b> b(shared);
+  std::map<std::string, std::vector<int>> store = {{"k1", {1}}, {"k2", {}}, {"k3", {3, 3}}};
+  std::vector<std::string> loaded;
+  auto load_one = [&](const std::string& key) {
+    loaded.push_back(key);
+    return Result<std::vector<int>>(store[key]);
+  };
+  EXPECT_EQ(*a.Get("k2", [&] { return load_one("k2"); }), std::vector<int>{});
+  EXPECT_EQ(*b.Get("k1", [&] { return Result<std::vector<int>>(std::vector<int>{7}); }),
+            std::vector<int>{7});  // another field of k1's entry: not a's value
+  loaded.clear();
+  std::vector<std::string> keys = {"k1", "k2", "k3", "k1"};
+  auto many = a.GetMany(keys, [&](std::size_t i) {
+    if (keys[i] == "k3") {  // k3 is written while it loads: answered, not cached
+      a.BeginWrite({"k3"});
+      a.EndWrite({"k3"});
+    }
+    return load_one(keys[i]);
+  });
+  ASSERT_TRUE(many.ok());
+  EXPECT_EQ(*many, (std::vector<std::vector<int>>{{1}, {}, {3, 3}, {1}}));
+  EXPECT_EQ(loaded, (std::vector<std::string>{"k1", "k3", "k1"}));
+  loaded.clear();
+  store["k1"] = {9};
+  store["k3"] = {4};
+  many = a.GetMany(keys, [&](std::size_t i) { return load_one(keys[i]); });
+  EXPECT_EQ(*many, (std::vector<std::vector<int>>{{1}, {}, {4}, {1}}));
+  EXPECT_EQ(loaded, (std::vector<std::string>{"k3"}));
+  EXPECT_EQ(*b.Get("k1", [&] { return load_one("k1"); }), std::vector<int>{7});
+
+  a.Forget("k1");
+  a.Forget("k3");
+  loaded.clear();
+  many = a.GetMany(keys, [&](std::size_t i) -> Result<std::vector<int>> {
+    if (keys[i] == "k1") return Error::Internal("store down");
+    return load_one(keys[i]);
+  });
+  ASSERT_FALSE(many.ok());
+  EXPECT_EQ(many.error().message, "store down");
+  EXPECT_EQ(*a.Get("k3", [&] { return load_one("k3"); }), std::vector<int>{4});
+  EXPECT_EQ(loaded, (std::vector<std::string>{"k3"}));  // the error stopped before k3's load
 }
 
 }  // namespace

@@ -95,6 +95,17 @@ TEST_P(MemberStoreSuite, MembershipsOfSpansChannelsSkipsDeletedOnesAndIsPerApp) 
   EXPECT_EQ(Cids(*channels().MembershipsOf(kOtherApp, "luke")),
             (std::vector<std::string>{"messaging:a"}));
   EXPECT_TRUE(channels().MembershipsOf(kApp, "nobody")->empty());
+
+  // Many at once: each user's rows as MembershipsOf gives them, in the order asked.
+  auto each = channels().MembershipsOfEach(kApp, {"leia", "nobody", "luke", "leia"});
+  ASSERT_TRUE(each.ok()) << each.error().message;
+  ASSERT_EQ(each->size(), 4u);
+  EXPECT_EQ(Cids((*each)[0]), (std::vector<std::string>{"messaging:a", "messaging:without"}));
+  EXPECT_TRUE((*each)[1].empty());
+  EXPECT_EQ(Cids((*each)[2]), (std::vector<std::string>{"messaging:a", "team:b"}));
+  EXPECT_EQ((*each)[2][1].created_at, 2);
+  EXPECT_EQ(Cids((*each)[3]), Cids((*each)[0]));
+  EXPECT_TRUE(channels().MembershipsOfEach(kApp, {})->empty());
 }
 
 TEST_P(MemberStoreSuite, RosterListsMembersOldestFirstAndFollowsMemberWrites) {
