@@ -85,14 +85,19 @@ TEST_F(SqliteDbTest, ConcurrentWritesAreAllStoredAndVisibleOnceAcknowledged) {
 // group together; one of them fails half-way and must take only its own changes back.
 TEST_F(SqliteDbTest, FailingWriteIsRolledBackAloneInItsGroup) {
   constexpr int kFollowers = 6;
+  // The followers start once the leader's write runs: its group is taken by then (a follower
+  // queued while the leader widens its group would join it, and the leader would wait for six
+  // queued writes forever).
+  std::atomic<bool> leader_writing = false;
   std::thread leader([&] {
     Status s = db_->Write([&]() -> Status {
+      leader_writing = true;
       while (db_->QueuedWrites() < kFollowers) std::this_thread::yield();
       return Insert("leader");
     });
     EXPECT_TRUE(s.ok());
   });
-  while (db_->Groups() < 1) std::this_thread::yield();
+  while (!leader_writing) std::this_thread::yield();
   std::vector<Status> results(kFollowers);
   std::vector<std::thread> followers;
   for (int i = 0; i < kFollowers; ++i) {
