@@ -221,8 +221,12 @@ Status RunCached(SqliteConnection& conn, const std::string& sql) {
 
 }  // namespace
 
-// One thread's write waiting in the group queue; lives on that thread's stack.
+// One thread's write waiting in the group queue. Shared with the leader, which wakes the
+// waiting thread after releasing the group lock (a thread woken under it would preempt the
+// leader only to block on the lock): the leader's reference keeps the condition variable
+// alive while it does, even if the thread has seen `done` and returned.
 struct SqliteDb::PendingWrite {
+  explicit PendingWrite(const std::function<Status()>* write) : write(write) {}
   const std::function<Status()>* write;
   Status status;
   bool done = false;
@@ -292,12 +296,12 @@ Status SqliteDb::Checkpoint() {
 // waiter sleeps on its own condition variable, so a commit wakes only the threads it concerns.
 Status SqliteDb::Write(const std::function<Status()>& write) {
   if (Held() == writer_.get()) return write();  // nested: part of the enclosing write
-  PendingWrite self{&write, {}};
+  auto self = std::make_shared<PendingWrite>(&write);
   std::unique_lock lock(group_mutex_);
-  queue_.push_back(&self);
-  while (!self.done) {
+  queue_.push_back(self);
+  while (!self->done) {
     if (leading_) {
-      self.wake.wait(lock);
+      self->wake.wait(lock);
       continue;
     }
     leading_ = true;
@@ -313,19 +317,22 @@ Status SqliteDb::Write(const std::function<Status()>& write) {
       lock.lock();
       if (queue_.size() == queued) break;
     }
-    std::vector<PendingWrite*> batch;
+    std::vector<std::shared_ptr<PendingWrite>> batch;
     batch.swap(queue_);
     lock.unlock();
     RunGroup(batch);
     lock.lock();
     leading_ = false;
-    for (PendingWrite* w : batch) {
-      w->done = true;
-      if (w != &self) w->wake.notify_one();
+    for (const auto& w : batch) w->done = true;
+    std::shared_ptr<PendingWrite> next = queue_.empty() ? nullptr : queue_.front();
+    lock.unlock();
+    for (const auto& w : batch) {
+      if (w != self) w->wake.notify_one();
     }
-    if (!queue_.empty()) queue_.front()->wake.notify_one();  // the next group's leader
+    if (next) next->wake.notify_one();  // the next group's leader
+    return std::move(self->status);
   }
-  return std::move(self.status);
+  return std::move(self->status);
 }
 
 size_t SqliteDb::QueuedWrites() {
@@ -338,7 +345,7 @@ std::int64_t SqliteDb::Groups() {
   return groups_;
 }
 
-void SqliteDb::RunGroup(const std::vector<PendingWrite*>& batch) {
+void SqliteDb::RunGroup(const std::vector<std::shared_ptr<PendingWrite>>& batch) {
   std::lock_guard hold(writer_mutex_);
   Binding saved = std::exchange(held_, Binding{this, writer_.get()});
   SqliteConnection& conn = *writer_;

@@ -177,7 +177,7 @@ class SqliteDb {
       : path_(std::move(path)), max_readers_(readers), writer_(std::move(writer)) {}
   SqliteConnection* Held() const;
   // Runs `batch` in one transaction on the write connection; sets each entry's status.
-  void RunGroup(const std::vector<PendingWrite*>& batch);
+  void RunGroup(const std::vector<std::shared_ptr<PendingWrite>>& batch);
   Result<SqliteConnection*> AcquireReader();
   void ReleaseReader(SqliteConnection* conn);
 
@@ -190,7 +190,7 @@ class SqliteDb {
   std::unique_ptr<SqliteConnection> writer_;
 
   std::mutex group_mutex_;  // guards queue_, leading_, groups_ and every PendingWrite
-  std::vector<PendingWrite*> queue_;
+  std::vector<std::shared_ptr<PendingWrite>> queue_;
   bool leading_ = false;
   std::int64_t groups_ = 0;
 
