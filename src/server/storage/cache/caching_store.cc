@@ -18,11 +18,15 @@ namespace {
 // starts over rather than grow.
 constexpr size_t kMaxEntries = 200'000;
 
+void AppendKey(std::string& out, std::string_view a, std::string_view b) {
+  out.append(a).push_back('\0');
+  out.append(b);
+}
+
 std::string Key(std::string_view a, std::string_view b) {
   std::string key;
   key.reserve(a.size() + b.size() + 1);
-  key.append(a).push_back('\0');
-  key.append(b);
+  AppendKey(key, a, b);
   return key;
 }
 
@@ -352,9 +356,21 @@ class CachingChannelStore final : public ChannelStore {
   }
   Result<std::vector<std::vector<Member>>> MembershipsOfEach(
       std::string_view app_key, const std::vector<std::string_view>& user_ids) override {
-    std::vector<std::string> keys;
+    // The keys in one buffer: one allocation per fan-out, not one per recipient.
+    std::string buffer;
+    buffer.reserve(user_ids.size() * (app_key.size() + 1 + 32));
+    std::vector<std::size_t> ends;
+    ends.reserve(user_ids.size());
+    for (std::string_view user_id : user_ids) {
+      AppendKey(buffer, app_key, user_id);
+      ends.push_back(buffer.size());
+    }
+    std::vector<std::string_view> keys;
     keys.reserve(user_ids.size());
-    for (std::string_view user_id : user_ids) keys.push_back(Key(app_key, user_id));
+    for (std::size_t i = 0; i < ends.size(); ++i) {
+      const std::size_t begin = i == 0 ? 0 : ends[i - 1];
+      keys.push_back(std::string_view(buffer).substr(begin, ends[i] - begin));
+    }
     return caches_.memberships.GetMany(
         keys, [&](std::size_t i) { return inner_.MembershipsOf(app_key, user_ids[i]); });
   }

@@ -37,7 +37,7 @@ class WriteTracker {
     bool cacheable = false;  // no write of the key (or of every key) was in flight
   };
 
-  Ticket Take(const std::string& key) const {
+  Ticket Take(std::string_view key) const {
     const std::size_t stripe = StripeOf(key);
     return {epoch_, stripes_[stripe].generation, stripe,
             all_writers_ == 0 && stripes_[stripe].writers == 0};
@@ -73,8 +73,8 @@ class WriteTracker {
     std::uint64_t generation = 0;  // bumped by every write that ends and every change heard of
     int writers = 0;               // writes in flight
   };
-  static std::size_t StripeOf(const std::string& key) {
-    return std::hash<std::string>{}(key) % kStripes;
+  static std::size_t StripeOf(std::string_view key) {
+    return std::hash<std::string_view>{}(key) % kStripes;
   }
 
   std::array<Stripe, kStripes> stripes_{};
@@ -349,7 +349,7 @@ class FieldCache : public WriteTrackedCache<FieldCache<Entry, V, Field>> {
   // InlineKeyMap::find_each), the others from load(i) for keys[i], each cached unless a write
   // overlapped its load. For the fields of every recipient of a large fan-out.
   template <typename Load>
-  Result<std::vector<V>> GetMany(const std::vector<std::string>& keys, Load&& load) {
+  Result<std::vector<V>> GetMany(const std::vector<std::string_view>& keys, Load&& load) {
     std::vector<V> out(keys.size());
     std::vector<std::size_t> missing;
     std::vector<WriteTracker::Ticket> tickets;
@@ -380,7 +380,7 @@ class FieldCache : public WriteTrackedCache<FieldCache<Entry, V, Field>> {
 
  private:
   friend class WriteTrackedCache<FieldCache>;
-  void KeepLocked(const std::string& key, const V& value) {
+  void KeepLocked(std::string_view key, const V& value) {
     std::lock_guard entries(shared_.mutex_);
     // Starting over forgets values, none goes stale: the other fields' tickets stay valid.
     if (shared_.entries_.size() >= shared_.max_entries_ && !shared_.entries_.contains(key)) {

@@ -300,15 +300,15 @@ TEST(FieldCacheTest, GetManyAnswersEachKeyLikeGet) {
   FieldCache<ListFields, std::vector<int>, &ListFields::b> b(shared);
   std::map<std::string, std::vector<int>> store = {{"k1", {1}}, {"k2", {}}, {"k3", {3, 3}}};
   std::vector<std::string> loaded;
-  auto load_one = [&](const std::string& key) {
-    loaded.push_back(key);
-    return Result<std::vector<int>>(store[key]);
+  auto load_one = [&](std::string_view key) {
+    loaded.emplace_back(key);
+    return Result<std::vector<int>>(store[std::string(key)]);
   };
   EXPECT_EQ(*a.Get("k2", [&] { return load_one("k2"); }), std::vector<int>{});
   EXPECT_EQ(*b.Get("k1", [&] { return Result<std::vector<int>>(std::vector<int>{7}); }),
             std::vector<int>{7});  // another field of k1's entry: not a's value
   loaded.clear();
-  std::vector<std::string> keys = {"k1", "k2", "k3", "k1"};
+  std::vector<std::string_view> keys = {"k1", "k2", "k3", "k1"};
   auto many = a.GetMany(keys, [&](std::size_t i) {
     if (keys[i] == "k3") {  // k3 is written while it loads: answered, not cached
       a.BeginWrite({"k3"});
