@@ -22,6 +22,14 @@ namespace eddy::server {
 struct PersonalFieldSets {
   std::vector<json::object> sets;
   std::vector<std::uint32_t> set_of;
+
+  // Gives the next user `fields`: the previous user's set if equal, else a new one. Returns
+  // the set's index.
+  std::uint32_t Add(json::object fields) {
+    if (sets.empty() || fields != sets.back()) sets.push_back(std::move(fields));
+    set_of.push_back(static_cast<std::uint32_t>(sets.size() - 1));
+    return set_of.back();
+  }
 };
 
 // The fields each recipient user gets on top of the shared event, asked outside any hub lock
@@ -50,11 +58,7 @@ class PersonalFields {
     if (many_) return many_(user_ids);
     PersonalFieldSets out;
     out.set_of.reserve(user_ids.size());
-    for (std::string_view user_id : user_ids) {
-      json::object fields = one_(std::string(user_id));
-      if (out.sets.empty() || fields != out.sets.back()) out.sets.push_back(std::move(fields));
-      out.set_of.push_back(static_cast<std::uint32_t>(out.sets.size() - 1));
-    }
+    for (std::string_view user_id : user_ids) out.Add(one_(std::string(user_id)));
     return out;
   }
 

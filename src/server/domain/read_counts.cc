@@ -128,11 +128,9 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
         out.set_of.push_back(*no_channel_set);
         continue;
       }
-      json::object fields =
-          UnreadFieldsOf(app, channel, std::string(user_ids[i]), std::move(members));
-      if (out.sets.empty() || fields != out.sets.back()) out.sets.push_back(std::move(fields));
-      out.set_of.push_back(static_cast<std::uint32_t>(out.sets.size() - 1));
-      if (in_no_channel) no_channel_set = out.set_of.back();
+      const std::uint32_t set =
+          out.Add(UnreadFieldsOf(app, channel, std::string(user_ids[i]), std::move(members)));
+      if (in_no_channel) no_channel_set = set;
     }
     return out;
   };
