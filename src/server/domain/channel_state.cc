@@ -27,6 +27,29 @@ Filter Combine(Filter::Kind kind, std::vector<Filter> children) {
   return f;
 }
 
+// The messages of `lists` rendered in one Render (one read of the reactions, own reactions,
+// reaction groups and authors of them all), one array per list in their order. The lists are
+// emptied: their messages move into the render.
+Result<std::vector<json::array>> RenderTogether(MessageViews& views, const App& app,
+                                                std::string_view reader_id,
+                                                const std::vector<std::vector<Message>*>& lists) {
+  std::vector<Message> all;
+  std::vector<size_t> sizes;
+  for (std::vector<Message>* list : lists) {
+    sizes.push_back(list->size());
+    std::move(list->begin(), list->end(), std::back_inserter(all));
+    list->clear();
+  }
+  EDDY_ASSIGN_OR_RETURN(json::array rendered, views.Render(app, reader_id, all));
+  std::vector<json::array> out(lists.size());
+  size_t next = 0;
+  for (size_t i = 0; i < lists.size(); ++i) {
+    out[i].reserve(sizes[i]);
+    for (size_t n = 0; n < sizes[i]; ++n) out[i].push_back(std::move(rendered[next++]));
+  }
+  return out;
+}
+
 }  // namespace
 
 bool ChannelService::OwnConnection(const App& app, const Reader& reader,
@@ -59,11 +82,10 @@ void ChannelService::FollowMembers(const App& app, const Reader& reader,
 Result<json::object> ChannelService::BuildState(const App& app, const Loaded& l,
                                                 const Reader& reader, const StateOptions& options) {
   EDDY_ASSIGN_OR_RETURN(StateRows rows, LoadState(app, l, reader, options));
-  EDDY_ASSIGN_OR_RETURN(json::array messages,
-                        message_views_.Render(app, reader.user_id, rows.messages));
-  EDDY_ASSIGN_OR_RETURN(json::array pinned,
-                        message_views_.Render(app, reader.user_id, rows.pinned));
-  return StateJson(app, l, reader, options, rows, std::move(messages), std::move(pinned));
+  EDDY_ASSIGN_OR_RETURN(
+      std::vector<json::array> rendered,
+      RenderTogether(message_views_, app, reader.user_id, {&rows.messages, &rows.pinned}));
+  return StateJson(app, l, reader, options, rows, std::move(rendered[0]), std::move(rendered[1]));
 }
 
 Result<ChannelService::StateRows> ChannelService::LoadState(const App& app, const Loaded& l,
@@ -216,11 +238,9 @@ Result<json::array> ChannelService::QueryChannels(const Actor& actor, const App&
   struct Listed {
     Loaded l;
     Reader reader;
-    StateRows rows;  // its messages moved to to_render
-    size_t messages = 0, pinned = 0;
+    StateRows rows;
   };
   std::vector<Listed> listed;
-  std::vector<Message> to_render;  // each channel's messages, then its pinned messages
   for (Channel& c : channels) {
     std::shared_ptr<const ChannelType> t = types_.Find(app.api_key, c.type);
     if (!t) continue;  // a type that no longer exists
@@ -236,27 +256,21 @@ Result<json::array> ChannelService::QueryChannels(const Actor& actor, const App&
     }
     WatchFor(app, l, reader, so);
     EDDY_ASSIGN_OR_RETURN(StateRows rows, LoadState(app, l, reader, so));
-    const size_t messages = rows.messages.size(), pinned = rows.pinned.size();
-    for (auto* list : {&rows.messages, &rows.pinned}) {
-      std::move(list->begin(), list->end(), std::back_inserter(to_render));
-      list->clear();
-    }
-    listed.push_back({std::move(l), std::move(reader), std::move(rows), messages, pinned});
+    listed.push_back({std::move(l), std::move(reader), std::move(rows)});
   }
-  EDDY_ASSIGN_OR_RETURN(json::array rendered, message_views_.Render(app, reader_id, to_render));
-  size_t next = 0;
-  auto take = [&](size_t n) {
-    json::array part;
-    part.reserve(n);
-    for (size_t i = 0; i < n; ++i) part.push_back(std::move(rendered[next++]));
-    return part;
-  };
-  json::array out;
+  std::vector<std::vector<Message>*> lists;  // each channel's messages, then its pinned ones
   for (Listed& c : listed) {
-    json::array messages = take(c.messages);
-    json::array pinned = take(c.pinned);
-    EDDY_ASSIGN_OR_RETURN(json::object state, StateJson(app, c.l, c.reader, so, c.rows,
-                                                        std::move(messages), std::move(pinned)));
+    lists.push_back(&c.rows.messages);
+    lists.push_back(&c.rows.pinned);
+  }
+  EDDY_ASSIGN_OR_RETURN(std::vector<json::array> rendered,
+                        RenderTogether(message_views_, app, reader_id, lists));
+  json::array out;
+  for (size_t i = 0; i < listed.size(); ++i) {
+    Listed& c = listed[i];
+    EDDY_ASSIGN_OR_RETURN(json::object state,
+                          StateJson(app, c.l, c.reader, so, c.rows, std::move(rendered[2 * i]),
+                                    std::move(rendered[2 * i + 1])));
     FollowMembers(app, c.reader, so, state);
     out.push_back(std::move(state));
   }

@@ -129,7 +129,7 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
         continue;
       }
       const std::uint32_t set =
-          out.Add(UnreadFieldsOf(app, channel, std::string(user_ids[i]), std::move(members)));
+          out.Add(UnreadFieldsOf(app, channel, user_ids[i], std::move(members)));
       if (in_no_channel) no_channel_set = set;
     }
     return out;
@@ -138,7 +138,7 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
 }
 
 json::object ReadService::UnreadFieldsOf(const App& app, const Channel& channel,
-                                         const std::string& user_id,
+                                         std::string_view user_id,
                                          Result<std::vector<Member>> members) {
   json::object f(3);  // sized once: this runs for every recipient of a message
   auto failed = [&](const Error& e) {

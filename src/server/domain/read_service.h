@@ -150,7 +150,7 @@ class ReadService final : public ReadState {
   Result<UnreadSummary> SummaryOf(const App& app, std::string_view user_id,
                                   std::vector<Member> members);
   // UnreadFields' answer for one recipient, given their memberships (or the error reading them).
-  json::object UnreadFieldsOf(const App& app, const Channel& channel, const std::string& user_id,
+  json::object UnreadFieldsOf(const App& app, const Channel& channel, std::string_view user_id,
                               Result<std::vector<Member>> members);
   Result<std::string> ReaderId(const Actor& actor, std::string_view named) const;
   Result<Scope> LoadScope(const Actor& actor, const App& app, std::string_view type,
