@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <exception>
+#include <thread>
 #include <utility>
+
+#include "server/storage/sqlite/sqlite_checkpointer.h"
 
 namespace eddy::server {
 
@@ -201,14 +204,48 @@ std::int64_t SqliteConnection::Changes() const { return sqlite3_changes64(db_); 
 
 bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
-Status SqliteConnection::Checkpoint() {
-  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
-  // Busy: a reader is in the WAL. Every commit was already synced (synchronous=FULL), so an
-  // incomplete checkpoint costs WAL size, not durability.
+Result<SqliteConnection::WalFrames> SqliteConnection::Checkpoint(CheckpointMode mode) {
+  WalFrames wal;
+  const int sqlite_mode = mode == CheckpointMode::kPassive   ? SQLITE_CHECKPOINT_PASSIVE
+                          : mode == CheckpointMode::kRestart ? SQLITE_CHECKPOINT_RESTART
+                                                             : SQLITE_CHECKPOINT_TRUNCATE;
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, sqlite_mode, &wal.total, &wal.backfilled);
   if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY) {
     return FromCode(db_, sqlite3_extended_errcode(db_), "checkpointing the WAL");
   }
-  return {};
+  return wal;
+}
+
+namespace {
+
+int ReportCommit(void* checkpointer, sqlite3*, const char*, int wal_frames) {
+  static_cast<WalCheckpointer*>(checkpointer)->Committed(wal_frames);
+  return SQLITE_OK;
+}
+
+}  // namespace
+
+void SqliteConnection::ReportCommitsTo(WalCheckpointer* checkpointer) {
+  sqlite3_wal_hook(db_, checkpointer != nullptr ? ReportCommit : nullptr, checkpointer);
+}
+
+namespace {
+
+constexpr std::chrono::microseconds kBusyRetryEvery{100};
+
+// SQLite's own handler sleeps a millisecond and more per retry: long beside a reader's
+// transaction.
+int RetrySoon(void* retries, int count) {
+  if (count >= *static_cast<const int*>(retries)) return 0;
+  std::this_thread::sleep_for(kBusyRetryEvery);
+  return 1;
+}
+
+}  // namespace
+
+void SqliteConnection::LimitBusyWait(std::chrono::microseconds most) {
+  busy_retries_ = static_cast<int>(most / kBusyRetryEvery);
+  sqlite3_busy_handler(db_, RetrySoon, &busy_retries_);
 }
 
 namespace {
@@ -235,7 +272,8 @@ struct SqliteDb::PendingWrite {
 
 thread_local SqliteDb::Binding SqliteDb::held_;
 
-Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int readers) {
+Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int readers,
+                                                 int checkpoint_frames) {
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> writer,
                         SqliteConnection::Open(path, /*read_only=*/false));
   if (path != ":memory:") {
@@ -249,10 +287,21 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int re
   // survives power loss, not only a process crash.
   EDDY_TRY(writer->Exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
   const int pool = path == ":memory:" ? 0 : std::max(readers, 0);
-  return std::unique_ptr<SqliteDb>(new SqliteDb(path, pool, std::move(writer)));
+  std::unique_ptr<SqliteDb> db(new SqliteDb(path, pool, std::move(writer)));
+  if (path != ":memory:") {
+    EDDY_ASSIGN_OR_RETURN(db->checkpointer_,
+                          WalCheckpointer::Start(path, db->writer_mutex_, checkpoint_frames));
+    db->writer_->ReportCommitsTo(db->checkpointer_.get());
+  }
+  return db;
 }
 
-SqliteDb::~SqliteDb() = default;
+SqliteDb::SqliteDb(std::string path, int readers, std::unique_ptr<SqliteConnection> writer)
+    : path_(std::move(path)), max_readers_(readers), writer_(std::move(writer)) {}
+
+SqliteDb::~SqliteDb() {
+  if (checkpointer_) writer_->ReportCommitsTo(nullptr);
+}
 
 SqliteConnection* SqliteDb::Held() const { return held_.db == this ? held_.conn : nullptr; }
 
@@ -286,8 +335,13 @@ std::int64_t SqliteDb::Changes() const {
 }
 
 Status SqliteDb::Checkpoint() {
+  std::unique_lock<std::mutex> quiet;  // no background checkpoint meanwhile: it would be busy
+  if (checkpointer_) quiet = checkpointer_->Hold();
   Exclusive hold(*this);
-  return writer_->Checkpoint();
+  Result<SqliteConnection::WalFrames> wal =
+      writer_->Checkpoint(SqliteConnection::CheckpointMode::kTruncate);
+  if (!wal.ok()) return wal.error();
+  return {};
 }
 
 // Leader/follower: the first thread to find no group running leads; it takes every write

@@ -3,6 +3,7 @@
 // SQLite result codes turned into eddy Errors.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -21,6 +22,8 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace eddy::server {
+
+class WalCheckpointer;
 
 // One prepared statement in use. Move-only. A cached statement is reset and its bindings
 // cleared when this handle goes away; a transient one is finalized. Bind errors are kept and
@@ -75,12 +78,31 @@ class SqliteConnection {
   std::int64_t Changes() const;
   // false once SQLite has rolled the open transaction back by itself (I/O errors, SQLITE_FULL).
   bool InTransaction() const;
-  Status Checkpoint();
+
+  // The WAL's frames, and how many of them are in the database file.
+  struct WalFrames {
+    int total = 0;
+    int backfilled = 0;
+  };
+  enum class CheckpointMode {
+    kPassive,   // copies what it can without waiting for readers or writers
+    kRestart,   // waits for them and copies all: the next write starts the WAL over
+    kTruncate,  // as kRestart, and empties the WAL file
+  };
+  // A checkpoint that cannot run at all (another is running; readers hold the WAL for
+  // kTruncate) is not an error: every commit is synced already, so it costs WAL length only.
+  Result<WalFrames> Checkpoint(CheckpointMode mode);
+  // After each commit, `checkpointer` is told the WAL's length instead of this connection
+  // checkpointing in the commit; null: no checkpoints after commits at all.
+  void ReportCommitsTo(WalCheckpointer* checkpointer);
+  // Waits for a busy database at most `most` (instead of 5 s), retrying every 100 us.
+  void LimitBusyWait(std::chrono::microseconds most);
 
  private:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
 
   sqlite3* db_;
+  int busy_retries_ = 0;  // set by LimitBusyWait
   std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
   // Generated SQL: the most recently used last, at most kGeneratedStatements.
   static constexpr size_t kGeneratedStatements = 32;
@@ -101,8 +123,12 @@ class SqliteDb {
  public:
   // Opens (creating if needed) the database file at `path`, or an in-memory database for
   // ":memory:", and applies the connection pragmas (WAL, synchronous=FULL, foreign keys,
-  // busy timeout). At most `readers` read connections are opened, on demand.
-  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, int readers = 8);
+  // busy timeout). At most `readers` read connections are opened, on demand. A file
+  // database's WAL is checkpointed by a WalCheckpointer per `checkpoint_frames` written.
+  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, int readers = 8,
+                                                int checkpoint_frames = kCheckpointFrames);
+  // SQLite's own default: a checkpoint per 1,000 pages written to the WAL.
+  static constexpr int kCheckpointFrames = 1000;
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;
@@ -164,6 +190,8 @@ class SqliteDb {
 
   // Writes the WAL back into the database file and truncates it.
   Status Checkpoint();
+  // The background checkpoints (tests); null for an in-memory database.
+  WalCheckpointer* checkpointer() { return checkpointer_.get(); }
 
   // Writes waiting for a group to take them (tests use it to line writes up in one group).
   size_t QueuedWrites();
@@ -173,8 +201,7 @@ class SqliteDb {
  private:
   struct PendingWrite;
 
-  SqliteDb(std::string path, int readers, std::unique_ptr<SqliteConnection> writer)
-      : path_(std::move(path)), max_readers_(readers), writer_(std::move(writer)) {}
+  SqliteDb(std::string path, int readers, std::unique_ptr<SqliteConnection> writer);
   SqliteConnection* Held() const;
   // Runs `batch` in one transaction on the write connection; sets each entry's status.
   void RunGroup(const std::vector<std::shared_ptr<PendingWrite>>& batch);
@@ -188,6 +215,7 @@ class SqliteDb {
 
   std::mutex writer_mutex_;  // guards the use of writer_
   std::unique_ptr<SqliteConnection> writer_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // after writer_: stops before it closes
 
   std::mutex group_mutex_;  // guards queue_, leading_, groups_ and every PendingWrite
   std::vector<std::shared_ptr<PendingWrite>> queue_;
