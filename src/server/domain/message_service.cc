@@ -398,10 +398,9 @@ void MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
       store_.channels().GetChannel(app.api_key, s.channel.type, s.channel.id);
   if (reloaded.ok() && *reloaded) channel = std::move(**reloaded);
 
-  const json::object shared = ForEveryone(rendered);
   json::object e = ChannelEvent("message.new", channel, m.created_at);
   e["message_id"] = m.id;
-  e["message"] = shared;
+  e["message"] = ForEveryone(rendered);  // the notifications below copy it from here
   e["user"] = rendered.at("user");
   e["watcher_count"] = watches_.WatcherCount(app.api_key, cid);
   if (!m.parent_id.empty()) AddThreadFields(app, m.parent_id, e);
@@ -429,7 +428,7 @@ void MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
     if (!away.empty()) {
       json::object n = ChannelEvent("notification.message_new", channel, m.created_at);
       n["message_id"] = m.id;
-      n["message"] = shared;
+      n["message"] = e.at("message");
       n["user"] = rendered.at("user");
       n["watcher_count"] = e.at("watcher_count");
       ChannelViews* views = &channel_views_;
@@ -449,7 +448,7 @@ void MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
     json::object t = ChannelEvent("notification.thread_message_new", channel, m.created_at);
     t["message_id"] = m.id;
     t["thread_id"] = m.parent_id;
-    t["message"] = shared;
+    t["message"] = e.at("message");
     t["user"] = rendered.at("user");
     t["watcher_count"] = e.at("watcher_count");
     NotifyThread(app, s, channel, *roster, m, std::move(t));
