@@ -50,7 +50,7 @@ class WalCheckpointer {
   WalCheckpointer(std::unique_ptr<SqliteConnection> conn, std::mutex& writer_mutex, int frames)
       : conn_(std::move(conn)), writer_mutex_(writer_mutex), frames_per_checkpoint_(frames) {}
   // A WAL this many checkpoints long is started over with the writes held for a moment.
-  static constexpr int kRestartAfter = 4;
+  static constexpr int kRestartAfter = 2;
   static constexpr std::chrono::milliseconds kMostReaderWait{10};
   void Run();
   Result<SqliteConnection::WalFrames> CheckpointOnce();

@@ -119,8 +119,9 @@ TEST_F(WalCheckpointerTest, WalStartsOverUnderWritesThatNeverPause) {
   EXPECT_EQ(Count(), kThreads * kRowsEach);
   // A WAL that never started over ends up ~25 MB here (every commit rewrites the table's
   // upper pages too, so more than the 4.8 MB of rows); one that does stays near the restart
-  // length (4 checkpoints: 64 frames, 256 KB) plus what the writes add until the restart
-  // gets the write lock (1.0-1.7 MB measured with a build running on both cores).
+  // length (2 checkpoints: 32 frames, 128 KB) plus what the writes add until the restart
+  // gets the write lock (0.4-0.6 MB measured; 1.0-1.7 MB when the restart waited for 4
+  // checkpoints and a build ran on both cores).
   const std::uintmax_t wal = fs::file_size(path() + "-wal");
   const std::uintmax_t all_rows = std::uintmax_t{kThreads} * kRowsEach * kRowBytes;
   EXPECT_LT(wal, all_rows / 2) << "the WAL kept growing";

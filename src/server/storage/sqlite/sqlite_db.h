@@ -127,8 +127,10 @@ class SqliteDb {
   // database's WAL is checkpointed by a WalCheckpointer per `checkpoint_frames` written.
   static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, int readers = 8,
                                                 int checkpoint_frames = kCheckpointFrames);
-  // SQLite's own default: a checkpoint per 1,000 pages written to the WAL.
-  static constexpr int kCheckpointFrames = 1000;
+  // Pages written to the WAL per checkpoint. SQLite's default is 1,000; off the commit path,
+  // fewer and longer checkpoints copy a page that many commits rewrote once, with one sync
+  // of the database file (6% less server CPU per send over eight interleaved rounds).
+  static constexpr int kCheckpointFrames = 4000;
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;
