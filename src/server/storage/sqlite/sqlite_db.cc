@@ -223,14 +223,6 @@ int ReportCommit(void* checkpointer, sqlite3*, const char*, int wal_frames) {
   return SQLITE_OK;
 }
 
-}  // namespace
-
-void SqliteConnection::ReportCommitsTo(WalCheckpointer* checkpointer) {
-  sqlite3_wal_hook(db_, checkpointer != nullptr ? ReportCommit : nullptr, checkpointer);
-}
-
-namespace {
-
 constexpr std::chrono::microseconds kBusyRetryEvery{100};
 
 // SQLite's own handler sleeps a millisecond and more per retry: long beside a reader's
@@ -242,6 +234,10 @@ int RetrySoon(void* retries, int count) {
 }
 
 }  // namespace
+
+void SqliteConnection::ReportCommitsTo(WalCheckpointer* checkpointer) {
+  sqlite3_wal_hook(db_, checkpointer != nullptr ? ReportCommit : nullptr, checkpointer);
+}
 
 void SqliteConnection::LimitBusyWait(std::chrono::microseconds most) {
   busy_retries_ = static_cast<int>(most / kBusyRetryEvery);
