@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/send_burst.h"
 #include "protocol/error_envelope.h"
 #include "server/realtime/hub.h"
 
@@ -49,6 +50,9 @@ std::string Hub::SpliceFields(std::string_view shared, const json::object& field
 void Hub::Deliver(const Conns& recipients, const json::object& event,
                   const PersonalFields& personal, std::shared_ptr<const std::string> encoded) {
   if (recipients.empty()) return;
+  // The event loops take the frames when all are handed over (`recipients` keeps their
+  // sockets, and so their loops, alive until then).
+  SendBurst burst;
   if (!personal) {
     if (!encoded) encoded = Encode(event);
     for (std::size_t i = 0; i < recipients.size(); ++i) {

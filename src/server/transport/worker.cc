@@ -5,6 +5,8 @@
 #include <system_error>
 #include <vector>
 
+#include "common/send_burst.h"
+
 namespace eddy::server::transport {
 
 Worker::Worker(const ServerOptions& options, HttpHandler& http_handler,
@@ -79,14 +81,28 @@ void Worker::ForwardEntry(Forwarded entry) {
   std::lock_guard<std::mutex> lock(gate_mutex_);
   if (!gate_open_) return;
   forwarded_.push_back(std::move(entry));
-  // Only the first entry of a batch posts the handler that takes them all.
-  if (forwarded_.size() == 1) boost::asio::post(io_context_, [this] { TakeForwarded(); });
+  // One handler takes the whole batch; a sender in a burst posts it when the burst ends.
+  if (take_posted_) return;
+  if (SendBurst::Active()) return SendBurst::WakeAtEnd(&Worker::TakeAfterBurst, this);
+  PostTakeLocked();
+}
+
+void Worker::TakeAfterBurst(void* worker) {
+  auto* self = static_cast<Worker*>(worker);
+  std::lock_guard<std::mutex> lock(self->gate_mutex_);
+  if (!self->take_posted_ && !self->forwarded_.empty()) self->PostTakeLocked();
+}
+
+void Worker::PostTakeLocked() {
+  take_posted_ = true;
+  boost::asio::post(io_context_, [this] { TakeForwarded(); });
 }
 
 void Worker::TakeForwarded() {
   {
     std::lock_guard<std::mutex> lock(gate_mutex_);
     taking_.swap(forwarded_);
+    take_posted_ = false;
   }
   for (Forwarded& entry : taking_) {
     if (entry.close_code != 0) {

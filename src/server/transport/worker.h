@@ -90,7 +90,8 @@ class Worker {
 
   // Any thread. Hands `text` to `sink`, or starts its close, on the loop thread in call
   // order. One loop turn takes everything forwarded until then, so a burst of events from
-  // another thread costs one handler, not one per frame. Dropped once the gate is closed.
+  // another thread costs one handler, not one per frame; a sender in a SendBurst wakes the
+  // loop once, when its burst ends. Dropped once the gate is closed.
   void Forward(std::shared_ptr<FrameSink> sink, std::shared_ptr<const std::string> text);
   void ForwardClose(std::shared_ptr<FrameSink> sink, std::uint16_t code, std::string reason);
 
@@ -155,6 +156,9 @@ class Worker {
     std::uint16_t close_code = 0;
   };
   void ForwardEntry(Forwarded entry);
+  // Posts TakeForwarded (gate_mutex_ held); the burst-end wake-up of a sender's SendBurst.
+  void PostTakeLocked();
+  static void TakeAfterBurst(void* worker);
 
   ServerOptions options_;
   HttpHandler& http_handler_;
@@ -165,6 +169,7 @@ class Worker {
   std::mutex gate_mutex_;
   bool gate_open_ = true;             // guarded by gate_mutex_
   std::vector<Forwarded> forwarded_;  // guarded by gate_mutex_; taken by TakeForwarded()
+  bool take_posted_ = false;          // guarded by gate_mutex_: a TakeForwarded is pending
   std::vector<Forwarded> taking_;     // loop thread: the batch being handed out
   std::vector<std::shared_ptr<FrameSink>> to_flush_;  // loop thread
   std::vector<std::shared_ptr<FrameSink>> flushing_;  // loop thread

@@ -1,6 +1,7 @@
 // The Worker's flush rounds: a round that took long is followed by a pause (so what a burst
 // queues next shares writes), a short one is not; what is queued meanwhile still goes out.
-// Told apart by the order of the loop's handlers, not by measuring time.
+// Told apart by the order of the loop's handlers, not by measuring time. And frames handed to
+// the loop from another thread in a SendBurst: taken once the burst ends, all together.
 #include "server/transport/worker.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <memory>
 #include <thread>
 
+#include "common/send_burst.h"
 #include "server/transport/test_support.h"
 
 namespace eddy::server::transport {
@@ -72,6 +74,59 @@ TEST_F(WorkerFlushTest, AShortRoundIsFollowedAtOnce) {
   Outcome out = AfterARoundOf(std::chrono::steady_clock::duration::zero(), std::chrono::minutes(1));
   EXPECT_TRUE(out.flushed_before_the_next_handler);
   EXPECT_TRUE(out.flushed_at_all);
+}
+
+class CountingSink final : public FrameSink {
+ public:
+  void QueueText(std::shared_ptr<const std::string>) override { ++queued; }
+  void StartClose(std::uint16_t, std::string_view) override {}
+  void Flush() override {}
+  int queued = 0;
+};
+
+class WorkerForwardTest : public WorkerFlushTest {
+ protected:
+  // Runs what the loop has ready (this thread stands in for it) and says how many frames the
+  // sink has been given so far.
+  int QueuedAfterPoll() {
+    worker_.io_context().restart();
+    worker_.io_context().poll();
+    return sink_->queued;
+  }
+  Worker worker_{ServerOptions{}, http_, ws_};
+  std::shared_ptr<CountingSink> sink_ = std::make_shared<CountingSink>();
+  std::shared_ptr<const std::string> text_ = std::make_shared<const std::string>("{}");
+};
+
+TEST_F(WorkerForwardTest, AFrameOutsideABurstIsTakenAtOnce) {
+  worker_.Forward(sink_, text_);
+  EXPECT_EQ(QueuedAfterPoll(), 1);
+}
+
+TEST_F(WorkerForwardTest, FramesOfABurstAreTakenWhenItEnds) {
+  {
+    SendBurst burst;
+    worker_.Forward(sink_, text_);
+    {
+      SendBurst nested;  // only the outermost burst ends it
+      worker_.Forward(sink_, text_);
+    }
+    EXPECT_EQ(QueuedAfterPoll(), 0) << "the loop was woken during the burst";
+    worker_.ForwardClose(sink_, 1000, "bye");
+  }
+  EXPECT_EQ(QueuedAfterPoll(), 2);
+  // The next frame, outside a burst, wakes the loop again.
+  worker_.Forward(sink_, text_);
+  EXPECT_EQ(QueuedAfterPoll(), 3);
+}
+
+TEST_F(WorkerForwardTest, ABurstJoinsABatchAlreadyPosted) {
+  worker_.Forward(sink_, text_);  // posts the handler that takes the batch
+  {
+    SendBurst burst;
+    worker_.Forward(sink_, text_);
+  }
+  EXPECT_EQ(QueuedAfterPoll(), 2);
 }
 
 }  // namespace
