@@ -12,6 +12,25 @@
 namespace eddy::server::cache_parts {
 namespace {
 
+// The channel row after `m` was inserted into it, as MessageStore::InsertMessage describes.
+Channel ChannelAfter(Channel c, const Message& m) {
+  ++c.message_count;
+  if (m.InChannelList() && !m.shadowed &&
+      (!c.last_message_at || *c.last_message_at < m.created_at)) {
+    c.last_message_at = m.created_at;
+  }
+  return c;
+}
+
+// The author's member row after `m` was inserted: read up to it, never back.
+Member MemberAfter(Member mem, const Message& m) {
+  if (m.InChannelList() && mem.last_read <= m.created_at) {
+    mem.last_read = m.created_at;
+    mem.last_read_message_id = m.id;
+  }
+  return mem;
+}
+
 class CachingChannelStore final : public ChannelStore {
  public:
   CachingChannelStore(ChannelStore& inner, Caches& caches) : inner_(inner), caches_(caches) {}
@@ -199,20 +218,39 @@ class CachingMessageStore final : public MessageStore {
  public:
   CachingMessageStore(MessageStore& inner, Caches& caches) : inner_(inner), caches_(caches) {}
 
+  // An insert changes its channel's row and its author's member row only as MessageStore
+  // says (a count moved by one, times moved up to the message's), so the rows cached before
+  // it give the rows after it, kept unless another write of them overlapped: the next send
+  // in the channel reads neither back from the store.
   Status InsertMessage(std::string_view app_key, Message& m) override {
     const std::string cid = m.cid();
-    // A thread-only reply leaves its author's read state alone (it still counts in the
-    // channel's message_count).
-    if (!m.InChannelList()) {
-      return InChannel(app_key, cid, [&] { return inner_.InsertMessage(app_key, m); });
+    Status inserted = [&]() -> Status {
+      CacheUpdateScope<std::shared_ptr<const Channel>> row(caches_.channel_rows, Key(app_key, cid));
+      CacheWriteScope counts(caches_.unread_counts, {Key(app_key, cid)});
+      // A thread-only reply leaves its author's read state alone (it still counts in the
+      // channel's message_count).
+      std::optional<CacheUpdateScope<std::shared_ptr<const Member>>> member;
+      std::optional<CacheWriteScope<decltype(caches_.memberships)>> memberships;
+      if (m.InChannelList()) {
+        member.emplace(caches_.members, Key(app_key, cid, m.user_id));
+        memberships.emplace(caches_.memberships, std::vector<std::string>{Key(app_key, m.user_id)});
+      }
+      EDDY_TRY(inner_.InsertMessage(app_key, m));
+      if (row.before() && *row.before()) {
+        row.Stored(std::make_shared<const Channel>(ChannelAfter(**row.before(), m)));
+      }
+      if (member && member->before()) {
+        const std::shared_ptr<const Member>& before = *member->before();
+        // No row (a sender who is not a member) stays none.
+        member->Stored(before ? std::make_shared<const Member>(MemberAfter(*before, m)) : before);
+      }
+      return {};
+    }();
+    caches_.Publish(CachedData::kMessages, app_key, cid);
+    if (inserted.ok() && m.InChannelList()) {
+      caches_.Publish(CachedData::kReadState, app_key, m.user_id);
     }
-    EDDY_TRY(InChannel(app_key, cid, [&] {
-      CacheWriteScope members(caches_.members, {Key(app_key, cid, m.user_id)});
-      CacheWriteScope memberships(caches_.memberships, {Key(app_key, m.user_id)});
-      return inner_.InsertMessage(app_key, m);
-    }));
-    caches_.Publish(CachedData::kReadState, app_key, m.user_id);
-    return {};
+    return inserted;
   }
   Result<std::optional<Message>> GetMessage(std::string_view app_key,
                                             std::string_view id) override {

@@ -396,6 +396,59 @@ TEST_P(CachingStoreTest, ChannelRowsFollowOwnWritesAtOnceAndOtherNodesWhenTold) 
             said.end());
 }
 
+// A send changes its channel's row and its author's member row in known ways: the caches keep
+// the rows after it (equal to the store's), so the next send reads neither back.
+TEST_P(CachingStoreTest, SendsKeepTheirChannelAndAuthorRowsCachedAsStored) {
+  Channel a = MakeChannel("messaging", "a", 1);
+  ASSERT_NO_FATAL_FAILURE(Create(a, {MakeMember(a, "luke", 1)}));
+  ASSERT_TRUE(channels().GetChannel(kApp, "messaging", "a")->has_value());
+  ASSERT_TRUE(GetMember("messaging", "a", "luke").has_value());
+  ASSERT_FALSE(GetMember("messaging", "a", "leia").has_value());  // not a member: cached as none
+
+  Message m1 = MakeMessage(a, "m1", "luke", 10);
+  ASSERT_TRUE(store().messages().InsertMessage(kApp, m1).ok());
+  Message m2 = MakeMessage(a, "m2", "leia", 20);
+  ASSERT_TRUE(store().messages().InsertMessage(kApp, m2).ok());
+  Message reply = MakeMessage(a, "r1", "luke", 30);  // thread-only: moves the count alone
+  reply.parent_id = "m1";
+  reply.type = "reply";
+  ASSERT_TRUE(store().messages().InsertMessage(kApp, reply).ok());
+  Message shadowed = MakeMessage(a, "s1", "luke", 40);  // counts, leaves last_message_at
+  shadowed.shadowed = true;
+  ASSERT_TRUE(store().messages().InsertMessage(kApp, shadowed).ok());
+
+  // The store's rows, read past the cache, and the cached ones agree.
+  std::optional<Channel> stored = *inner().channels().GetChannel(kApp, "messaging", "a");
+  std::optional<Member> stored_luke = *inner().channels().GetMember(kApp, "messaging", "a", "luke");
+  ASSERT_TRUE(stored && stored_luke);
+  EXPECT_EQ(stored->message_count, 4);
+  EXPECT_EQ(stored->last_message_at, 20);
+  EXPECT_EQ(stored_luke->last_read, 40);
+  EXPECT_EQ(stored_luke->last_read_message_id, "s1");
+  auto expect_cached_rows = [&] {
+    std::optional<Channel> row = *channels().GetChannel(kApp, "messaging", "a");
+    ASSERT_TRUE(row.has_value());
+    EXPECT_EQ(row->message_count, stored->message_count);
+    EXPECT_EQ(row->last_message_at, stored->last_message_at);
+    EXPECT_EQ(row->member_count, stored->member_count);
+    EXPECT_EQ(row->updated_at, stored->updated_at);
+    std::optional<Member> luke = GetMember("messaging", "a", "luke");
+    ASSERT_TRUE(luke.has_value());
+    EXPECT_EQ(luke->last_read, stored_luke->last_read);
+    EXPECT_EQ(luke->last_read_message_id, stored_luke->last_read_message_id);
+    EXPECT_FALSE(GetMember("messaging", "a", "leia").has_value());
+  };
+  // Kept by the sends, not read back after them: another node's change made before the
+  // first read is not seen until that node says so.
+  Message elsewhere = MakeMessage(a, "m3", "luke", 50);
+  ASSERT_TRUE(inner().messages().InsertMessage(kApp, elsewhere).ok());
+  expect_cached_rows();
+  invalidation().Remote(CachedData::kMessages, kApp, "messaging:a");
+  invalidation().Remote(CachedData::kReadState, kApp, "luke");
+  EXPECT_EQ((*channels().GetChannel(kApp, "messaging", "a"))->message_count, 5);
+  EXPECT_EQ(GetMember("messaging", "a", "luke")->last_read_message_id, "m3");
+}
+
 TEST_P(CachingStoreTest, DeletingAChannelOrAUserForgetsWhatDependedOnIt) {
   Channel c = MakeChannel("messaging", "a", 1);
   ASSERT_NO_FATAL_FAILURE(Create(c, {MakeMember(c, "luke", 1)}));

@@ -48,6 +48,20 @@ class WriteTracker {
            now.generation == t.generation;
   }
   void Begin(const std::string& key) { ++stripes_[StripeOf(key)].writers; }
+  // For a write that knows the value it stores: Begin, with a ticket for SoleWriter, which
+  // says before the write's End whether it was the only write of its key's stripe from start
+  // to end (no other write, change heard of or forget-all meanwhile, none in flight at its
+  // start): then what it wrote is the stored value.
+  Ticket BeginOwn(const std::string& key) {
+    Ticket t = Take(key);
+    Begin(key);
+    return t;
+  }
+  bool SoleWriter(const Ticket& t) const {
+    const Stripe& now = stripes_[t.stripe];
+    return t.cacheable && epoch_ == t.epoch && all_writers_ == 0 && now.writers == 1 &&
+           now.generation == t.generation;
+  }
   void End(const std::string& key) {
     Stripe& stripe = stripes_[StripeOf(key)];
     --stripe.writers;
@@ -207,6 +221,32 @@ class ReadThroughCache : public WriteTrackedCache<ReadThroughCache<V>> {
       out.push_back(std::move((*loaded)[i]));
     }
     return out;
+  }
+
+  // Around a store write of `key` whose result the writer derives from the value before it
+  // (a counter moved by one): BeginUpdate forgets the value, as BeginWrite does, and hands it
+  // over (nullopt: none cached) with the write's ticket; EndUpdate forgets it again, as
+  // EndWrite does, then keeps `after` (the stored value) if no other write of the key
+  // overlapped this one. CacheUpdateScope pairs them.
+  struct Update {
+    std::optional<V> before;
+    WriteTracker::Ticket ticket;
+  };
+  Update BeginUpdate(const std::string& key) {
+    std::lock_guard lock(this->mutex_);
+    Update u;
+    if (const V* cached = values_.find(key)) u.before = *cached;
+    u.ticket = this->tracker_.BeginOwn(key);
+    values_.erase(key);
+    return u;
+  }
+  void EndUpdate(const std::string& key, const WriteTracker::Ticket& ticket,
+                 const std::optional<V>& after) {
+    std::lock_guard lock(this->mutex_);
+    const bool sole = this->tracker_.SoleWriter(ticket);
+    this->tracker_.End(key);
+    values_.erase(key);
+    if (sole && after) KeepLocked(key, *after);
   }
 
   // Whether `key` has a cached value (a hint: it may be forgotten right after).
@@ -429,6 +469,28 @@ class CacheWriteScope {
   Cache& cache_;
   std::vector<std::string> keys_;
   bool all_;
+};
+
+// The write of one key of a ReadThroughCache whose writer knows what it stores (see
+// BeginUpdate): before() is the cached value when the write began, Stored(value) what the
+// write stored once it succeeded, kept at the scope's end unless another write overlapped.
+template <typename V>
+class CacheUpdateScope {
+ public:
+  CacheUpdateScope(ReadThroughCache<V>& cache, std::string key)
+      : cache_(cache), key_(std::move(key)), update_(cache_.BeginUpdate(key_)) {}
+  ~CacheUpdateScope() { cache_.EndUpdate(key_, update_.ticket, after_); }
+  CacheUpdateScope(const CacheUpdateScope&) = delete;
+  CacheUpdateScope& operator=(const CacheUpdateScope&) = delete;
+
+  const std::optional<V>& before() const { return update_.before; }
+  void Stored(V value) { after_ = std::move(value); }
+
+ private:
+  ReadThroughCache<V>& cache_;
+  std::string key_;
+  typename ReadThroughCache<V>::Update update_;
+  std::optional<V> after_;
 };
 
 }  // namespace eddy::server

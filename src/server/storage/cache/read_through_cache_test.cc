@@ -104,6 +104,75 @@ TEST(ReadThroughCacheTest, ForgetDropsOneKeyAndForgetAllEvery) {
   EXPECT_EQ(b.loads, 2);
 }
 
+TEST(ReadThroughCacheTest, AnUpdateKeepsWhatItStoredWhenNoOtherWriteOverlapped) {
+  ReadThroughCache<int> cache(100);
+  Source s;
+  {
+    CacheUpdateScope<int> update(cache, "k");
+    EXPECT_FALSE(update.before().has_value());  // nothing cached yet: nothing to derive from
+  }
+  ASSERT_EQ(*cache.Get("k", [&] { return s.Load(); }), 1);
+  {
+    CacheUpdateScope<int> update(cache, "k");
+    ASSERT_EQ(update.before(), 1);
+    // A load during the update reads the store and is not cached.
+    EXPECT_EQ(*cache.Get("k", [&] { return s.Load(); }), 1);
+    s.value = *update.before() + 1;
+    update.Stored(s.value);
+  }
+  EXPECT_EQ(*cache.Get("k", [&] { return s.Load(); }), 2);
+  EXPECT_EQ(s.loads, 2);  // the update's value came from memory
+  {
+    CacheUpdateScope<int> failed(cache, "k");  // a write that failed stores nothing
+  }
+  EXPECT_EQ(*cache.Get("k", [&] { return s.Load(); }), 2);
+  EXPECT_EQ(s.loads, 3);
+}
+
+// Another write of the key that started before the update, ended during it, or is still in
+// flight when it ends, or a change heard of meanwhile: the update's value may not be the
+// stored one, so it is forgotten and read again.
+TEST(ReadThroughCacheTest, AnUpdateOverlappedByAnotherWriteKeepsNothing) {
+  ReadThroughCache<int> cache(100);
+  Source s;
+  auto overlapped = [&](auto&& before, auto&& during) {
+    ASSERT_TRUE(cache.Get("k", [&] { return s.Load(); }).ok());
+    const int loads = s.loads;
+    before();
+    {
+      CacheUpdateScope<int> update(cache, "k");
+      during();
+      update.Stored(100);
+    }
+    EXPECT_NE(*cache.Get("k", [&] { return s.Load(); }), 100);
+    EXPECT_EQ(s.loads, loads + 1);
+  };
+  overlapped([] {},
+             [&] {
+               cache.BeginWrite({"k"});
+               cache.EndWrite({"k"});
+             });
+  overlapped([&] { cache.BeginWrite({"k"}); }, [&] { cache.EndWrite({"k"}); });
+  overlapped([] {}, [&] { cache.BeginWrite({"k"}); });
+  cache.EndWrite({"k"});
+  overlapped([] {}, [&] { cache.Forget("k"); });
+  overlapped([] {}, [&] { cache.ForgetAll(); });
+  overlapped([] {},
+             [&] {
+               cache.BeginWriteAll();
+               cache.EndWriteAll();
+             });
+  // A write of another key leaves the update alone.
+  ASSERT_TRUE(cache.Get("k", [&] { return s.Load(); }).ok());
+  {
+    CacheUpdateScope<int> update(cache, "k");
+    cache.BeginWrite({"other"});
+    cache.EndWrite({"other"});
+    update.Stored(7);
+  }
+  EXPECT_EQ(*cache.Get("k", [&] { return s.Load(); }), 7);
+}
+
 TEST(ReadThroughCacheTest, ErrorsAreReturnedAndNeverCached) {
   ReadThroughCache<int> cache(100);
   int loads = 0;
