@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "server/storage/sqlite/sqlite_checkpointer.h"
+#include "server/storage/sqlite/sqlite_wal_gather.h"
 
 namespace eddy::server {
 
@@ -119,7 +120,8 @@ std::string_view SqliteStatement::ColumnText(int col) const {
 }
 
 Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::string& path,
-                                                                 bool read_only) {
+                                                                 bool read_only,
+                                                                 bool gather_wal_writes) {
   // SQLite's allocation statistics take one process-wide mutex on every allocation, which
   // the concurrent readers and the writer would queue on. Only possible before SQLite is
   // initialised, so it is done before the first open (and ignored if something came first).
@@ -129,7 +131,8 @@ Result<std::unique_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
   // A connection is used by one thread at a time (SqliteDb hands it out), so SQLite's own
   // mutex is redundant.
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw, flags, gather_wal_writes ? WalGatheringVfs() : nullptr);
   std::unique_ptr<SqliteConnection> conn(new SqliteConnection(raw));
   if (rc != SQLITE_OK) return FromCode(raw, rc, "opening " + path);
   sqlite3_extended_result_codes(raw, 1);
@@ -271,7 +274,8 @@ thread_local SqliteDb::Binding SqliteDb::held_;
 Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int readers,
                                                  int checkpoint_frames) {
   EDDY_ASSIGN_OR_RETURN(std::unique_ptr<SqliteConnection> writer,
-                        SqliteConnection::Open(path, /*read_only=*/false));
+                        SqliteConnection::Open(path, /*read_only=*/false,
+                                               /*gather_wal_writes=*/true));
   // A commit appends every page it changed to the WAL, and a message changes ~8 (a leaf of
   // each of the messages table's b-trees, its channel's and its author's rows): with 1 KiB
   // pages instead of 4 KiB a message costs half the bytes written (44 -> 24 KB at 2,000

@@ -66,7 +66,10 @@ class SqliteStatement {
 // connection to one thread at a time.
 class SqliteConnection {
  public:
-  static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path, bool read_only);
+  // A connection that writes with synchronous=FULL may gather its WAL writes (see
+  // sqlite_wal_gather.h).
+  static Result<std::unique_ptr<SqliteConnection>> Open(const std::string& path, bool read_only,
+                                                        bool gather_wal_writes = false);
   ~SqliteConnection();
   SqliteConnection(const SqliteConnection&) = delete;
   SqliteConnection& operator=(const SqliteConnection&) = delete;
