@@ -282,9 +282,7 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
   if (slow_mode.owns_lock()) slow_mode.unlock();
   if (verdict == BlocklistAction::kFlag) FlagForReview(app, m, "blocklist");
   EDDY_ASSIGN_OR_RETURN(json::array one, RenderMessages(app, author, {m}, /*just_stored=*/true));
-  json::object rendered = std::move(one.at(0).as_object());
-  AfterSend(app, s, m, rendered, options);
-  return rendered;
+  return AfterSend(app, s, m, std::move(one.at(0).as_object()), options);
 }
 
 Result<std::unique_lock<std::mutex>> MessageService::CheckSlowMode(const App& app, const Scope& s,
@@ -374,8 +372,8 @@ void MessageService::NotifyThread(const App& app, const Scope& s, const Channel&
   events_.ToUsers(app.api_key, recipients, event);
 }
 
-void MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
-                               const json::object& rendered, const SendMessageOptions& options) {
+json::object MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
+                                       json::object rendered, const SendMessageOptions& options) {
   const std::string cid = s.channel.cid();
   // Thread-only replies and shadowed messages do not move the channel for anyone else.
   const bool listed = m.InChannelList() && !m.shadowed;
@@ -400,8 +398,14 @@ void MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
 
   json::object e = ChannelEvent("message.new", channel, m.created_at);
   e["message_id"] = m.id;
-  e["message"] = ForEveryone(rendered);  // the notifications below copy it from here
+  // The sender's own reactions (a quoted message's) go back into the response at the end.
+  json::value own = rendered["own_reactions"];
+  json::value quoted_own;
+  if (json::value* q = rendered.if_contains("quoted_message"); q && q->is_object()) {
+    quoted_own = q->get_object()["own_reactions"];
+  }
   e["user"] = rendered.at("user");
+  e["message"] = ForEveryone(std::move(rendered));  // the notifications below copy it from here
   e["watcher_count"] = watches_.WatcherCount(app.api_key, cid);
   if (!m.parent_id.empty()) AddThreadFields(app, m.parent_id, e);
   PersonalFields unread = m.shadowed ? nullptr : reads_.UnreadFields(app, channel);
@@ -429,7 +433,7 @@ void MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
       json::object n = ChannelEvent("notification.message_new", channel, m.created_at);
       n["message_id"] = m.id;
       n["message"] = e.at("message");
-      n["user"] = rendered.at("user");
+      n["user"] = e.at("user");
       n["watcher_count"] = e.at("watcher_count");
       ChannelViews* views = &channel_views_;
       PersonalFields personal = [views, app, channel, unread](const std::string& uid) {
@@ -449,10 +453,16 @@ void MessageService::AfterSend(const App& app, const Scope& s, const Message& m,
     t["message_id"] = m.id;
     t["thread_id"] = m.parent_id;
     t["message"] = e.at("message");
-    t["user"] = rendered.at("user");
+    t["user"] = e.at("user");
     t["watcher_count"] = e.at("watcher_count");
     NotifyThread(app, s, channel, *roster, m, std::move(t));
   }
+
+  json::object response = std::move(e.at("message").get_object());
+  response["own_reactions"] = std::move(own);
+  if (!quoted_own.is_null())
+    response["quoted_message"].get_object()["own_reactions"] = std::move(quoted_own);
+  return response;
 }
 
 }  // namespace eddy::server

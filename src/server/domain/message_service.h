@@ -215,9 +215,10 @@ class MessageService final : public MessageViews {
   void ToChannel(const App& app, const Channel& c, const Message& m, const json::object& event,
                  const PersonalFields& personal = nullptr);
   // Read state, unhiding and events after a message was stored. Failures are logged, not
-  // returned: the message exists, and a retry would only meet "already exists".
-  void AfterSend(const App& app, const Scope& s, const Message& m, const json::object& rendered,
-                 const SendMessageOptions& options);
+  // returned: the message exists, and a retry would only meet "already exists". The events
+  // carry `rendered` itself (with nobody's own reactions), which comes back for the response.
+  json::object AfterSend(const App& app, const Scope& s, const Message& m, json::object rendered,
+                         const SendMessageOptions& options);
   // Slow mode: Ok while `s.actor` may post now; the lock (if held) keeps this user's check and
   // insert in this channel one step on this node. 403 code 60 during the cooldown.
   Result<std::unique_lock<std::mutex>> CheckSlowMode(const App& app, const Scope& s, Micros now);

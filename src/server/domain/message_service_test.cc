@@ -287,12 +287,33 @@ TEST_F(MessageSendTest, ThreadRulesAreEnforced) {
   EXPECT_EQ(disabled.error().code, ErrorCode::kChannelFeatureNotSupported);
 }
 
+// The sender's response shows the sender's own reactions on the quoted message; the event
+// every watcher receives shows nobody's, and is otherwise the same message.
 TEST_F(MessageSendTest, QuotedMessagesAreRenderedInline) {
+  watches_.SetWatching("alice", "messaging:general", true);
   MustSend(As("alice"), R"({"id":"q","text":"original"})");
+  Reaction like;
+  like.message_id = "q";
+  like.user_id = "bob";
+  like.type = "like";
+  like.created_at = like.updated_at = kStart;
+  ASSERT_TRUE(store_->messages().UpsertReaction(app_.api_key, like, false).ok());
+  channel_events_.Take();
   json::object m = MustSend(As("bob"), R"({"id":"m","text":"quoting","quoted_message_id":"q"})");
   EXPECT_EQ(m.at("quoted_message_id"), "q");
   EXPECT_EQ(m.at("quoted_message").at("text"), "original");
   EXPECT_EQ(m.at("quoted_message").at("user").at("id"), "alice");
+  ASSERT_EQ(m.at("quoted_message").at("own_reactions").as_array().size(), 1u);
+  EXPECT_EQ(m.at("quoted_message").at("own_reactions").at(0).at("type"), "like");
+  EXPECT_TRUE(m.at("own_reactions").as_array().empty());
+
+  std::vector<Received> news = Events("message.new");
+  ASSERT_EQ(news.size(), 1u);
+  json::object seen = news[0].event.at("message").as_object();
+  EXPECT_TRUE(seen.at("quoted_message").at("own_reactions").as_array().empty());
+  EXPECT_EQ(news[0].event.at("user"), m.at("user"));
+  seen["quoted_message"].as_object()["own_reactions"] = m.at("quoted_message").at("own_reactions");
+  EXPECT_EQ(seen, m);
 }
 
 TEST_F(MessageSendTest, PinnedOnSendAndListedAsPinned) {
