@@ -404,8 +404,9 @@ json::object MessageService::AfterSend(const App& app, const Scope& s, const Mes
   if (json::value* q = rendered.if_contains("quoted_message"); q && q->is_object()) {
     quoted_own = q->get_object()["own_reactions"];
   }
-  e["user"] = rendered.at("user");
+  json::value user = rendered.at("user");
   e["message"] = ForEveryone(std::move(rendered));  // the notifications below copy it from here
+  e["user"] = std::move(user);
   e["watcher_count"] = watches_.WatcherCount(app.api_key, cid);
   if (!m.parent_id.empty()) AddThreadFields(app, m.parent_id, e);
   PersonalFields unread = m.shadowed ? nullptr : reads_.UnreadFields(app, channel);
@@ -460,8 +461,9 @@ json::object MessageService::AfterSend(const App& app, const Scope& s, const Mes
 
   json::object response = std::move(e.at("message").get_object());
   response["own_reactions"] = std::move(own);
-  if (!quoted_own.is_null())
+  if (!quoted_own.is_null()) {
     response["quoted_message"].get_object()["own_reactions"] = std::move(quoted_own);
+  }
   return response;
 }
 

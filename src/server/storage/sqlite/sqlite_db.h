@@ -126,13 +126,17 @@ class SqliteDb {
  public:
   // Opens (creating if needed) the database file at `path`, or an in-memory database for
   // ":memory:", and applies the connection pragmas (WAL, synchronous=FULL, foreign keys,
-  // busy timeout). At most `readers` read connections are opened, on demand. A file
-  // database's WAL is checkpointed by a WalCheckpointer per `checkpoint_frames` written.
+  // busy timeout; kPageSize for a new database). At most `readers` read connections are
+  // opened, on demand. The write connection gathers each commit's WAL writes
+  // (sqlite_wal_gather.h). A file database's WAL is checkpointed by a WalCheckpointer per
+  // `checkpoint_frames` written.
   static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, int readers = 8,
                                                 int checkpoint_frames = kCheckpointFrames);
   // Pages written to the WAL per checkpoint. SQLite's default is 1,000; off the commit path,
   // fewer and longer checkpoints copy a page that many commits rewrote once, with one sync
-  // of the database file (6% less server CPU per send over eight interleaved rounds).
+  // of the database file (6% less server CPU per send over eight interleaved rounds). With
+  // 1 KiB pages that is 4 MB of WAL; 16,000 pages wrote 15% less at 2,000 sends/s but took
+  // no less CPU per send.
   static constexpr int kCheckpointFrames = 4000;
   // The page size of a database Open creates (bytes).
   static constexpr int kPageSize = 1024;

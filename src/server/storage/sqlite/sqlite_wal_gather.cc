@@ -139,8 +139,9 @@ const sqlite3_io_methods kGatheringMethods = {
 int Open(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags, int* out_flags) {
   auto* real_vfs = static_cast<sqlite3_vfs*>(vfs->pAppData);
   // Other files are the default VFS's own, in the same memory.
-  if ((flags & SQLITE_OPEN_WAL) == 0)
+  if ((flags & SQLITE_OPEN_WAL) == 0) {
     return real_vfs->xOpen(real_vfs, name, file, flags, out_flags);
+  }
   GatheringFile* g = Of(file);
   g->base.pMethods = nullptr;  // what SQLite expects if the open fails
   g->real = reinterpret_cast<sqlite3_file*>(g + 1);
