@@ -4,7 +4,6 @@
 #include "server/storage/sqlite/sqlite_checkpointer.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
 #include <atomic>
 #include <chrono>
@@ -13,6 +12,7 @@
 #include <vector>
 
 #include "server/storage/sqlite/sqlite_db.h"
+#include "server/storage/storetest/temp_dir.h"
 
 namespace eddy::server {
 namespace {
@@ -25,9 +25,7 @@ constexpr int kRowBytes = SqliteDb::kPageSize * 3 / 4;  // about a page per row
 class WalCheckpointerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "eddy-checkpoint-XXXXXX").string();
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr);
-    dir_ = tmpl;
+    ASSERT_FALSE(dir_.path().empty());
     auto db = SqliteDb::Open(path(), 8, kFramesPerCheckpoint);
     ASSERT_TRUE(db.ok()) << db.error().message;
     db_ = std::move(*db);
@@ -35,13 +33,8 @@ class WalCheckpointerTest : public ::testing::Test {
     SqliteDb::Exclusive hold(*db_);
     ASSERT_TRUE(db_->Exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v BLOB NOT NULL)").ok());
   }
-  void TearDown() override {
-    db_.reset();
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
 
-  std::string path() const { return (dir_ / "eddy.db").string(); }
+  std::string path() const { return (dir_.path() / "eddy.db").string(); }
 
   Status InsertRow(std::int64_t k) {
     return db_->Write([&]() -> Status {
@@ -70,8 +63,8 @@ class WalCheckpointerTest : public ::testing::Test {
     return p;
   }
 
-  fs::path dir_;
-  std::unique_ptr<SqliteDb> db_;
+  storetest::TempDir dir_;
+  std::unique_ptr<SqliteDb> db_;  // after dir_: closed before the directory is removed
 };
 
 TEST_F(WalCheckpointerTest, CopiesTheWalIntoTheDatabaseOnceWritesFillACheckpoint) {
