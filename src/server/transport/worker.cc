@@ -116,32 +116,47 @@ void Worker::TakeForwarded() {
 
 void Worker::FlushSoon(std::shared_ptr<FrameSink> sink) {
   to_flush_.push_back(std::move(sink));
-  if (to_flush_.size() != 1) return;
+  // A round in progress schedules the next when it ends.
+  if (to_flush_.size() == 1 && flushing_.empty()) ScheduleRound();
+}
+
+void Worker::ScheduleRound() {
   if (std::chrono::steady_clock::now() >= next_flush_at_) {
-    boost::asio::post(io_context_, [this] { FlushRound(); });
+    boost::asio::post(io_context_, [this] { FlushSlice(); });
     return;
   }
   flush_timer_.expires_at(next_flush_at_);
   flush_timer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) FlushRound();
+    if (!ec) FlushSlice();
   });
 }
 
-void Worker::FlushRound() {
+void Worker::FlushSlice() {
+  if (flushing_.empty()) {
+    flushing_.swap(to_flush_);
+    flushed_ = 0;
+    round_took_ = {};
+  }
+  // Slices, so that a request's response, or its read, does not wait for a whole round.
   const auto start = std::chrono::steady_clock::now();
-  flushing_.swap(to_flush_);
-  for (auto& sink : flushing_) sink->Flush();
+  const size_t end = std::min(flushing_.size(), flushed_ + kFlushSlice);
+  for (; flushed_ < end; ++flushed_) flushing_[flushed_]->Flush();
+  const auto now = std::chrono::steady_clock::now();
+  round_took_ += now - start;
+  if (flushed_ < flushing_.size()) {
+    boost::asio::post(io_context_, [this] { FlushSlice(); });
+    return;
+  }
   flushing_.clear();
   // A long round (a burst to thousands of sockets: one system call each) is followed by a
   // pause as long as itself, so what arrives meanwhile shares those writes instead of
   // starting another round at once: under load the calls per frame halve, and the loop
   // stays ahead of its queue. Short rounds (interactive traffic) are never held back.
-  const auto end = std::chrono::steady_clock::now();
-  const auto took = end - start;
-  next_flush_at_ =
-      took >= options_.ws_long_flush_round
-          ? end + std::min<std::chrono::steady_clock::duration>(took, options_.ws_max_flush_pause)
-          : std::chrono::steady_clock::time_point::min();
+  next_flush_at_ = round_took_ >= options_.ws_long_flush_round
+                       ? now + std::min<std::chrono::steady_clock::duration>(
+                                   round_took_, options_.ws_max_flush_pause)
+                       : std::chrono::steady_clock::time_point::min();
+  if (!to_flush_.empty()) ScheduleRound();
 }
 
 void Worker::ReleaseWork() { work_.reset(); }
@@ -215,6 +230,7 @@ void Worker::ForceCloseAll() {
   sweep_timer_.cancel();
   flush_timer_.cancel();  // the sockets are closing: what waited for it is dropped with them
   to_flush_.clear();
+  flushing_.clear();
   for (auto& connection : live) connection->ForceClose();
   CheckDrained();
 }

@@ -1,7 +1,8 @@
 // The Worker's flush rounds: a round that took long is followed by a pause (so what a burst
-// queues next shares writes), a short one is not; what is queued meanwhile still goes out.
-// Told apart by the order of the loop's handlers, not by measuring time. And frames handed to
-// the loop from another thread in a SendBurst: taken once the burst ends, all together.
+// queues next shares writes), a short one is not; what is queued meanwhile still goes out; a
+// round goes in slices with other handlers between them. Told apart by the order of the
+// loop's handlers, not by measuring time. And frames handed to the loop from another thread
+// in a SendBurst: taken once the burst ends, all together.
 #include "server/transport/worker.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "common/send_burst.h"
 #include "server/transport/test_support.h"
@@ -74,6 +76,30 @@ TEST_F(WorkerFlushTest, AShortRoundIsFollowedAtOnce) {
   Outcome out = AfterARoundOf(std::chrono::steady_clock::duration::zero(), std::chrono::minutes(1));
   EXPECT_TRUE(out.flushed_before_the_next_handler);
   EXPECT_TRUE(out.flushed_at_all);
+}
+
+TEST_F(WorkerFlushTest, ARoundGoesInSlicesWithOtherHandlersBetween) {
+  Worker worker(ServerOptions{}, http_, ws_);
+  const std::size_t sinks = 2 * Worker::kFlushSlice + 1;
+  std::size_t flushed = 0;
+  std::size_t flushed_when_the_handler_ran = 0;
+  std::vector<std::shared_ptr<CallbackSink>> all;
+  for (std::size_t i = 0; i < sinks; ++i) {
+    all.push_back(std::make_shared<CallbackSink>([&, i] {
+      ++flushed;
+      // Posted during the round's first slice: runs before the round is over.
+      if (i == 0) {
+        boost::asio::post(worker.io_context(), [&] { flushed_when_the_handler_ran = flushed; });
+      }
+      if (flushed == sinks) worker.ReleaseWork();
+    }));
+  }
+  boost::asio::post(worker.io_context(), [&] {
+    for (auto& sink : all) worker.FlushSoon(sink);
+  });
+  worker.io_context().run_for(std::chrono::seconds(10));
+  EXPECT_EQ(flushed, sinks);
+  EXPECT_EQ(flushed_when_the_handler_ran, Worker::kFlushSlice);
 }
 
 class CountingSink final : public FrameSink {
