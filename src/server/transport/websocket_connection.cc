@@ -69,6 +69,8 @@ bool SendGathered(int fd, std::vector<iovec>& iov, std::size_t& next) {
   return true;
 }
 
+constexpr std::size_t kFirstQueueSlots = 8;
+
 template <typename T>
 void Release(T& container) {
   T().swap(container);
@@ -339,6 +341,9 @@ void WebSocketFrameConnection::QueueText(std::shared_ptr<const std::string> text
     log::Warn("websocket slow consumer", {{"remote", known ? peer.address().to_string() : ""}});
     return StartClose(ws::kClosePolicy, "slow consumer");
   }
+  // Room for a few frames at once: under load a write carries 5-10, and growing the queue
+  // one doubling at a time cost an allocation each.
+  if (queue_.capacity() == 0) queue_.reserve(kFirstQueueSlots);
   queue_.push_back(std::move(text));
   if (flush_pending_ || pending_) return;  // that flush or write takes it along
   flush_pending_ = true;
