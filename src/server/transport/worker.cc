@@ -9,6 +9,22 @@
 
 namespace eddy::server::transport {
 
+namespace {
+
+// The loops over a burst's sinks meet each connection's state cold (thousands of them,
+// scattered over the heap): the ones a few steps ahead are fetched meanwhile. Three lines
+// cover the sink's vtable and the fields that queueing and flushing read first.
+constexpr std::size_t kPrefetchAhead = 8;
+
+void Prefetch(const FrameSink* sink) {
+  const char* p = reinterpret_cast<const char*>(sink);
+  __builtin_prefetch(p);
+  __builtin_prefetch(p + 64);
+  __builtin_prefetch(p + 128);
+}
+
+}  // namespace
+
 Worker::Worker(const ServerOptions& options, HttpHandler& http_handler,
                WebSocketHandler& ws_handler)
     : options_(options),
@@ -104,7 +120,9 @@ void Worker::TakeForwarded() {
     taking_.swap(forwarded_);
     take_posted_ = false;
   }
-  for (Forwarded& entry : taking_) {
+  for (std::size_t i = 0; i < taking_.size(); ++i) {
+    if (i + kPrefetchAhead < taking_.size()) Prefetch(taking_[i + kPrefetchAhead].sink.get());
+    Forwarded& entry = taking_[i];
     if (entry.close_code != 0) {
       entry.sink->StartClose(entry.close_code, *entry.text);
     } else {
@@ -140,7 +158,10 @@ void Worker::FlushSlice() {
   // Slices, so that a request's response, or its read, does not wait for a whole round.
   const auto start = std::chrono::steady_clock::now();
   const size_t end = std::min(flushing_.size(), flushed_ + kFlushSlice);
-  for (; flushed_ < end; ++flushed_) flushing_[flushed_]->Flush();
+  for (; flushed_ < end; ++flushed_) {
+    if (flushed_ + kPrefetchAhead < end) Prefetch(flushing_[flushed_ + kPrefetchAhead].get());
+    flushing_[flushed_]->Flush();
+  }
   const auto now = std::chrono::steady_clock::now();
   round_took_ += now - start;
   if (flushed_ < flushing_.size()) {
