@@ -47,7 +47,9 @@ class InlineKeyMap {
       for (std::size_t i = 0; i < n; ++i) f(i, static_cast<V*>(nullptr));
       return;
     }
-    constexpr std::size_t kAhead = 8;  // keys between fetching a bucket, its node and the compare
+    // Keys between fetching a bucket, its node and the compare; 8 left the node's first load
+    // missing in most lookups of a 2,000-recipient fan-out (perf annotate).
+    constexpr std::size_t kAhead = 16;
     std::vector<Node**> buckets(n);
     for (std::size_t i = 0; i < n + 2 * kAhead; ++i) {
       if (i < n) {
