@@ -205,6 +205,8 @@ Result<SqliteStatement> SqliteConnection::PrepareTransient(std::string_view sql)
 
 std::int64_t SqliteConnection::Changes() const { return sqlite3_changes64(db_); }
 
+std::int64_t SqliteConnection::LastInsertRowid() const { return sqlite3_last_insert_rowid(db_); }
+
 bool SqliteConnection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
 
 Result<SqliteConnection::WalFrames> SqliteConnection::Checkpoint(CheckpointMode mode) {
@@ -338,6 +340,11 @@ Result<SqliteStatement> SqliteDb::PrepareTransient(std::string_view sql) {
 std::int64_t SqliteDb::Changes() const {
   SqliteConnection* conn = Held();
   return conn == nullptr ? 0 : conn->Changes();
+}
+
+std::int64_t SqliteDb::LastInsertRowid() const {
+  SqliteConnection* conn = Held();
+  return conn == nullptr ? 0 : conn->LastInsertRowid();
 }
 
 Status SqliteDb::Checkpoint() {

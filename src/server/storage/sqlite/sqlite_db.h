@@ -79,6 +79,7 @@ class SqliteConnection {
   Result<SqliteStatement> PrepareGenerated(const std::string& sql);
   Result<SqliteStatement> PrepareTransient(std::string_view sql);
   std::int64_t Changes() const;
+  std::int64_t LastInsertRowid() const;
   // false once SQLite has rolled the open transaction back by itself (I/O errors, SQLITE_FULL).
   bool InTransaction() const;
 
@@ -198,6 +199,9 @@ class SqliteDb {
   Result<SqliteStatement> PrepareTransient(std::string_view sql);
   // Rows changed by the last INSERT/UPDATE/DELETE on the held connection.
   std::int64_t Changes() const;
+  // The rowid of the last row the held connection inserted. Cheaper than RETURNING, which
+  // opens a temporary b-tree for every execution.
+  std::int64_t LastInsertRowid() const;
 
   // Writes the WAL back into the database file and truncates it.
   Status Checkpoint();

@@ -27,7 +27,7 @@ constexpr std::string_view kInsert =
     " pin_expires, created_at, updated_at, deleted_at, message_text_updated_at, custom, cid,"
     " parent_id, reply_count, thread_participants) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,"
     " ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, 0, '[]')"
-    " ON CONFLICT (app_key, id) DO NOTHING RETURNING seq";
+    " ON CONFLICT (app_key, id) DO NOTHING";
 
 // Binds ?1..?20, shared by kInsert and kUpdate (they list these columns in the same order).
 void BindFields(SqliteStatement& s, std::string_view app_key, const Message& m) {
@@ -89,10 +89,9 @@ Status SqliteMessageStore::InsertMessage(std::string_view app_key, Message& m) {
       } else {
         stmt.Bind(22, m.parent_id);
       }
-      EDDY_ASSIGN_OR_RETURN(bool inserted, stmt.Step());
-      if (!inserted) return Error::Input("a message with ID " + m.id + " already exists");
-      seq = stmt.ColumnInt(0);
       EDDY_TRY(stmt.Run());
+      if (db_.Changes() == 0) return Error::Input("a message with ID " + m.id + " already exists");
+      seq = db_.LastInsertRowid();  // seq is the table's rowid
     }
     {
       // last_message_at never moves back: an imported older message leaves it alone.
