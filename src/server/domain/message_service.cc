@@ -433,8 +433,10 @@ json::object MessageService::AfterSend(const App& app, const Scope& s, const Mes
     if (!away.empty()) {
       json::object n = ChannelEvent("notification.message_new", channel, m.created_at);
       n["message_id"] = m.id;
-      n["message"] = e.at("message");
-      n["user"] = e.at("user");
+      // Lent, not copied: the notification is encoded within the call, and the message and
+      // its user go back into `e` for the thread's notification and the response.
+      n["message"] = std::move(e.at("message"));
+      n["user"] = std::move(e.at("user"));
       n["watcher_count"] = e.at("watcher_count");
       ChannelViews* views = &channel_views_;
       PersonalFields personal = [views, app, channel, unread](const std::string& uid) {
@@ -444,6 +446,8 @@ json::object MessageService::AfterSend(const App& app, const Scope& s, const Mes
         return f;
       };
       channel_events_.ToUsersPersonal(app.api_key, away, n, personal);
+      e.at("message") = std::move(n.at("message"));
+      e.at("user") = std::move(n.at("user"));
     }
   }
 

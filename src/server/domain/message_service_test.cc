@@ -146,10 +146,24 @@ TEST_F(MessageSendTest, MessageNewGoesToWatchersWithTheirOwnUnreadCounters) {
 
 TEST_F(MessageSendTest, MembersNotWatchingGetNotificationMessageNewWithTheirChannelView) {
   watches_.SetWatching("alice", "messaging:general", true);
-  MustSend(As("alice"), R"({"id":"m1","text":"hi"})");
-  std::vector<Received> notes = Events("notification.message_new");
+  json::object sent = MustSend(As("alice"), R"({"id":"m1","text":"hi"})");
+  std::vector<Received> notes;
+  std::vector<Received> news;
+  for (Received& r : channel_events_.Take()) {
+    (r.event.at("type") == "message.new" ? news : notes).push_back(std::move(r));
+  }
   ASSERT_EQ(Recipients(notes), (std::vector<std::string>{"bob", "carol"}));
+  // The notification borrows the message and its user from message.new: both are whole in
+  // the notification, the event and the response.
+  EXPECT_EQ(sent.at("id"), "m1");
+  EXPECT_EQ(sent.at("user").at("id"), "alice");
+  ASSERT_EQ(Recipients(news), (std::vector<std::string>{"alice"}));
+  EXPECT_EQ(news[0].event.at("message").at("text"), "hi");
+  EXPECT_EQ(news[0].event.at("user").at("id"), "alice");
   for (const Received& r : notes) {
+    EXPECT_EQ(r.event.at("type"), "notification.message_new");
+    EXPECT_EQ(r.event.at("user").at("id"), "alice");
+    EXPECT_EQ(r.event.at("message").at("user").at("id"), "alice");
     EXPECT_EQ(r.event.at("message").at("id"), "m1");
     EXPECT_EQ(r.event.at("cid"), "messaging:general");
     EXPECT_EQ(r.event.at("channel").at("reader"), json::value(r.user_id));
@@ -250,6 +264,16 @@ TEST_F(MessageSendTest, RepliesFormThreads) {
       MustSend(As("bob"), R"({"id":"r3","text":"x","parent_id":"p","show_in_channel":true})");
   EXPECT_EQ(shown.at("type"), "regular");
   EXPECT_EQ(shown.at("show_in_channel"), true);
+  // Members away hear of it too; that notification lends the message and its user back for
+  // the thread's, which has them whole.
+  EXPECT_FALSE(Events("notification.message_new").empty());
+  std::vector<Received> shown_thread = SinkEvents("notification.thread_message_new");
+  ASSERT_FALSE(shown_thread.empty());
+  for (const Received& r : shown_thread) {
+    EXPECT_EQ(r.event.at("user").at("id"), "bob");
+    EXPECT_EQ(r.event.at("message").at("id"), "r3");
+    EXPECT_EQ(r.event.at("message").at("user").at("id"), "bob");
+  }
   EXPECT_EQ(Stored("p")->reply_count, 3);
   // Only messages in the channel list advance the author's read state.
   EXPECT_EQ(reads_.Locks().size(), 2u);
