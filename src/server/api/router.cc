@@ -36,16 +36,15 @@ void Router::Add(std::string method, std::string pattern, std::string operation,
 Router::Match Router::Find(std::string_view method, std::string_view path) const {
   Match best;
   std::vector<std::string_view> parts = Split(path);
+  const Compiled* chosen = nullptr;
   int best_literals = -1;
   for (const Compiled& c : routes_) {
     if (c.segments.size() != parts.size()) continue;
-    std::unordered_map<std::string, std::string> params;
     int literals = 0;
     bool ok = true;
     for (size_t i = 0; i < parts.size() && ok; ++i) {
       if (IsParam(c.segments[i])) {
-        if (parts[i].empty()) ok = false;
-        params[c.segments[i].substr(1, c.segments[i].size() - 2)] = std::string(parts[i]);
+        ok = !parts[i].empty();
       } else if (c.segments[i] == parts[i]) {
         ++literals;
       } else {
@@ -57,8 +56,16 @@ Router::Match Router::Find(std::string_view method, std::string_view path) const
     // Prefer the most literal match: "/users/deactivate" over "/users/{id}".
     if (c.route.method == method && literals > best_literals) {
       best_literals = literals;
-      best.route = &c.route;
-      best.params = std::move(params);
+      chosen = &c;
+    }
+  }
+  if (chosen == nullptr) return best;
+  best.route = &chosen->route;
+  // The chosen route's parameters only: building every candidate's cost allocations.
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const std::string& segment = chosen->segments[i];
+    if (IsParam(segment)) {
+      best.params[segment.substr(1, segment.size() - 2)] = std::string(parts[i]);
     }
   }
   return best;
