@@ -71,11 +71,12 @@ class ChannelEvents {
  public:
   virtual ~ChannelEvents() = default;
 
+  // Each call encodes `event` before it returns and keeps no reference to it.
+
   // To every connection watching the channel (the sender's own included).
   virtual void ToWatchers(std::string_view app_key, std::string_view cid, const json::object& event,
                           const PersonalFields& personal = nullptr) = 0;
   // To every connection of the listed users (notification.* events), personalised.
-  // Both encode `event` before they return and keep no reference to it.
   virtual void ToUsersPersonal(std::string_view app_key, const std::vector<std::string>& user_ids,
                                const json::object& event, const PersonalFields& personal) = 0;
   // To the connections that follow `user_id`'s presence (presence:true queries).

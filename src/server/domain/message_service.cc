@@ -405,7 +405,7 @@ json::object MessageService::AfterSend(const App& app, const Scope& s, const Mes
     quoted_own = q->get_object()["own_reactions"];
   }
   json::value user = rendered.at("user");
-  e["message"] = ForEveryone(std::move(rendered));  // the notifications below copy it from here
+  e["message"] = ForEveryone(std::move(rendered));  // the notifications below take it from here
   e["user"] = std::move(user);
   e["watcher_count"] = watches_.WatcherCount(app.api_key, cid);
   if (!m.parent_id.empty()) AddThreadFields(app, m.parent_id, e);
