@@ -41,6 +41,9 @@ struct Options {
   int member_channels = 1000;    // channels
   int queries = 200;             // channels
   int users = 200;               // mixed
+  int frame_bytes = 2157;        // floor: eddy's message.new for 200 bytes of text
+  int frames_per_write = 1;      // floor
+  int writer_cpu = 0;            // floor: the writer thread's core (-1: not pinned)
   std::string label;             // free text copied into the result
 };
 

@@ -98,8 +98,30 @@ TEST_F(BenchSmokeTest, ChannelsAndMixedRunCleanly) {
   EXPECT_TRUE(mixed.result.at("events").as_object().contains("message.new")) << mixed.output;
 }
 
+TEST_F(BenchSmokeTest, FloorWritesEveryFrameToEverySocket) {
+  // No server involved: the flags for one are given and ignored.
+  BenchRun run = Bench("floor",
+                       "--receivers 20 --rates 20,40 --step-seconds 0.5 --frames-per-write 3 "
+                       "--frame-bytes 300 --writer-cpu -1");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  ASSERT_EQ(run.result.at("scenario"), "floor") << run.output;
+  EXPECT_EQ(U(run.result, "frame_bytes"), 304u) << run.output;  // the header's 4 bytes too
+  const json::array& steps = run.result.at("steps").as_array();
+  ASSERT_EQ(steps.size(), 2u) << run.output;
+  for (const auto& v : steps) {
+    const json::object& s = v.as_object();
+    EXPECT_EQ(s.at("all_received"), true) << run.output;
+    EXPECT_EQ(U(s, "short_writes"), 0u) << run.output;
+    EXPECT_GT(U(s, "writes"), 0u) << run.output;
+    EXPECT_EQ(U(s, "writes") % 20, 0u) << run.output;  // every round writes every socket
+    EXPECT_EQ(U(s, "frames_per_write"), 3u) << run.output;
+  }
+}
+
 TEST_F(BenchSmokeTest, RejectsBadFlags) {
   BenchRun run = Bench("fanout", "--rates 0");
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  run = Bench("floor", "--frame-bytes 100");  // its header would not hold a 16-bit length
   EXPECT_EQ(run.exit_code, 2) << run.output;
   run = Bench("nonsense", "");
   EXPECT_EQ(run.exit_code, 2) << run.output;

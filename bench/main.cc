@@ -16,7 +16,7 @@ namespace {
 using eddy::bench::Options;
 
 constexpr const char* kUsage = R"(usage: eddy-bench SCENARIO [flags]
-scenarios: idle | fanout | send | channels | mixed
+scenarios: idle | fanout | send | channels | mixed | floor (no server: the kernel's floor)
 server:    --host 127.0.0.1 --port 8080 --server-pid PID (for CPU time and RSS)
 app:       --api-key K --secret S, or --eddy PATH --data-dir DIR (runs `eddy app create --json`)
 client:    --threads 1 --source-addresses 0 (0: one per 25,000 connections) --concurrency 64
@@ -25,6 +25,8 @@ fanout:    --receivers 2000 --rates 5,50,200 (messages/s, one step each) --step-
 send:      --senders 32 --send-channels 64 --duration 5 --rate 0 (0: as fast as answered)
 channels:  --member-channels 1000 --queries 200
 mixed:     --users 200 --duration 5 --rate 200 (operations/s)
+floor:     --receivers --rates --step-seconds as fanout, --frame-bytes 2157
+           --frames-per-write 1 --writer-cpu 0 (-1: not pinned)
 all:       --text-bytes 200 --label TEXT
 )";
 
@@ -128,6 +130,12 @@ bool ParseArgs(int argc, char** argv, Options& o, std::string* error) {
         o.queries = std::stoi(v);
       else if (k == "users")
         o.users = std::stoi(v);
+      else if (k == "frame-bytes")
+        o.frame_bytes = std::stoi(v);
+      else if (k == "frames-per-write")
+        o.frames_per_write = std::stoi(v);
+      else if (k == "writer-cpu")
+        o.writer_cpu = std::stoi(v);
       else if (k == "label")
         o.label = v;
       else if (k == "rates") {
@@ -147,7 +155,9 @@ bool ParseArgs(int argc, char** argv, Options& o, std::string* error) {
   if (o.threads < 1 || o.threads > 64 || o.concurrency < 1 || o.connections < 1 ||
       o.receivers < 1 || o.senders < 1 || o.send_channels < 1 || o.member_channels < 1 ||
       o.queries < 1 || o.users < 3 || o.duration <= 0 || o.step_seconds <= 0 || o.rate < 0 ||
-      o.text_bytes < 40 || o.text_bytes > 4000 || o.rates.empty()) {
+      o.text_bytes < 40 || o.text_bytes > 4000 || o.rates.empty() || o.frame_bytes < 126 ||
+      o.frame_bytes > 65535 || o.frames_per_write < 1 || o.frames_per_write > 64 ||
+      o.writer_cpu < -1) {
     *error = "a flag is out of range";
     return false;
   }
@@ -169,6 +179,17 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "eddy-bench: %s\n%s", error.c_str(), kUsage);
     return 2;
   }
+  RaiseFileLimit();
+  auto print = [](eddy::bench::Outcome& outcome) {
+    outcome.result["ok"] = outcome.ok;
+    std::printf("%s\n%s\n", eddy::json::serialize(outcome.result).c_str(), outcome.summary.c_str());
+    std::fflush(stdout);
+    return outcome.ok ? 0 : 1;
+  };
+  if (o.scenario == "floor") {  // no server, no app
+    eddy::bench::Outcome outcome = eddy::bench::RunFloor(o);
+    return print(outcome);
+  }
   if (o.api_key.empty() && !o.eddy_binary.empty() && !CreateApp(o, &error)) {
     std::fprintf(stderr, "eddy-bench: %s\n", error.c_str());
     return 2;
@@ -177,7 +198,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "eddy-bench: give --api-key and --secret, or --eddy and --data-dir\n");
     return 2;
   }
-  RaiseFileLimit();
   using Run = eddy::bench::Outcome (*)(eddy::bench::Bench&);
   const std::map<std::string, Run> scenarios{{"idle", eddy::bench::RunIdle},
                                              {"fanout", eddy::bench::RunFanout},
@@ -191,8 +211,5 @@ int main(int argc, char** argv) {
   }
   eddy::bench::Bench bench(o);
   eddy::bench::Outcome outcome = it->second(bench);
-  outcome.result["ok"] = outcome.ok;
-  std::printf("%s\n%s\n", eddy::json::serialize(outcome.result).c_str(), outcome.summary.c_str());
-  std::fflush(stdout);
-  return outcome.ok ? 0 : 1;
+  return print(outcome);
 }

@@ -51,6 +51,7 @@ if [ "${QUICK:-0}" = 1 ]; then
     "send --senders 8 --duration 2"
     "channels --member-channels 100 --queries 50"
     "mixed --users 50 --duration 3 --rate 50"
+    "floor --receivers 200 --rates 5,50 --step-seconds 1"
   )
 else
   runs=(
@@ -60,6 +61,10 @@ else
     "send --senders 32 --send-channels 32 --duration 5 --rate 2000"
     "channels --member-channels 1000 --queries 200"
     "mixed --users 200 --duration 20 --rate 200"
+    # The kernel's floor under the fan-out above (no server: a writer on core 0 and
+    # loopback sockets): one frame per write, then the ~9 eddy's writes carry at 200 msg/s.
+    "floor --receivers 2000 --rates 5,200 --step-seconds 5"
+    "floor --receivers 2000 --rates 200,400 --frames-per-write 9 --step-seconds 5"
   )
 fi
 

@@ -16,6 +16,9 @@ Outcome RunSend(Bench& bench);
 Outcome RunChannels(Bench& bench);
 // `users` connected users, each in 3 channels; random sends, typing, reads and reactions.
 Outcome RunMixed(Bench& bench);
+// No server: `receivers` loopback socket pairs; a writer pinned to `writer_cpu` writes
+// `frames_per_write` frames of `frame_bytes` to each at each of `rates`: the kernel's floor.
+Outcome RunFloor(const Options& options);
 
 // Sleeps the calling (main) thread.
 void SleepSeconds(double seconds);
