@@ -179,6 +179,9 @@ Outcome RunFloor(const Options& o) {
     }
     writer.join();
     const double deliveries = static_cast<double>(r.writes) * o.frames_per_write;
+    const double per_write_us = Round(r.writer_cpu_s / static_cast<double>(r.writes) * 1e6, 3);
+    const double per_delivery_us = Round(r.writer_cpu_s / deliveries * 1e6, 3);
+    const double busy = Round(r.writer_cpu_s / r.seconds, 3);
     const bool whole = received == r.writes * bytes_per_write && r.short_writes == 0;
     out.ok = out.ok && whole;
     json::object s;
@@ -187,17 +190,15 @@ Outcome RunFloor(const Options& o) {
     s["writes"] = r.writes;
     s["writes_per_s"] = Round(static_cast<double>(r.writes) / r.seconds, 0);
     s["deliveries_per_s"] = Round(deliveries / r.seconds, 0);
-    s["writer_cpu_per_write_us"] = Round(r.writer_cpu_s / static_cast<double>(r.writes) * 1e6, 3);
-    s["writer_cpu_per_delivery_us"] = Round(r.writer_cpu_s / deliveries * 1e6, 3);
-    s["writer_core_busy"] = Round(r.writer_cpu_s / r.seconds, 3);
+    s["writer_cpu_per_write_us"] = per_write_us;
+    s["writer_cpu_per_delivery_us"] = per_delivery_us;
+    s["writer_core_busy"] = busy;
     s["short_writes"] = r.short_writes;
     s["all_received"] = whole;
     steps.push_back(std::move(s));
     summary << "\n  " << rate << " msg/s x " << Thousands(o.receivers) << ": "
-            << Thousands(deliveries / r.seconds) << " deliveries/s, writer CPU "
-            << Round(r.writer_cpu_s / static_cast<double>(r.writes) * 1e6, 3) << " us/write, "
-            << Round(r.writer_cpu_s / deliveries * 1e6, 3) << " us/delivery, core "
-            << Round(r.writer_cpu_s / r.seconds * 100, 1) << "% busy"
+            << Thousands(deliveries / r.seconds) << " deliveries/s, writer CPU " << per_write_us
+            << " us/write, " << per_delivery_us << " us/delivery, core " << busy * 100 << "% busy"
             << (whole ? "" : ", NOT ALL RECEIVED");
   }
   ::close(epoll);
