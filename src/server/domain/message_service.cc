@@ -281,7 +281,8 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
   }
   if (slow_mode.owns_lock()) slow_mode.unlock();
   if (verdict == BlocklistAction::kFlag) FlagForReview(app, m, "blocklist");
-  EDDY_ASSIGN_OR_RETURN(json::array one, RenderMessages(app, author, {m}, /*just_stored=*/true));
+  EDDY_ASSIGN_OR_RETURN(json::array one, RenderMessages(app, author, std::span(&m, 1),
+                                                        /*just_stored=*/true, &*s.user));
   return AfterSend(app, s, m, std::move(one.at(0).as_object()), options);
 }
 

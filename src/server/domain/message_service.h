@@ -6,6 +6,7 @@
 #include <array>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -166,8 +167,11 @@ class MessageService final : public MessageViews {
 
  private:
   // Render, knowing whether `messages` were stored a moment ago (no reactions to read yet).
+  // `known`, if given, is a user the caller has loaded already (a send's author): not read
+  // again.
   Result<json::array> RenderMessages(const App& app, std::string_view reader_id,
-                                     const std::vector<Message>& messages, bool just_stored);
+                                     std::span<const Message> messages, bool just_stored,
+                                     const User* known = nullptr);
   // What every channel-scoped operation loads first.
   struct Scope {
     Channel channel;

@@ -38,6 +38,18 @@ TEST_F(MessageSendTest, SendStoresTheMessageAndReturnsItAsTheAuthorSeesIt) {
             (std::vector<std::pair<std::string, std::string>>{{"messaging:general", "alice"}}));
 }
 
+TEST_F(MessageSendTest, TheAuthorMentioningThemselvesIsRenderedInBothPlaces) {
+  // The author's record comes from the send's own lookup; the other users are read.
+  json::object m = MustSend(As("alice"), R"({"id":"m1","text":"me and bob",
+                                              "mentioned_users":["alice","bob"]})");
+  EXPECT_EQ(m.at("user").at("id"), "alice");
+  EXPECT_EQ(m.at("user").at("name"), "alice");
+  ASSERT_EQ(m.at("mentioned_users").as_array().size(), 2u);
+  EXPECT_EQ(m.at("mentioned_users").at(0), m.at("user"));
+  EXPECT_EQ(m.at("mentioned_users").at(1).at("id"), "bob");
+  EXPECT_EQ(m.at("mentioned_users").at(1).at("name"), "bob");
+}
+
 TEST_F(MessageSendTest, ServerGeneratesAnIdWhenNoneIsGiven) {
   json::object m = MustSend(As("alice"), R"({"text":"hi"})");
   EXPECT_EQ(m.at("id").as_string().size(), 36u);

@@ -31,8 +31,8 @@ Result<json::array> MessageService::Render(const App& app, std::string_view read
 }
 
 Result<json::array> MessageService::RenderMessages(const App& app, std::string_view reader_id,
-                                                   const std::vector<Message>& messages,
-                                                   bool just_stored) {
+                                                   std::span<const Message> messages,
+                                                   bool just_stored, const User* known) {
   json::array out;
   if (messages.empty()) return out;
   MessageStore& store = store_.messages();
@@ -61,8 +61,8 @@ Result<json::array> MessageService::RenderMessages(const App& app, std::string_v
     EDDY_ASSIGN_OR_RETURN(latest_list,
                           store.LatestReactions(app.api_key, ids, kLatestReactionsPerMessage));
     if (!reader_id.empty()) {
-      EDDY_ASSIGN_OR_RETURN(own_list, store.LatestReactions(app.api_key, ids,
-                                                            kLatestReactionsPerMessage, reader_id));
+      EDDY_ASSIGN_OR_RETURN(
+          own_list, store.LatestReactions(app.api_key, ids, kLatestReactionsPerMessage, reader_id));
     }
     EDDY_ASSIGN_OR_RETURN(group_list, store.ReactionGroups(app.api_key, ids));
   }
@@ -79,7 +79,9 @@ Result<json::array> MessageService::RenderMessages(const App& app, std::string_v
   for (const auto& [qid, q] : quoted) add_users(q);
   for (const Reaction& r : latest_list) AddId(user_ids, seen_users, r.user_id);
   for (const Reaction& r : own_list) AddId(user_ids, seen_users, r.user_id);
+  if (known) std::erase(user_ids, known->id);
   EDDY_ASSIGN_OR_RETURN(auto users, UsersJson(app, user_ids));
+  if (known && seen_users.contains(known->id)) users.emplace(known->id, UserJson(app, *known));
 
   ReactionsById latest = ByMessage(std::move(latest_list));
   ReactionsById own = ByMessage(std::move(own_list));
