@@ -392,10 +392,9 @@ json::object MessageService::AfterSend(const App& app, const Scope& s, const Mes
   }
 
   // The store moved message_count and last_message_at: events carry the new values.
-  Channel channel = s.channel;
   Result<std::optional<Channel>> reloaded =
       store_.channels().GetChannel(app.api_key, s.channel.type, s.channel.id);
-  if (reloaded.ok() && *reloaded) channel = std::move(**reloaded);
+  const Channel& channel = reloaded.ok() && *reloaded ? **reloaded : s.channel;
 
   json::object e = ChannelEvent("message.new", channel, m.created_at);
   e["message_id"] = m.id;

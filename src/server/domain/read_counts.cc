@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <unordered_map>
+#include <utility>
 
 #include "common/log.h"
 #include "server/domain/moderation_checks.h"
@@ -104,11 +106,15 @@ Result<UnreadSummary> ReadService::SummaryOf(const App& app, std::string_view us
 }
 
 PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel) {
-  auto one = [this, app, channel](const std::string& user_id) {
+  // The functions may outlive the call: they share one copy of the app and the channel.
+  auto scope = std::make_shared<const std::pair<App, Channel>>(app, channel);
+  auto one = [this, scope](const std::string& user_id) {
+    const auto& [app, channel] = *scope;
     return UnreadFieldsOf(app, channel, user_id,
                           store_.channels().MembershipsOf(app.api_key, user_id));
   };
-  auto many = [this, app, channel](const std::vector<std::string_view>& user_ids) {
+  auto many = [this, scope](const std::vector<std::string_view>& user_ids) {
+    const auto& [app, channel] = *scope;
     PersonalFieldSets out;
     Result<std::vector<std::vector<Member>>> each =
         store_.channels().MembershipsOfEach(app.api_key, user_ids);
