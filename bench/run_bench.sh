@@ -62,7 +62,8 @@ else
     "channels --member-channels 1000 --queries 200"
     "mixed --users 200 --duration 20 --rate 200"
     # The kernel's floor under the fan-out above (no server: a writer on core 0 and
-    # loopback sockets): one frame per write, then the ~9 eddy's writes carry at 200 msg/s.
+    # loopback sockets): one frame per write, then 9 (about what eddy's writes carry at
+    # 200 msg/s).
     "floor --receivers 2000 --rates 5,200 --step-seconds 5"
     "floor --receivers 2000 --rates 200,400 --frames-per-write 9 --step-seconds 5"
   )
