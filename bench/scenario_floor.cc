@@ -34,9 +34,7 @@ double ThreadCpuSeconds() {
   return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
-double Now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+double Now() { return static_cast<double>(NowNanos()) / 1e9; }
 
 bool PinThisThread(int cpu) {
   if (cpu < 0) return false;

@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/prefetch.h"
 #include "common/send_burst.h"
 #include "protocol/error_envelope.h"
 #include "server/realtime/hub.h"
@@ -12,11 +13,6 @@
 namespace eddy::server::realtime {
 
 namespace {
-
-// How many recipients ahead a fan-out loop prefetches: their connection objects are scattered
-// over the heap, and each would otherwise be a cache miss (most of Deliver's own time at
-// 2,000 recipients).
-constexpr std::size_t kPrefetchAhead = 8;
 
 // "messaging:general" -> {"messaging", "general"}.
 std::pair<std::string_view, std::string_view> SplitCid(std::string_view cid) {
@@ -57,7 +53,7 @@ void Hub::Deliver(const Conns& recipients, const json::object& event,
     if (!encoded) encoded = Encode(event);
     for (std::size_t i = 0; i < recipients.size(); ++i) {
       if (i + kPrefetchAhead < recipients.size()) {
-        __builtin_prefetch(recipients[i + kPrefetchAhead].get());
+        PrefetchLines(recipients[i + kPrefetchAhead].get());
       }
       recipients[i]->socket->Send(encoded);
     }
@@ -72,7 +68,7 @@ void Hub::Deliver(const Conns& recipients, const json::object& event,
   sockets.reserve(recipients.size());
   for (std::size_t i = 0; i < recipients.size(); ++i) {
     if (i + kPrefetchAhead < recipients.size()) {
-      __builtin_prefetch(recipients[i + kPrefetchAhead].get());
+      PrefetchLines(recipients[i + kPrefetchAhead].get());
     }
     const auto& conn = recipients[i];
     if (users.empty() || conn->user_id != users.back()) {
@@ -123,7 +119,7 @@ void Hub::Deliver(const Conns& recipients, const json::object& event,
     const std::shared_ptr<const std::string>& frame = set < frames.size() ? frames[set] : shared;
     for (; begin < run_ends[r]; ++begin) {
       if (begin + kPrefetchAhead < sockets.size()) {
-        __builtin_prefetch(sockets[begin + kPrefetchAhead]);
+        PrefetchLines(sockets[begin + kPrefetchAhead]);
       }
       sockets[begin]->Send(frame);
     }

@@ -5,23 +5,16 @@
 #include <system_error>
 #include <vector>
 
+#include "common/prefetch.h"
 #include "common/send_burst.h"
 
 namespace eddy::server::transport {
 
 namespace {
 
-// The loops over a burst's sinks meet each connection's state cold (thousands of them,
-// scattered over the heap): the ones a few steps ahead are fetched meanwhile. Three lines
-// cover the sink's vtable and the fields that queueing and flushing read first.
-constexpr std::size_t kPrefetchAhead = 8;
-
-void Prefetch(const FrameSink* sink) {
-  const char* p = reinterpret_cast<const char*>(sink);
-  __builtin_prefetch(p);
-  __builtin_prefetch(p + 64);
-  __builtin_prefetch(p + 128);
-}
+// The cache lines of a connection that queueing and flushing read first (its vtable
+// pointer and the write state): fetched a few connections ahead in the loops below.
+constexpr int kSinkLines = 3;
 
 }  // namespace
 
@@ -121,7 +114,8 @@ void Worker::TakeForwarded() {
     take_posted_ = false;
   }
   for (std::size_t i = 0; i < taking_.size(); ++i) {
-    if (i + kPrefetchAhead < taking_.size()) Prefetch(taking_[i + kPrefetchAhead].sink.get());
+    if (i + kPrefetchAhead < taking_.size())
+      PrefetchLines(taking_[i + kPrefetchAhead].sink.get(), kSinkLines);
     Forwarded& entry = taking_[i];
     if (entry.close_code != 0) {
       entry.sink->StartClose(entry.close_code, *entry.text);
@@ -159,7 +153,8 @@ void Worker::FlushSlice() {
   const auto start = std::chrono::steady_clock::now();
   const size_t end = std::min(flushing_.size(), flushed_ + kFlushSlice);
   for (; flushed_ < end; ++flushed_) {
-    if (flushed_ + kPrefetchAhead < end) Prefetch(flushing_[flushed_ + kPrefetchAhead].get());
+    if (flushed_ + kPrefetchAhead < end)
+      PrefetchLines(flushing_[flushed_ + kPrefetchAhead].get(), kSinkLines);
     flushing_[flushed_]->Flush();
   }
   const auto now = std::chrono::steady_clock::now();
