@@ -45,6 +45,10 @@ struct Options {
   int frames_per_write = 1;      // floor
   int writer_cpu = 0;            // floor: the writer thread's core (-1: not pinned)
   std::string label;             // free text copied into the result
+  // send: what each request is. "message": a durable send (read back afterwards); "event": a
+  // typing.start over REST (authenticated and checked, stored nowhere); "unrouted": a POST
+  // no route takes (the dispatcher's 404: the transport and the hand-offs alone).
+  std::string request = "message";
 };
 
 // One scenario's outcome: the JSON result line and the human summary.

@@ -81,6 +81,17 @@ TEST_F(BenchSmokeTest, SendReadsBackEveryAcknowledgedMessage) {
   EXPECT_EQ(U(run.result, "duplicated"), 0u) << run.output;
 }
 
+TEST_F(BenchSmokeTest, SendOfRequestsThatStoreNothingCountsEveryAnswer) {
+  for (const std::string request : {"event", "unrouted"}) {
+    BenchRun run = Bench("send", "--senders 4 --send-channels 2 --duration 1 --request " + request);
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    EXPECT_EQ(run.result.at("request"), json::value(request)) << run.output;
+    EXPECT_GT(U(run.result, "acked"), 0u) << run.output;
+    EXPECT_EQ(U(run.result, "errors"), 0u) << run.output;
+    EXPECT_EQ(U(run.result, "read_back"), 0u) << run.output;  // nothing to read back
+  }
+}
+
 TEST_F(BenchSmokeTest, IdleHoldsEveryConnection) {
   BenchRun run = Bench("idle", "--connections 20 --duration 1");
   ASSERT_EQ(run.exit_code, 0) << run.output;
@@ -122,6 +133,8 @@ TEST_F(BenchSmokeTest, RejectsBadFlags) {
   BenchRun run = Bench("fanout", "--rates 0");
   EXPECT_EQ(run.exit_code, 2) << run.output;
   run = Bench("floor", "--frame-bytes 100");  // its header would not hold a 16-bit length
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  run = Bench("send", "--request nonsense");
   EXPECT_EQ(run.exit_code, 2) << run.output;
   run = Bench("nonsense", "");
   EXPECT_EQ(run.exit_code, 2) << run.output;

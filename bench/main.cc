@@ -23,6 +23,7 @@ client:    --threads 1 --source-addresses 0 (0: one per 25,000 connections) --co
 idle:      --connections 1000 --duration 5 (seconds held)
 fanout:    --receivers 2000 --rates 5,50,200 (messages/s, one step each) --step-seconds 5
 send:      --senders 32 --send-channels 64 --duration 5 --rate 0 (0: as fast as answered)
+           --request message | event (typing.start, stored nowhere) | unrouted (answered 404)
 channels:  --member-channels 1000 --queries 200
 mixed:     --users 200 --duration 5 --rate 200 (operations/s)
 floor:     --receivers --rates --step-seconds as fanout, --frame-bytes 2157
@@ -136,6 +137,8 @@ bool ParseArgs(int argc, char** argv, Options& o, std::string* error) {
         o.frames_per_write = std::stoi(v);
       else if (k == "writer-cpu")
         o.writer_cpu = std::stoi(v);
+      else if (k == "request")
+        o.request = v;
       else if (k == "label")
         o.label = v;
       else if (k == "rates") {
@@ -159,6 +162,10 @@ bool ParseArgs(int argc, char** argv, Options& o, std::string* error) {
       o.frame_bytes > 65535 || o.frames_per_write < 1 || o.frames_per_write > 64 ||
       o.writer_cpu < -1) {
     *error = "a flag is out of range";
+    return false;
+  }
+  if (o.request != "message" && o.request != "event" && o.request != "unrouted") {
+    *error = "--request must be message, event or unrouted";
     return false;
   }
   for (double r : o.rates) {

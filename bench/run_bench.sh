@@ -49,6 +49,7 @@ if [ "${QUICK:-0}" = 1 ]; then
     "idle --connections 500 --duration 2"
     "fanout --receivers 200 --rates 5,50 --step-seconds 2"
     "send --senders 8 --duration 2"
+    "send --senders 8 --duration 1 --request event"
     "channels --member-channels 100 --queries 50"
     "mixed --users 50 --duration 3 --rate 50"
     "floor --receivers 200 --rates 5,50 --step-seconds 1"
@@ -59,6 +60,10 @@ else
     "fanout --receivers 2000 --rates 5,50,200,400 --step-seconds 5"
     "send --senders 32 --send-channels 32 --duration 5"
     "send --senders 32 --send-channels 32 --duration 5 --rate 2000"
+    # The same senders' requests when they store nothing: a typing event (authenticated,
+    # checked) and a POST no route takes (the transport and the hand-offs alone).
+    "send --senders 32 --send-channels 32 --duration 5 --request event"
+    "send --senders 32 --send-channels 32 --duration 5 --request unrouted"
     "channels --member-channels 1000 --queries 200"
     "mixed --users 200 --duration 20 --rate 200"
     # The kernel's floor under the fan-out above (no server: a writer on core 0 and

@@ -1,6 +1,8 @@
 // send: durable sends over REST. C senders, each with its own keep-alive connection and user
 // token, post into small channels as fast as they are answered (or on a fixed schedule with
 // --rate); afterwards every channel is read back and each acknowledged message counted.
+// --request event or unrouted posts requests that store nothing instead, the same way: what a
+// send costs beyond them is its durability and its message.
 #include <atomic>
 #include <cstdio>
 #include <set>
@@ -46,6 +48,7 @@ Outcome RunSend(Bench& bench) {
     return out;
   }
 
+  const bool durable = o.request == "message";
   std::vector<SenderResult> results(o.senders);
   std::atomic<std::uint64_t> next_slot{0};
   ProcSample before = bench.Server();
@@ -57,8 +60,11 @@ Outcome RunSend(Bench& bench) {
         auto ex = co_await asio::this_coro::executor;
         HttpConn conn(ex, bench.target(), 2'000'000 + i);
         const std::string token = bench.UserToken(senders[i]);
-        const std::string target = bench.Rest(
-            "/channels/messaging/" + channel_of(static_cast<int>(i)) + "/message", senders[i]);
+        const std::string channel = "/channels/messaging/" + channel_of(static_cast<int>(i));
+        const std::string target = bench.Rest(o.request == "unrouted" ? "/no-such-route"
+                                              : o.request == "event"  ? channel + "/event"
+                                                                      : channel + "/message",
+                                              senders[i]);
         SenderResult& r = results[i];
         asio::steady_timer timer(ex);
         for (std::uint64_t n = 0;; ++n) {
@@ -74,12 +80,15 @@ Outcome RunSend(Bench& bench) {
             due = NowNanos();
           }
           if (due >= deadline) break;
-          std::string id = bench.run_id() + "-" + std::to_string(i) + "-" + std::to_string(n);
-          std::string body = R"({"message":{"id":")" + id + R"(","text":)" +
-                             Quote(StampedText(n, due, o.text_bytes)) + "}}";
+          std::string body = R"({"event":{"type":"typing.start"}})";
+          if (durable) {
+            std::string id = bench.run_id() + "-" + std::to_string(i) + "-" + std::to_string(n);
+            body = R"({"message":{"id":")" + id + R"(","text":)" +
+                   Quote(StampedText(n, due, o.text_bytes)) + "}}";
+          }
           HttpReply reply = co_await conn.Request("POST", target, body, token);
           r.latencies.Add((NowNanos() - due) / 1000);
-          if (reply.ok()) {
+          if (o.request == "unrouted" ? reply.status == 404 : reply.ok()) {
             ++r.acked;
           } else if (r.errors++ == 0) {
             r.first_error = std::to_string(reply.status) + " " + reply.body.substr(0, 300);
@@ -102,7 +111,7 @@ Outcome RunSend(Bench& bench) {
 
   // Read back: page every channel from the newest message down.
   std::vector<std::string> cursor(channels);
-  std::vector<bool> done(channels, false);
+  std::vector<bool> done(channels, !durable);
   std::set<std::string> found;
   std::uint64_t duplicated = 0, read_errors = 0;
   const std::string prefix = bench.run_id() + "-";
@@ -143,9 +152,10 @@ Outcome RunSend(Bench& bench) {
     }
   }
   const std::uint64_t read_back = found.size();
-  const std::uint64_t missing = acked > read_back ? acked - read_back : 0;
+  const std::uint64_t missing = durable && acked > read_back ? acked - read_back : 0;
 
   json::object& r = out.result;
+  r["request"] = o.request;
   r["senders"] = o.senders;
   r["channels"] = channels;
   r["rate_target"] = o.rate;
@@ -170,20 +180,27 @@ Outcome RunSend(Bench& bench) {
   out.ok = errors == 0 && missing == 0 && duplicated == 0 && read_errors == 0;
   json::object lat = r["latency"].as_object();
   char line[512];
-  std::snprintf(
-      line, sizeof line,
-      "send: %d senders%s: %s acked/s (%s in %.1f s), p50 %.2f ms p99 %.2f ms, "
-      "errors %llu; read back %s, missing %llu, duplicated %llu",
-      o.senders, o.rate > 0 ? (" at " + Thousands(o.rate) + "/s").c_str() : "",
-      Thousands(seconds > 0 ? acked / seconds : 0).c_str(),
-      Thousands(static_cast<double>(acked)).c_str(), seconds,
-      lat.contains("p50_ms") ? lat["p50_ms"].to_number<double>() : 0.0,
-      lat.contains("p99_ms") ? lat["p99_ms"].to_number<double>() : 0.0,
-      static_cast<unsigned long long>(errors), Thousands(static_cast<double>(read_back)).c_str(),
-      static_cast<unsigned long long>(missing), static_cast<unsigned long long>(duplicated));
+  std::snprintf(line, sizeof line,
+                "send%s: %d senders%s: %s acked/s (%s in %.1f s), p50 %.2f ms p99 %.2f ms, "
+                "errors %llu",
+                durable ? "" : (" (" + o.request + ", nothing stored)").c_str(), o.senders,
+                o.rate > 0 ? (" at " + Thousands(o.rate) + "/s").c_str() : "",
+                Thousands(seconds > 0 ? acked / seconds : 0).c_str(),
+                Thousands(static_cast<double>(acked)).c_str(), seconds,
+                lat.contains("p50_ms") ? lat["p50_ms"].to_number<double>() : 0.0,
+                lat.contains("p99_ms") ? lat["p99_ms"].to_number<double>() : 0.0,
+                static_cast<unsigned long long>(errors));
   out.summary = line;
+  if (durable) {
+    std::snprintf(line, sizeof line, "; read back %s, missing %llu, duplicated %llu",
+                  Thousands(static_cast<double>(read_back)).c_str(),
+                  static_cast<unsigned long long>(missing),
+                  static_cast<unsigned long long>(duplicated));
+    out.summary += line;
+  }
   if (r.contains("server_cpu_per_message_us")) {
-    std::snprintf(line, sizeof line, "\n  server CPU per message %.1f us",
+    std::snprintf(line, sizeof line, "\n  server CPU per %s %.1f us",
+                  durable ? "message" : "request",
                   r["server_cpu_per_message_us"].to_number<double>());
     out.summary += line;
   }
