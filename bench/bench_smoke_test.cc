@@ -1,6 +1,6 @@
-// Functional smoke test of eddy-bench against a real eddy: tiny runs of the scenarios must
-// finish, exit 0 and print a JSON result line with nothing lost or duplicated. No timing is
-// asserted: the figures belong in BENCHMARKS.md.
+// Functional smoke test of eddy-bench and bench/compare.sh against a real eddy: tiny runs of
+// the scenarios must finish, exit 0 and print a JSON result line with nothing lost or
+// duplicated. No timing is asserted: the figures belong in BENCHMARKS.md.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -12,6 +12,18 @@
 
 namespace eddy::bench {
 namespace {
+
+// Runs `command` in a shell with stderr joined to stdout; its exit code, -1 if it did not exit.
+int RunCommand(const std::string& command, std::string* output) {
+  output->clear();
+  FILE* p = popen((command + " 2>&1").c_str(), "r");
+  if (!p) return -1;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) output->append(buf, n);
+  int status = pclose(p);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 struct BenchRun {
   int exit_code = -1;
@@ -33,15 +45,9 @@ class BenchSmokeTest : public ::testing::Test {
   static BenchRun Bench(const std::string& scenario, const std::string& flags) {
     std::string cmd = std::string(EDDY_BENCH_BINARY) + " " + scenario + " --port " +
                       std::to_string(server_->port()) + " --api-key " + server_->api_key() +
-                      " --secret " + server_->api_secret() + " --concurrency 8 " + flags + " 2>&1";
+                      " --secret " + server_->api_secret() + " --concurrency 8 " + flags;
     BenchRun run;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) return run;
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) run.output.append(buf, n);
-    int status = pclose(p);
-    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    run.exit_code = RunCommand(cmd, &run.output);
     auto parsed = ParseJsonObject(run.output.substr(0, run.output.find('\n')), "result line");
     if (parsed.ok()) run.result = std::move(parsed).value();
     return run;
@@ -127,6 +133,32 @@ TEST_F(BenchSmokeTest, FloorWritesEveryFrameToEverySocket) {
     EXPECT_EQ(U(s, "writes") % 20, 0u) << run.output;  // every round writes every socket
     EXPECT_EQ(U(s, "frames_per_write"), 3u) << run.output;
   }
+}
+
+std::size_t Count(const std::string& text, std::string_view needle) {
+  std::size_t count = 0;
+  for (std::size_t at = text.find(needle); at != std::string::npos;
+       at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+// bench/compare.sh starts its own servers from the binaries it is given, one per run.
+TEST(BenchCompareTest, RunsTheScenarioAgainstEachBinaryEveryRound) {
+  const std::string script =
+      std::string("BENCH=") + EDDY_BENCH_BINARY + " bash " + EDDY_COMPARE_SCRIPT;
+  std::string output;
+  int exit_code = RunCommand(script + " -r 2 " + EDDY_BINARY + " " + EDDY_BINARY +
+                                 " -- send --senders 2 --send-channels 1 --duration 0.3"
+                                 " --request event",
+                             &output);
+  ASSERT_EQ(exit_code, 0) << output;
+  EXPECT_EQ(Count(output, "send (event"), 4u) << output;  // 2 rounds x 2 binaries
+  EXPECT_EQ(Count(output, "errors 0"), 4u) << output;
+  EXPECT_EQ(Count(output, "round 2, "), 2u) << output;
+  EXPECT_EQ(RunCommand(script + " " + EDDY_BINARY, &output), 2) << output;  // no scenario
+  EXPECT_EQ(RunCommand(script + " /nonexistent/eddy -- send", &output), 2) << output;
 }
 
 TEST_F(BenchSmokeTest, RejectsBadFlags) {

@@ -17,31 +17,17 @@ done
 # Every connection is an open file, on both sides.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
+# shellcheck source=bench/server.sh
+source "$root/bench/server.sh"
 work=$(mktemp -d /tmp/eddy-bench.XXXXXX)
 server_pid=
 cleanup() {
-  if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-  fi
+  bench_server_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-creds=$("$eddy" app create --json --name eddy-bench --data-dir "$work/data")
-api_key=$(sed -n 's/.*"api_key":"\([^"]*\)".*/\1/p' <<<"$creds")
-secret=$(sed -n 's/.*"api_secret":"\([^"]*\)".*/\1/p' <<<"$creds")
-
-taskset -c 0 "$eddy" serve --port 0 --threads 1 --log-level warn --data-dir "$work/data" \
-  >"$work/serve.out" 2>"$work/serve.err" &
-server_pid=$!
-port=
-for _ in $(seq 1 100); do
-  port=$(sed -n 's/.*listening on http:\/\/127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/serve.out" | head -1)
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "run_bench: eddy did not start" >&2; cat "$work/serve.err" >&2; exit 1; }
+bench_server_start "$eddy" "$work" || exit 1
 
 common=(--port "$port" --api-key "$api_key" --secret "$secret" --server-pid "$server_pid")
 if [ "${QUICK:-0}" = 1 ]; then
@@ -112,9 +98,7 @@ taskset -c 1 "$microbench" --benchmark_min_time=0.2 --benchmark_out="$work/micro
   --benchmark_out_format=json 2>/dev/null | grep -E '^(BM_|---|Benchmark)' || true
 micro=$(tr -d '\n' <"$work/micro.json" 2>/dev/null || true)
 
-kill -TERM "$server_pid"
-wait "$server_pid" 2>/dev/null || true
-server_pid=
+bench_server_stop
 
 day=$(date -u +%Y-%m-%d)
 mkdir -p "$root/bench/results"
