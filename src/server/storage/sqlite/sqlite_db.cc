@@ -259,15 +259,18 @@ Status RunCached(SqliteConnection& conn, const std::string& sql) {
 
 }  // namespace
 
-// One thread's write waiting in the group queue. Shared with the leader, which wakes the
-// waiting thread after releasing the group lock (a thread woken under it would preempt the
-// leader only to block on the lock): the leader's reference keeps the condition variable
-// alive while it does, even if the thread has seen `done` and returned.
+// One thread's write waiting in the group queue, shared with the leader that runs it.
 struct SqliteDb::PendingWrite {
   explicit PendingWrite(const std::function<Status()>* write) : write(write) {}
   const std::function<Status()>* write;
   Status status;
   bool done = false;
+};
+
+// What the writes queued together wait on. The leader wakes them after releasing the group
+// lock (a thread woken under it would preempt the leader only to block on the lock); its
+// reference keeps the condition variable alive while it does, even if they have returned.
+struct SqliteDb::WaitingGroup {
   std::condition_variable wake;
 };
 
@@ -305,7 +308,10 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, int re
 }
 
 SqliteDb::SqliteDb(std::string path, int readers, std::unique_ptr<SqliteConnection> writer)
-    : path_(std::move(path)), max_readers_(readers), writer_(std::move(writer)) {}
+    : path_(std::move(path)),
+      max_readers_(readers),
+      writer_(std::move(writer)),
+      queue_group_(std::make_shared<WaitingGroup>()) {}
 
 SqliteDb::~SqliteDb() {
   if (checkpointer_) writer_->ReportCommitsTo(nullptr);
@@ -359,16 +365,19 @@ Status SqliteDb::Checkpoint() {
 
 // Leader/follower: the first thread to find no group running leads; it takes every write
 // queued so far, runs them in one transaction and wakes their threads after the COMMIT.
-// Writes that arrive meanwhile queue for the next group, which the first of them leads. Each
-// waiter sleeps on its own condition variable, so a commit wakes only the threads it concerns.
+// Writes that arrive meanwhile queue for the next group, which the first of them leads. The
+// writes of one group share a condition variable: a commit wakes exactly its group with one
+// broadcast (one system call instead of one per waiter, and the leader is preempted by its
+// woken followers once rather than after each), then one write of the next group to lead it.
 Status SqliteDb::Write(const std::function<Status()>& write) {
   if (Held() == writer_.get()) return write();  // nested: part of the enclosing write
   auto self = std::make_shared<PendingWrite>(&write);
   std::unique_lock lock(group_mutex_);
   queue_.push_back(self);
+  const std::shared_ptr<WaitingGroup> group = queue_group_;
   while (!self->done) {
     if (leading_) {
-      self->wake.wait(lock);
+      group->wake.wait(lock);
       continue;
     }
     leading_ = true;
@@ -386,17 +395,16 @@ Status SqliteDb::Write(const std::function<Status()>& write) {
     }
     std::vector<std::shared_ptr<PendingWrite>> batch;
     batch.swap(queue_);
+    queue_group_ = std::make_shared<WaitingGroup>();  // for the writes that queue from now on
     lock.unlock();
     RunGroup(batch);
     lock.lock();
     leading_ = false;
     for (const auto& w : batch) w->done = true;
-    std::shared_ptr<PendingWrite> next = queue_.empty() ? nullptr : queue_.front();
+    std::shared_ptr<WaitingGroup> next = queue_.empty() ? nullptr : queue_group_;
     lock.unlock();
-    for (const auto& w : batch) {
-      if (w != self) w->wake.notify_one();
-    }
-    if (next) next->wake.notify_one();  // the next group's leader
+    if (batch.size() > 1) group->wake.notify_all();
+    if (next) next->wake.notify_one();  // one of them leads the next group
     return std::move(self->status);
   }
   return std::move(self->status);

@@ -215,6 +215,7 @@ class SqliteDb {
 
  private:
   struct PendingWrite;
+  struct WaitingGroup;
 
   SqliteDb(std::string path, int readers, std::unique_ptr<SqliteConnection> writer);
   SqliteConnection* Held() const;
@@ -232,8 +233,9 @@ class SqliteDb {
   std::unique_ptr<SqliteConnection> writer_;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // after writer_: stops before it closes
 
-  std::mutex group_mutex_;  // guards queue_, leading_, groups_ and every PendingWrite
+  std::mutex group_mutex_;  // guards queue_, queue_group_, leading_, groups_, every PendingWrite
   std::vector<std::shared_ptr<PendingWrite>> queue_;
+  std::shared_ptr<WaitingGroup> queue_group_;  // what the writes in queue_ wait on
   bool leading_ = false;
   std::int64_t groups_ = 0;
 
