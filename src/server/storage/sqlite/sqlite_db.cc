@@ -365,7 +365,7 @@ Status SqliteDb::Checkpoint() {
 
 // Leader/follower: the first thread to find no group running leads; it takes every write
 // queued so far, runs them in one transaction and wakes their threads after the COMMIT.
-// Writes that arrive meanwhile queue for the next group, which the first of them leads. The
+// Writes that arrive meanwhile queue for the next group, which one of them leads. The
 // writes of one group share a condition variable: a commit wakes exactly its group with one
 // broadcast (one system call instead of one per waiter, and the leader is preempted by its
 // woken followers once rather than after each), then one write of the next group to lead it.
