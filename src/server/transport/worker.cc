@@ -114,8 +114,9 @@ void Worker::TakeForwarded() {
     take_posted_ = false;
   }
   for (std::size_t i = 0; i < taking_.size(); ++i) {
-    if (i + kPrefetchAhead < taking_.size())
+    if (i + kPrefetchAhead < taking_.size()) {
       PrefetchLines(taking_[i + kPrefetchAhead].sink.get(), kSinkLines);
+    }
     Forwarded& entry = taking_[i];
     if (entry.close_code != 0) {
       entry.sink->StartClose(entry.close_code, *entry.text);
@@ -153,8 +154,9 @@ void Worker::FlushSlice() {
   const auto start = std::chrono::steady_clock::now();
   const size_t end = std::min(flushing_.size(), flushed_ + kFlushSlice);
   for (; flushed_ < end; ++flushed_) {
-    if (flushed_ + kPrefetchAhead < end)
+    if (flushed_ + kPrefetchAhead < end) {
       PrefetchLines(flushing_[flushed_ + kPrefetchAhead].get(), kSinkLines);
+    }
     flushing_[flushed_]->Flush();
   }
   const auto now = std::chrono::steady_clock::now();

@@ -259,7 +259,8 @@ Status RunCached(SqliteConnection& conn, const std::string& sql) {
 
 }  // namespace
 
-// One thread's write waiting in the group queue, shared with the leader that runs it.
+// One thread's write waiting in the group queue, on that thread's stack: the leader touches
+// it only while the thread waits (until it sets `done`, under the group lock).
 struct SqliteDb::PendingWrite {
   explicit PendingWrite(const std::function<Status()>* write) : write(write) {}
   const std::function<Status()>* write;
@@ -371,11 +372,11 @@ Status SqliteDb::Checkpoint() {
 // woken followers once rather than after each), then one write of the next group to lead it.
 Status SqliteDb::Write(const std::function<Status()>& write) {
   if (Held() == writer_.get()) return write();  // nested: part of the enclosing write
-  auto self = std::make_shared<PendingWrite>(&write);
+  PendingWrite self(&write);
   std::unique_lock lock(group_mutex_);
-  queue_.push_back(self);
+  queue_.push_back(&self);
   const std::shared_ptr<WaitingGroup> group = queue_group_;
-  while (!self->done) {
+  while (!self.done) {
     if (leading_) {
       group->wake.wait(lock);
       continue;
@@ -393,21 +394,21 @@ Status SqliteDb::Write(const std::function<Status()>& write) {
       lock.lock();
       if (queue_.size() == queued) break;
     }
-    std::vector<std::shared_ptr<PendingWrite>> batch;
+    std::vector<PendingWrite*> batch;
     batch.swap(queue_);
     queue_group_ = std::make_shared<WaitingGroup>();  // for the writes that queue from now on
     lock.unlock();
     RunGroup(batch);
     lock.lock();
     leading_ = false;
-    for (const auto& w : batch) w->done = true;
+    for (PendingWrite* w : batch) w->done = true;
     std::shared_ptr<WaitingGroup> next = queue_.empty() ? nullptr : queue_group_;
     lock.unlock();
     if (batch.size() > 1) group->wake.notify_all();
     if (next) next->wake.notify_one();  // one of them leads the next group
-    return std::move(self->status);
+    return std::move(self.status);
   }
-  return std::move(self->status);
+  return std::move(self.status);
 }
 
 size_t SqliteDb::QueuedWrites() {
@@ -420,7 +421,7 @@ std::int64_t SqliteDb::Groups() {
   return groups_;
 }
 
-void SqliteDb::RunGroup(const std::vector<std::shared_ptr<PendingWrite>>& batch) {
+void SqliteDb::RunGroup(const std::vector<PendingWrite*>& batch) {
   std::lock_guard hold(writer_mutex_);
   Binding saved = std::exchange(held_, Binding{this, writer_.get()});
   SqliteConnection& conn = *writer_;

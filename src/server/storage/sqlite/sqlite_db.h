@@ -220,7 +220,7 @@ class SqliteDb {
   SqliteDb(std::string path, int readers, std::unique_ptr<SqliteConnection> writer);
   SqliteConnection* Held() const;
   // Runs `batch` in one transaction on the write connection; sets each entry's status.
-  void RunGroup(const std::vector<std::shared_ptr<PendingWrite>>& batch);
+  void RunGroup(const std::vector<PendingWrite*>& batch);
   Result<SqliteConnection*> AcquireReader();
   void ReleaseReader(SqliteConnection* conn);
 
@@ -234,7 +234,7 @@ class SqliteDb {
   std::unique_ptr<WalCheckpointer> checkpointer_;  // after writer_: stops before it closes
 
   std::mutex group_mutex_;  // guards queue_, queue_group_, leading_, groups_, every PendingWrite
-  std::vector<std::shared_ptr<PendingWrite>> queue_;
+  std::vector<PendingWrite*> queue_;
   std::shared_ptr<WaitingGroup> queue_group_;  // what the writes in queue_ wait on
   bool leading_ = false;
   std::int64_t groups_ = 0;
