@@ -80,8 +80,10 @@ void Configure(Format format, Level min_level) {
   g_level = min_level;
 }
 
+bool Enabled(Level level) { return level >= g_level.load(std::memory_order_relaxed); }
+
 void Write(Level level, std::string_view msg, std::initializer_list<Field> fields) {
-  if (level < g_level.load()) return;
+  if (!Enabled(level)) return;
   std::string line;
   line.reserve(128);
   std::string ts = FormatTime(SystemClock().Now());

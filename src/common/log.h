@@ -16,6 +16,9 @@ void Configure(Format format, Level min_level);
 
 using Field = std::pair<std::string_view, std::string_view>;
 
+// Whether records of `level` are written: for callers whose fields cost something to build.
+bool Enabled(Level level);
+
 // "msg key=value key=value" in text mode, {"level":..,"msg":..,"key":"value"} in JSON mode.
 void Write(Level level, std::string_view msg, std::initializer_list<Field> fields = {});
 

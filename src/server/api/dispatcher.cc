@@ -56,22 +56,24 @@ transport::HttpResponse Dispatcher::HandleNow(const transport::HttpRequest& http
   }
   double ms = MillisSince(start);
   transport::HttpResponse response;
+  std::string duration = protocol::FormatDuration(ms);
   if (result.ok()) {
     ApiResponse& ok = result.value();
-    ok.body["duration"] = protocol::FormatDuration(ms);
+    ok.body["duration"] = duration;
     response = JsonResponse(ok.status, std::move(ok.body));
   } else {
     Error e = WithOperation(std::move(result).error(), route);
     response = JsonResponse(e.http_status, protocol::ErrorEnvelope(e, ms));
   }
-  std::string status = std::to_string(response.status);
-  std::string duration = protocol::FormatDuration(ms);
-  log::Info("request", {{"method", http.method},
-                        {"path", http.path},
-                        {"status", status},
-                        {"duration", duration},
-                        {"app", app_key},
-                        {"user", user_id}});
+  if (log::Enabled(log::Level::kInfo)) {  // its fields are built for every request otherwise
+    std::string status = std::to_string(response.status);
+    log::Info("request", {{"method", http.method},
+                          {"path", http.path},
+                          {"status", status},
+                          {"duration", duration},
+                          {"app", app_key},
+                          {"user", user_id}});
+  }
   return response;
 }
 
