@@ -28,6 +28,10 @@ namespace {
 // How long, and how much, a refused client may keep sending before the socket is closed.
 constexpr std::chrono::seconds kLingerTimeout{2};
 constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
+// What a kept-alive connection's reads ask the kernel for at least. Beast asks for the read
+// buffer's free space, or 512 bytes: a buffer that size never grows, as the header is
+// consumed before the body is read, so a 600-byte message took two reads.
+constexpr std::size_t kKeptAliveReadBytes = 4096;
 
 HttpResponse InternalErrorResponse(std::string message) {
   Error error = Error::Internal(std::move(message));
@@ -238,6 +242,8 @@ void HttpSession::OnWrite(beast::error_code ec) {
   if (ec) return CloseNow();
   if (!response_.keep_alive() || worker_->stopping()) return LingeringClose();
   response_ = {};
+  // Not before the first request: a WebSocket's handshake never holds the larger buffer.
+  if (buffer_.capacity() < kKeptAliveReadBytes) buffer_.reserve(kKeptAliveReadBytes);
   ReadHeader();
 }
 

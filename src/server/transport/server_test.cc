@@ -42,6 +42,25 @@ TEST_F(HttpServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
   EXPECT_EQ(http_.count(), 2u);
 }
 
+// After its first request a kept-alive connection reads into a larger buffer: bodies on
+// either side of its size, one after another, each arrive whole.
+TEST_F(HttpServerTest, KeptAliveConnectionReadsBodiesOfAnySize) {
+  RunningServer server(TestOptions(), http_, ws_);
+  HttpClient client(server.port());
+  ASSERT_FALSE(client.connect_error());
+  std::size_t sent = 0;
+  for (std::size_t size : {100, 600, 4'000, 4'096, 20'000, 3}) {
+    auto request = Get("/echo");
+    request.method(http::verb::post);
+    request.body() = std::string(size, static_cast<char>('a' + sent % 26));
+    ASSERT_FALSE(client.Write(request));
+    http::response<http::string_body> response;
+    ASSERT_FALSE(client.Read(response)) << size;
+    EXPECT_EQ(response.result_int(), 200);
+    EXPECT_EQ(http_.WaitForRequest(++sent).body, request.body()) << size;
+  }
+}
+
 TEST_F(HttpServerTest, DecodesPathQueryHeadersAndRemoteAddress) {
   RunningServer server(TestOptions(), http_, ws_);
   HttpClient client(server.port());
