@@ -2,6 +2,7 @@
 
 #include <exception>
 
+#include "common/futex.h"
 #include "common/log.h"
 
 namespace eddy {
@@ -14,11 +15,14 @@ WorkQueue::WorkQueue(int threads) {
 WorkQueue::~WorkQueue() { Shutdown(); }
 
 void WorkQueue::Post(std::function<void()> task) {
+  bool wake;
   {
     std::lock_guard lock(mutex_);
     tasks_.push_back(std::move(task));
+    posted_.fetch_add(1, std::memory_order_release);
+    wake = sleeping_ > 0;
   }
-  cv_.notify_one();
+  if (wake) FutexWake(posted_, 1);
 }
 
 void WorkQueue::Shutdown() {
@@ -26,8 +30,9 @@ void WorkQueue::Shutdown() {
     std::lock_guard lock(mutex_);
     if (stopping_ && threads_.empty()) return;
     stopping_ = true;
+    posted_.fetch_add(1, std::memory_order_release);
   }
-  cv_.notify_all();
+  FutexWake(posted_, kWakeAll);
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -39,7 +44,16 @@ void WorkQueue::Loop() {
     std::function<void()> task;
     {
       std::unique_lock lock(mutex_);
-      cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+      while (!stopping_ && tasks_.empty()) {
+        // Read under the lock that every post moves it under: a post after the unlock
+        // changes it, and the wait below returns at once.
+        const std::uint32_t seen = posted_.load(std::memory_order_relaxed);
+        ++sleeping_;
+        lock.unlock();
+        FutexWait(posted_, seen);
+        lock.lock();
+        --sleeping_;
+      }
       if (tasks_.empty()) return;  // stopping and drained
       task = std::move(tasks_.front());
       tasks_.pop_front();

@@ -3,7 +3,8 @@
 // Thread-safe: Post may be called from any thread.
 #pragma once
 
-#include <condition_variable>
+#include <atomic>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -16,6 +17,7 @@ class WorkQueue {
  public:
   explicit WorkQueue(int threads);
   ~WorkQueue();  // runs what is queued, then joins
+
   WorkQueue(const WorkQueue&) = delete;
   WorkQueue& operator=(const WorkQueue&) = delete;
 
@@ -26,10 +28,13 @@ class WorkQueue {
  private:
   void Loop();
 
-  std::mutex mutex_;  // guards tasks_ and stopping_
-  std::condition_variable cv_;
+  std::mutex mutex_;  // guards tasks_, stopping_ and sleeping_
   std::deque<std::function<void()>> tasks_;
   bool stopping_ = false;
+  int sleeping_ = 0;  // threads waiting for posted_ to move
+  // Moved (under the mutex) by every post and by Shutdown; idle threads sleep on it with
+  // FutexWait rather than on a condition variable (see common/futex.h).
+  std::atomic<std::uint32_t> posted_{0};
   std::vector<std::thread> threads_;
 };
 

@@ -8,6 +8,7 @@
 #include <thread>
 #include <utility>
 
+#include "common/futex.h"
 #include "server/storage/sqlite/sqlite_checkpointer.h"
 #include "server/storage/sqlite/sqlite_wal_gather.h"
 
@@ -268,11 +269,14 @@ struct SqliteDb::PendingWrite {
   bool done = false;
 };
 
-// What the writes queued together wait on. The leader wakes them after releasing the group
-// lock (a thread woken under it would preempt the leader only to block on the lock); its
-// reference keeps the condition variable alive while it does, even if they have returned.
+// What the writes queued together wait on: a word the leader moves (under the group lock)
+// when their writes are done, or when one of them is to lead, and wakes them on after
+// releasing the lock (a thread woken under it would preempt the leader only to block on the
+// lock). A futex, not a condition variable: each woken writer would otherwise re-take the
+// lock marked contended and pay a system call to release it (common/futex.h). The leader's
+// reference keeps the word alive while it wakes them, even if they have returned.
 struct SqliteDb::WaitingGroup {
-  std::condition_variable wake;
+  std::atomic<std::uint32_t> moves{0};
 };
 
 thread_local SqliteDb::Binding SqliteDb::held_;
@@ -378,7 +382,10 @@ Status SqliteDb::Write(const std::function<Status()>& write) {
   const std::shared_ptr<WaitingGroup> group = queue_group_;
   while (!self.done) {
     if (leading_) {
-      group->wake.wait(lock);
+      const std::uint32_t seen = group->moves.load(std::memory_order_relaxed);
+      lock.unlock();
+      FutexWait(group->moves, seen);
+      lock.lock();
       continue;
     }
     leading_ = true;
@@ -403,9 +410,11 @@ Status SqliteDb::Write(const std::function<Status()>& write) {
     leading_ = false;
     for (PendingWrite* w : batch) w->done = true;
     std::shared_ptr<WaitingGroup> next = queue_.empty() ? nullptr : queue_group_;
+    if (batch.size() > 1) group->moves.fetch_add(1, std::memory_order_relaxed);
+    if (next) next->moves.fetch_add(1, std::memory_order_relaxed);
     lock.unlock();
-    if (batch.size() > 1) group->wake.notify_all();
-    if (next) next->wake.notify_one();  // one of them leads the next group
+    if (batch.size() > 1) FutexWake(group->moves, kWakeAll);
+    if (next) FutexWake(next->moves, 1);  // one of them leads the next group
     return std::move(self.status);
   }
   return std::move(self.status);
