@@ -19,7 +19,7 @@ void WorkQueue::Post(std::function<void()> task) {
   {
     std::lock_guard lock(mutex_);
     tasks_.push_back(std::move(task));
-    posted_.fetch_add(1, std::memory_order_release);
+    posted_.fetch_add(1, std::memory_order_relaxed);  // the mutex orders it
     wake = sleeping_ > 0;
   }
   if (wake) FutexWake(posted_, 1);
@@ -30,7 +30,7 @@ void WorkQueue::Shutdown() {
     std::lock_guard lock(mutex_);
     if (stopping_ && threads_.empty()) return;
     stopping_ = true;
-    posted_.fetch_add(1, std::memory_order_release);
+    posted_.fetch_add(1, std::memory_order_relaxed);  // the mutex orders it
   }
   FutexWake(posted_, kWakeAll);
   for (auto& t : threads_) {

@@ -270,10 +270,10 @@ struct SqliteDb::PendingWrite {
 };
 
 // What the writes queued together wait on: a word the leader moves (under the group lock)
-// when their writes are done, or when one of them is to lead, and wakes them on after
-// releasing the lock (a thread woken under it would preempt the leader only to block on the
-// lock). A futex, not a condition variable: each woken writer would otherwise re-take the
-// lock marked contended and pay a system call to release it (common/futex.h). The leader's
+// when their writes are done, or when one of them is to lead the next group, then wakes them
+// after releasing the lock (a thread woken under it would preempt the leader only to block on
+// the lock). A futex, not a condition variable: each woken writer would re-take the lock
+// marked contended and pay a system call to release it (common/futex.h). The leader's
 // reference keeps the word alive while it wakes them, even if they have returned.
 struct SqliteDb::WaitingGroup {
   std::atomic<std::uint32_t> moves{0};
