@@ -116,7 +116,7 @@ std::int64_t DaysFromCivil(int y, unsigned m, unsigned d) {
 
 std::optional<Micros> ParseTime(std::string_view s) {
   size_t pos = 0;
-  int year, mon, day, hour, min, sec;
+  int year = 0, mon = 0, day = 0, hour = 0, min = 0, sec = 0;
   if (!ReadInt(s, pos, 4, year) || !Expect(s, pos, '-') || !ReadInt(s, pos, 2, mon) ||
       !Expect(s, pos, '-') || !ReadInt(s, pos, 2, day) || !Expect(s, pos, 'T') ||
       !ReadInt(s, pos, 2, hour) || !Expect(s, pos, ':') || !ReadInt(s, pos, 2, min) ||

@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -41,6 +40,19 @@ std::string ReadFile(const std::string& path) {
   ss << in.rdbuf();
   return ss.str();
 }
+
+namespace {
+
+// The word after `label` and the spaces after it in `text`; empty if there is none.
+std::string WordAfter(const std::string& text, std::string_view label) {
+  std::size_t at = text.find(label);
+  if (at == std::string::npos) return "";
+  at = text.find_first_not_of(" \t", at + label.size());
+  if (at == std::string::npos) return "";
+  return text.substr(at, text.find_first_of(" \t\r\n", at) - at);
+}
+
+}  // namespace
 
 EddyProcess::EddyProcess() {
   char tmpl[] = "/tmp/eddy-test-XXXXXX";
@@ -79,13 +91,13 @@ bool EddyProcess::Start(const std::vector<std::string>& extra_args, int port) {
   }
   ++starts_;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  std::regex key_re(R"(api key:\s+(\S+))"), secret_re(R"(api secret:\s+(\S+))");
   while (std::chrono::steady_clock::now() < deadline) {
     std::string out = stdout_text().substr(stdout_offset);
     if (out.find("listening on") != std::string::npos) {
-      std::smatch m;
-      if (std::regex_search(out, m, key_re)) api_key_ = m[1];
-      if (std::regex_search(out, m, secret_re)) api_secret_ = m[1];
+      if (std::string key = WordAfter(out, "api key:"); !key.empty()) api_key_ = key;
+      if (std::string secret = WordAfter(out, "api secret:"); !secret.empty()) {
+        api_secret_ = secret;
+      }
       return true;
     }
     int status = 0;

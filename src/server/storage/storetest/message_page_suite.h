@@ -23,7 +23,7 @@ class MessagePageSuite : public MessageStoreSuite {
 
   static Micros TimeOf(int i) { return 1000 + (i / 3) * 10; }
   static std::string IdOf(int i) {
-    char buf[8];
+    char buf[16];
     std::snprintf(buf, sizeof buf, "m%03d", i);
     return buf;
   }
