@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 
 namespace eddy {
 
@@ -20,5 +21,16 @@ void FutexWait(const std::atomic<std::uint32_t>& word, std::uint32_t expected);
 void FutexWake(const std::atomic<std::uint32_t>& word, int count);
 
 inline constexpr int kWakeAll = 1 << 30;
+
+// The waiter's half of a word its waker moves under `lock`'s mutex: reads the word under the
+// lock, releases it, sleeps until the word moves (at once if it moved after the release),
+// and takes the lock back. Callers re-check under the lock what they wait for.
+inline void FutexWaitUnlocked(std::unique_lock<std::mutex>& lock,
+                              const std::atomic<std::uint32_t>& word) {
+  const std::uint32_t seen = word.load(std::memory_order_relaxed);
+  lock.unlock();
+  FutexWait(word, seen);
+  lock.lock();
+}
 
 }  // namespace eddy

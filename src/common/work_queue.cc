@@ -45,13 +45,8 @@ void WorkQueue::Loop() {
     {
       std::unique_lock lock(mutex_);
       while (!stopping_ && tasks_.empty()) {
-        // Read under the lock that every post moves it under: a post after the unlock
-        // changes it, and the wait below returns at once.
-        const std::uint32_t seen = posted_.load(std::memory_order_relaxed);
         ++sleeping_;
-        lock.unlock();
-        FutexWait(posted_, seen);
-        lock.lock();
+        FutexWaitUnlocked(lock, posted_);
         --sleeping_;
       }
       if (tasks_.empty()) return;  // stopping and drained

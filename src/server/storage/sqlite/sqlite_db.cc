@@ -371,8 +371,8 @@ Status SqliteDb::Checkpoint() {
 // Leader/follower: the first thread to find no group running leads; it takes every write
 // queued so far, runs them in one transaction and wakes their threads after the COMMIT.
 // Writes that arrive meanwhile queue for the next group, which one of them leads. The
-// writes of one group share a condition variable: a commit wakes exactly its group with one
-// broadcast (one system call instead of one per waiter, and the leader is preempted by its
+// writes of one group wait on one word (WaitingGroup): a commit wakes exactly its group with
+// one call (one system call instead of one per waiter, and the leader is preempted by its
 // woken followers once rather than after each), then one write of the next group to lead it.
 Status SqliteDb::Write(const std::function<Status()>& write) {
   if (Held() == writer_.get()) return write();  // nested: part of the enclosing write
@@ -382,10 +382,7 @@ Status SqliteDb::Write(const std::function<Status()>& write) {
   const std::shared_ptr<WaitingGroup> group = queue_group_;
   while (!self.done) {
     if (leading_) {
-      const std::uint32_t seen = group->moves.load(std::memory_order_relaxed);
-      lock.unlock();
-      FutexWait(group->moves, seen);
-      lock.lock();
+      FutexWaitUnlocked(lock, group->moves);
       continue;
     }
     leading_ = true;
