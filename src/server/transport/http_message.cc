@@ -62,14 +62,29 @@ Result<HttpRequest> ToHttpRequest(BeastRequest&& request, std::string remote_add
   for (auto param : url.params(opts)) {
     out.query.emplace_back(std::move(param.key), std::move(param.value));
   }
+  // A repeated header keeps its last value. Requests carry a handful of headers, found by a
+  // linear search; a map indexes them only past kLinearHeaders (Beast bounds the header's
+  // size, not the number of fields).
+  constexpr std::size_t kLinearHeaders = 16;
   std::unordered_map<std::string, std::size_t> seen;
+  out.headers.reserve(8);
   for (const auto& field : request.base()) {
     std::string name = Lower(field.name_string());
-    auto [it, inserted] = seen.emplace(name, out.headers.size());
-    if (inserted) {
+    std::size_t at = out.headers.size();
+    if (out.headers.size() < kLinearHeaders) {
+      for (std::size_t i = 0; i < out.headers.size(); ++i) {
+        if (out.headers[i].first == name) at = i;
+      }
+    } else {
+      if (seen.empty()) {
+        for (std::size_t i = 0; i < out.headers.size(); ++i) seen.emplace(out.headers[i].first, i);
+      }
+      at = seen.emplace(name, at).first->second;
+    }
+    if (at == out.headers.size()) {
       out.headers.emplace_back(std::move(name), std::string(field.value()));
     } else {
-      out.headers[it->second].second = std::string(field.value());
+      out.headers[at].second = std::string(field.value());
     }
   }
   out.body = std::move(request.body());

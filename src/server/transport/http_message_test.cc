@@ -52,6 +52,25 @@ TEST(ToHttpRequestTest, LowerCasesHeadersAndKeepsTheLastRepeat) {
   EXPECT_EQ(stream_client_headers, 1);
 }
 
+TEST(ToHttpRequestTest, KeepsTheLastRepeatAmongManyHeaders) {
+  // Past the first few headers the names are looked up in a map: a repeat is still one
+  // header with its last value, whether its first appearance came before or after.
+  auto request = Request(http::verb::get, "/channels");
+  request.insert("X-Early", "first");
+  for (int i = 0; i < 40; ++i) request.insert("X-H" + std::to_string(i), std::to_string(i));
+  request.insert("x-early", "last");
+  request.insert("X-H30", "again");
+  auto converted = ToHttpRequest(std::move(request), "");
+  ASSERT_TRUE(converted.ok());
+  EXPECT_EQ(converted->headers.size(), 42u);  // Host, X-Early and the 40
+  ASSERT_NE(converted->Header("x-early"), nullptr);
+  EXPECT_EQ(*converted->Header("x-early"), "last");
+  ASSERT_NE(converted->Header("x-h30"), nullptr);
+  EXPECT_EQ(*converted->Header("x-h30"), "again");
+  ASSERT_NE(converted->Header("x-h39"), nullptr);
+  EXPECT_EQ(*converted->Header("x-h39"), "39");
+}
+
 TEST(ToHttpRequestTest, AcceptsAbsoluteFormTargets) {
   auto converted = ToHttpRequest(Request(http::verb::get, "http://example.com/users?a=%41"), "");
   ASSERT_TRUE(converted.ok());

@@ -56,6 +56,11 @@ SqliteStatement& SqliteStatement::Bind(int index, std::string_view text) {
   return *this;
 }
 
+SqliteStatement& SqliteStatement::BindView(int index, std::string_view text) {
+  NoteBind(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC, SQLITE_UTF8));
+  return *this;
+}
+
 SqliteStatement& SqliteStatement::Bind(int index, std::int64_t value) {
   NoteBind(sqlite3_bind_int64(stmt_, index, value));
   return *this;

@@ -38,6 +38,10 @@ class SqliteStatement {
 
   // Parameters count from 1, as in SQL ("?1").
   SqliteStatement& Bind(int index, std::string_view text);
+  // Binds `text` without SQLite's copy of it (a malloc and a copy per bound string): the
+  // caller keeps it alive and unchanged until this handle goes away (it clears the bindings).
+  // Not for temporaries, which are gone before the statement runs.
+  SqliteStatement& BindView(int index, std::string_view text);
   SqliteStatement& Bind(int index, std::int64_t value);
   SqliteStatement& Bind(int index, std::optional<std::int64_t> value);
   SqliteStatement& BindBool(int index, bool value);

@@ -208,6 +208,34 @@ TEST_F(SqliteDbTest, ExistingDatabaseKeepsItsPageSize) {
   EXPECT_EQ(stmt->ColumnText(0), "kept");
 }
 
+TEST_F(SqliteDbTest, ViewsAreBoundInPlaceAndForgottenWithTheHandle) {
+  SqliteDb::Exclusive hold(*db_);
+  ASSERT_TRUE(db_->Exec("CREATE TABLE v (a TEXT, b TEXT)").ok());
+  const std::string insert = "INSERT INTO v (a, b) VALUES (?1, ?2)";
+  {
+    std::string a = "a string bound in place, longer than a short-string buffer";
+    auto stmt = db_->Prepare(insert);
+    ASSERT_TRUE(stmt.ok());
+    stmt->BindView(1, a).Bind(2, std::string("copied"));
+    ASSERT_TRUE(stmt->Run().ok());
+    a.assign(a.size(), 'x');  // after the run: what was stored is not this
+  }
+  {
+    // The same cached statement, its parameters unbound: NULL, not the view's old bytes.
+    auto stmt = db_->Prepare(insert);
+    ASSERT_TRUE(stmt.ok());
+    ASSERT_TRUE(stmt->Run().ok());
+  }
+  auto rows = db_->Prepare("SELECT a, b FROM v ORDER BY rowid");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_TRUE(*rows->Step());
+  EXPECT_EQ(rows->ColumnText(0), "a string bound in place, longer than a short-string buffer");
+  EXPECT_EQ(rows->ColumnText(1), "copied");
+  ASSERT_TRUE(*rows->Step());
+  EXPECT_EQ(rows->ColumnOptionalInt(0), std::nullopt);
+  EXPECT_EQ(rows->ColumnOptionalInt(1), std::nullopt);
+}
+
 TEST_F(SqliteDbTest, StatementsOutsideEveryScopeAreAnError) {
   EXPECT_FALSE(db_->Prepare("SELECT 1").ok());
   EXPECT_FALSE(db_->Exec("SELECT 1").ok());

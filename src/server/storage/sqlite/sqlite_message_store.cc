@@ -30,21 +30,22 @@ constexpr std::string_view kInsert =
     " ON CONFLICT (app_key, id) DO NOTHING";
 
 // Binds ?1..?20, shared by kInsert and kUpdate (they list these columns in the same order).
+// `app_key` and `m` outlive the statement's handle: their strings are bound in place.
 void BindFields(SqliteStatement& s, std::string_view app_key, const Message& m) {
-  s.Bind(1, app_key)
-      .Bind(2, m.id)
-      .Bind(3, m.user_id)
-      .Bind(4, m.text)
-      .Bind(5, m.type)
+  s.BindView(1, app_key)
+      .BindView(2, m.id)
+      .BindView(3, m.user_id)
+      .BindView(4, m.text)
+      .BindView(5, m.type)
       .BindBool(6, m.show_in_channel)
-      .Bind(7, m.quoted_message_id)
+      .BindView(7, m.quoted_message_id)
       .Bind(8, sql::StringArrayJson(m.mentioned_users))
       .Bind(9, json::serialize(m.attachments))
       .BindBool(10, m.silent)
       .BindBool(11, m.shadowed)
       .BindBool(12, m.pinned)
       .Bind(13, m.pinned_at)
-      .Bind(14, m.pinned_by_id)
+      .BindView(14, m.pinned_by_id)
       .Bind(15, m.pin_expires)
       .Bind(16, m.created_at)
       .Bind(17, m.updated_at)
@@ -74,7 +75,7 @@ Status SqliteMessageStore::InsertMessage(std::string_view app_key, Message& m) {
     {
       EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
                             db_.Prepare("SELECT 1 FROM channels WHERE app_key = ?1 AND cid = ?2"));
-      stmt.Bind(1, app_key).Bind(2, cid);
+      stmt.BindView(1, app_key).BindView(2, cid);
       EDDY_ASSIGN_OR_RETURN(bool found, stmt.Step());
       if (!found) return Error::NotFound("channel " + cid + " not found");
     }
@@ -83,11 +84,11 @@ Status SqliteMessageStore::InsertMessage(std::string_view app_key, Message& m) {
     {
       EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare(std::string(kInsert)));
       BindFields(stmt, app_key, m);
-      stmt.Bind(21, cid);
+      stmt.BindView(21, cid);
       if (m.parent_id.empty()) {
         stmt.BindParam(22, sql::SqlParam());
       } else {
-        stmt.Bind(22, m.parent_id);
+        stmt.BindView(22, m.parent_id);
       }
       EDDY_TRY(stmt.Run());
       if (db_.Changes() == 0) return Error::Input("a message with ID " + m.id + " already exists");
@@ -102,7 +103,7 @@ Status SqliteMessageStore::InsertMessage(std::string_view app_key, Message& m) {
                       " last_message_at = CASE WHEN ?3 AND (last_message_at IS NULL"
                       " OR last_message_at < ?4) THEN ?4 ELSE last_message_at END"
                       " WHERE app_key = ?1 AND cid = ?2"));
-      stmt.Bind(1, app_key).Bind(2, cid).BindBool(3, moves_last).Bind(4, m.created_at);
+      stmt.BindView(1, app_key).BindView(2, cid).BindBool(3, moves_last).Bind(4, m.created_at);
       EDDY_TRY(stmt.Run());
     }
     if (!m.parent_id.empty() && !m.shadowed) {
@@ -121,7 +122,11 @@ Status SqliteMessageStore::InsertMessage(std::string_view app_key, Message& m) {
           SqliteStatement stmt,
           db_.Prepare("UPDATE members SET last_read = ?4, last_read_message_id = ?5"
                       " WHERE app_key = ?1 AND cid = ?2 AND user_id = ?3 AND last_read <= ?4"));
-      stmt.Bind(1, app_key).Bind(2, cid).Bind(3, m.user_id).Bind(4, m.created_at).Bind(5, m.id);
+      stmt.BindView(1, app_key)
+          .BindView(2, cid)
+          .BindView(3, m.user_id)
+          .Bind(4, m.created_at)
+          .BindView(5, m.id);
       EDDY_TRY(stmt.Run());
     }
     m.seq = seq;
