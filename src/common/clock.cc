@@ -1,5 +1,6 @@
 #include "common/clock.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -38,6 +39,11 @@ char* PutDigits(char* out, std::int64_t v, int digits) {
 // Every event and response carries several timestamps: written digit by digit, not with
 // gmtime_r and snprintf (which cost as much as the rest of a small event's encoding).
 std::string FormatTime(Micros t) {
+  TimeText buf;
+  return std::string(FormatTime(t, buf));
+}
+
+std::string_view FormatTime(Micros t, TimeText& buf) {
   std::int64_t secs = t / 1'000'000;
   std::int64_t frac = t % 1'000'000;
   if (frac < 0) {
@@ -54,15 +60,14 @@ std::string FormatTime(Micros t) {
   unsigned month, day;
   CivilFromDays(days, year, month, day);
   if (year < 0 || year > 9999) {  // outside RFC 3339's four-digit years: as printf would
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ",
-                  static_cast<long long>(year), month, day, static_cast<long long>(in_day / 3600),
-                  static_cast<long long>(in_day / 60 % 60), static_cast<long long>(in_day % 60),
-                  static_cast<long long>(frac));
-    return buf;
+    int n = std::snprintf(buf.data(), buf.size(), "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06lldZ",
+                          static_cast<long long>(year), month, day,
+                          static_cast<long long>(in_day / 3600),
+                          static_cast<long long>(in_day / 60 % 60),
+                          static_cast<long long>(in_day % 60), static_cast<long long>(frac));
+    return {buf.data(), static_cast<std::size_t>(std::clamp<int>(n, 0, buf.size() - 1))};
   }
-  std::string out(27, '\0');  // YYYY-MM-DDTHH:MM:SS.ffffffZ
-  char* p = out.data();
+  char* p = buf.data();  // YYYY-MM-DDTHH:MM:SS.ffffffZ
   p = PutDigits(p, year, 4);
   *p++ = '-';
   p = PutDigits(p, month, 2);
@@ -77,7 +82,7 @@ std::string FormatTime(Micros t) {
   *p++ = '.';
   p = PutDigits(p, frac, 6);
   *p = 'Z';
-  return out;
+  return {buf.data(), 27};
 }
 
 namespace {

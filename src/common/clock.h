@@ -1,6 +1,7 @@
 // Time: an injectable clock (tests move time forward) and RFC 3339 formatting.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -25,6 +26,10 @@ class SystemClock final : public Clock {
 
 // "2026-06-24T11:44:48.428721Z" (microseconds, always UTC with Z).
 std::string FormatTime(Micros t);
+// Room for any FormatTime text.
+using TimeText = std::array<char, 48>;
+// The same text written into `buf`, without allocating; valid while `buf` is.
+std::string_view FormatTime(Micros t, TimeText& buf);
 // Accepts RFC 3339 with or without fraction, with Z or a numeric offset.
 std::optional<Micros> ParseTime(std::string_view s);
 

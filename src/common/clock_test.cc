@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 
 namespace eddy {
 namespace {
@@ -27,8 +28,14 @@ TEST(ClockTest, FormatsLikeTheCLibrary) {
                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
                     static_cast<long long>(frac));
       ASSERT_EQ(FormatTime(secs * 1'000'000 + frac), want) << secs;
+      TimeText text;
+      ASSERT_EQ(FormatTime(secs * 1'000'000 + frac, text), want) << secs;
     }
   }
+  TimeText text;
+  EXPECT_EQ(FormatTime(253402300800'000000, text), "10000-01-01T00:00:00.000000Z");
+  EXPECT_EQ(FormatTime(std::numeric_limits<Micros>::min(), text),
+            FormatTime(std::numeric_limits<Micros>::min()));
   EXPECT_EQ(FormatTime(-1), "1969-12-31T23:59:59.999999Z");
   EXPECT_EQ(FormatTime(253402300799'999999), "9999-12-31T23:59:59.999999Z");
   EXPECT_EQ(FormatTime(253402300800'000000), "10000-01-01T00:00:00.000000Z");

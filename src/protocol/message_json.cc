@@ -129,7 +129,8 @@ Result<std::string> ReadAuthor(const json::object& o, const char* what) {
 
 void PutTime(json::object& o, std::string_view key, const std::optional<Micros>& t) {
   if (t) {
-    o[key] = FormatTime(*t);
+    TimeText text;
+    o[key] = FormatTime(*t, text);
   } else {
     o[key] = nullptr;
   }
@@ -260,7 +261,7 @@ std::string MessageHtml(std::string_view text) {
 json::object MessageToJson(const server::Message& m, MessageExtras extras) {
   const bool deleted = m.type == "deleted";
   // Sized once for the keys below and the custom data, not grown key by key.
-  json::object o(36 + m.custom.size());
+  json::object o(36 + m.custom.size(), JsonStorage());
   o["id"] = m.id;
   o["text"] = deleted ? "" : m.text;
   o["html"] = deleted ? "" : MessageHtml(m.text);
@@ -271,24 +272,26 @@ json::object MessageToJson(const server::Message& m, MessageExtras extras) {
   o["latest_reactions"] = extras.latest_reactions;
   o["own_reactions"] = std::move(extras.own_reactions);
 
-  json::object counts, scores, groups;
+  json::object counts(o.storage()), scores(o.storage()), groups(o.storage());
   for (const server::ReactionGroup& g : extras.reaction_groups) {
     counts[g.type] = g.count;
     scores[g.type] = g.sum_scores;
-    json::array by;
+    json::array by(o.storage());
     for (const json::value& r : extras.latest_reactions) {
       const json::object& ro = r.get_object();
       if (ro.at("type") == json::value(g.type)) {
-        by.push_back(json::object{{"user_id", ro.at("user_id")},
-                                  {"user", ro.at("user")},
-                                  {"created_at", ro.at("created_at")}});
+        by.push_back(json::object({{"user_id", ro.at("user_id")},
+                                   {"user", ro.at("user")},
+                                   {"created_at", ro.at("created_at")}},
+                                  o.storage()));
       }
     }
-    groups[g.type] = json::object{{"count", g.count},
-                                  {"sum_scores", g.sum_scores},
-                                  {"first_reaction_at", FormatTime(g.first_reaction_at)},
-                                  {"last_reaction_at", FormatTime(g.last_reaction_at)},
-                                  {"latest_reactions_by", std::move(by)}};
+    groups[g.type] = json::object({{"count", g.count},
+                                   {"sum_scores", g.sum_scores},
+                                   {"first_reaction_at", FormatTime(g.first_reaction_at)},
+                                   {"last_reaction_at", FormatTime(g.last_reaction_at)},
+                                   {"latest_reactions_by", std::move(by)}},
+                                  o.storage());
   }
   o["reaction_counts"] = std::move(counts);
   o["reaction_scores"] = std::move(scores);
@@ -315,11 +318,12 @@ json::object MessageToJson(const server::Message& m, MessageExtras extras) {
   PutTime(o, "pinned_at", m.pinned_at);
   o["pinned_by"] = std::move(extras.pinned_by);
   PutTime(o, "pin_expires", m.pin_expires);
-  o["created_at"] = FormatTime(m.created_at);
-  o["updated_at"] = FormatTime(m.updated_at);
-  if (m.deleted_at) o["deleted_at"] = FormatTime(*m.deleted_at);
+  TimeText text;
+  o["created_at"] = FormatTime(m.created_at, text);
+  o["updated_at"] = FormatTime(m.updated_at, text);
+  if (m.deleted_at) o["deleted_at"] = FormatTime(*m.deleted_at, text);
   if (m.message_text_updated_at) {
-    o["message_text_updated_at"] = FormatTime(*m.message_text_updated_at);
+    o["message_text_updated_at"] = FormatTime(*m.message_text_updated_at, text);
   }
   for (const auto& kv : m.custom) {
     // Reserved keys never reach custom through MessageFromJson; the check keeps a bad row
@@ -380,14 +384,15 @@ Result<ReactionInput> ReactionFromJson(const json::object& o) {
 }
 
 json::object ReactionToJson(const server::Reaction& r, json::object user) {
-  json::object o;
+  json::object o(JsonStorage());
   o["message_id"] = r.message_id;
   o["user_id"] = r.user_id;
   o["user"] = std::move(user);
   o["type"] = r.type;
   o["score"] = r.score;
-  o["created_at"] = FormatTime(r.created_at);
-  o["updated_at"] = FormatTime(r.updated_at);
+  TimeText text;
+  o["created_at"] = FormatTime(r.created_at, text);
+  o["updated_at"] = FormatTime(r.updated_at, text);
   for (const auto& kv : r.custom) {
     if (!o.contains(kv.key())) o[kv.key()] = kv.value();
   }

@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/error.h"
 #include "common/json.h"
+#include "common/json_arena.h"
 #include "server/domain/message.h"
 
 namespace eddy::protocol {
@@ -75,15 +76,18 @@ std::string MessageHtml(std::string_view text);
 
 // Everything a MessageResponse holds besides the stored message. The caller (MessageViews)
 // resolves these in batches for a whole page of messages.
+// Its JSON is in JsonStorage(), as the message's will be: filled by assignment, which keeps
+// a value's storage, and moved into the message without a copy.
 struct MessageExtras {
-  json::object user;  // UserResponse of the author
-  json::array mentioned_users;
-  json::array thread_participants;
-  json::array latest_reactions;  // ReactionResponse, newest first, at most 10
-  json::array own_reactions;     // the reader's, newest first
+  json::object user = json::object(JsonStorage());  // UserResponse of the author
+  json::array mentioned_users = json::array(JsonStorage());
+  json::array thread_participants = json::array(JsonStorage());
+  json::array latest_reactions =
+      json::array(JsonStorage());  // ReactionResponse, newest first, at most 10
+  json::array own_reactions = json::array(JsonStorage());  // the reader's, newest first
   std::vector<server::ReactionGroup> reaction_groups;
-  json::value quoted_message;  // MessageResponse or null
-  json::value pinned_by;       // UserResponse or null
+  json::value quoted_message = json::value(JsonStorage());  // MessageResponse or null
+  json::value pinned_by = json::value(JsonStorage());       // UserResponse or null
 };
 
 // §5.7 MessageResponse. A soft-deleted message (type "deleted") keeps its stored content for

@@ -3,6 +3,8 @@
 #include <iterator>
 #include <string>
 
+#include "common/json_arena.h"
+
 namespace eddy::protocol {
 
 namespace {
@@ -55,12 +57,15 @@ Result<json::array> ReadTeams(const json::value& v) {
 }
 
 void PutTime(json::object& o, std::string_view key, const std::optional<Micros>& t) {
-  if (t) o[key] = FormatTime(*t);
+  if (!t) return;
+  TimeText text;
+  o[key] = FormatTime(*t, text);
 }
 
 json::object PrivacySettings(const json::object& custom) {
-  json::object out;
-  for (std::string_view kind : kPrivacyKinds) out[kind] = json::object{{"enabled", true}};
+  json::object out(JsonStorage());
+  for (std::string_view kind : kPrivacyKinds)
+    out[kind] = json::object({{"enabled", true}}, out.storage());
   const json::value* own = custom.if_contains("privacy_settings");
   if (own && own->is_object()) {
     for (const auto& kv : own->get_object()) out[kv.key()] = kv.value();
@@ -214,8 +219,9 @@ void PutUser(json::object& o, const server::User& u, bool online) {
   o["role"] = u.role;
   o["language"] = u.language;
   o["teams"] = u.teams;
-  o["created_at"] = FormatTime(u.created_at);
-  o["updated_at"] = FormatTime(u.updated_at);
+  TimeText text;
+  o["created_at"] = FormatTime(u.created_at, text);
+  o["updated_at"] = FormatTime(u.updated_at, text);
   PutTime(o, "last_active", u.last_active);
   o["online"] = online;
   o["banned"] = u.banned;
@@ -238,13 +244,13 @@ void PutUser(json::object& o, const server::User& u, bool online) {
 }  // namespace
 
 json::object UserToJson(const server::User& u, bool online) {
-  json::object o(kUserKeys + u.custom.size());
+  json::object o(kUserKeys + u.custom.size(), JsonStorage());
   PutUser(o, u, online);
   return o;
 }
 
 json::object OwnUserToJson(const server::User& u, bool online, const OwnUserExtras& extras) {
-  json::object o(kUserKeys + std::size(kOwnUserKeys) + u.custom.size());
+  json::object o(kUserKeys + std::size(kOwnUserKeys) + u.custom.size(), JsonStorage());
   PutUser(o, u, online);
   o["devices"] = extras.devices;
   o["mutes"] = extras.mutes;

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/json_arena.h"
 #include "protocol/message_json.h"
 
 namespace eddy::server::api {
@@ -113,6 +114,9 @@ Result<bool> SortDescending(const json::value& sort, std::string_view field, boo
 
 // POST /channels/{type}/{id}/message
 Result<ApiResponse> SendMessage(MessageService& svc, const ApiRequest& req) {
+  // The message's JSON, its events and the response are built in one arena; the response
+  // keeps it alive until the dispatcher has written it (common/json_arena.h).
+  JsonArena arena;
   EDDY_ASSIGN_OR_RETURN(json::object message, MessageBody(req));
   EDDY_ASSIGN_OR_RETURN(MessageInput in, protocol::MessageFromJson(message));
   SendMessageOptions options;
@@ -123,7 +127,9 @@ Result<ApiResponse> SendMessage(MessageService& svc, const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(json::object out,
                         svc.SendMessage(ActorOf(req.caller), *req.caller.app, req.PathParam("type"),
                                         req.PathParam("id"), std::move(in), options));
-  return Ok({{"message", std::move(out)}}, 201);
+  json::object body(out.storage());  // the arena's: the message moves in, not copied
+  body["message"] = std::move(out);
+  return Ok(std::move(body), 201);
 }
 
 // GET /channels/{type}/{id}/messages?ids=a,b

@@ -83,6 +83,17 @@ TEST_F(MessagesApiTest, SendReturns201WithTheMessage) {
   EXPECT_EQ(body.at("message").at("user").at("id"), "carol");
 }
 
+TEST_F(MessagesApiTest, SendRespondsWithWhatAReadRendersAndOutlivesItsArena) {
+  // The send renders in its request's JSON arena, a read on the heap: the same message, byte
+  // for byte, and the response is still whole after the handler (and its arena) returned.
+  json::object sent =
+      Post("m1", "hi \\u00e9 <b>", R"(,"mentioned_users":["bob"],"attachments":[{"type":"x"}])");
+  EXPECT_NE(sent.storage().get(), json::storage_ptr().get());
+  json::object read = Ok(Call("GET", "/messages/m1", User("alice")));
+  EXPECT_EQ(read.storage().get(), json::storage_ptr().get());
+  EXPECT_EQ(json::serialize(sent.at("message")), json::serialize(read.at("message")));
+}
+
 TEST_F(MessagesApiTest, GetOneAndMany) {
   Post("a", "1");
   Post("b", "2");

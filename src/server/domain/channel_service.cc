@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/ids.h"
+#include "common/json_arena.h"
 #include "common/log.h"
 #include "protocol/message_json.h"
 #include "server/domain/channel_service_internal.h"
@@ -121,6 +122,8 @@ json::object ChannelService::MemberJson(const App& app, const Member& m, const U
 
 Result<json::object> ChannelService::RenderChannel(const App& app, const Channel& channel,
                                                    std::string_view reader_id) {
+  // Its channel JSON is built on the heap: its users would be copied out of an arena.
+  JsonOnHeap on_heap;
   EDDY_ASSIGN_OR_RETURN(std::shared_ptr<const ChannelType> t, TypeOf(app, channel.type));
   Loaded l{channel, WithOverrides(std::move(t), channel.config_overrides)};
   Actor actor = reader_id.empty() ? Actor::Server() : Actor::ForUser(std::string(reader_id));

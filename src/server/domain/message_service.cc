@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "common/ids.h"
+#include "common/json_arena.h"
 #include "common/log.h"
 #include "protocol/user_json.h"
 #include "server/domain/blocklist_service.h"
@@ -137,9 +138,10 @@ Result<std::unordered_map<std::string, json::object>> MessageService::UsersJson(
 
 json::object MessageService::ChannelEvent(std::string_view type, const Channel& c,
                                           Micros at) const {
-  json::object e;
+  json::object e(JsonStorage());
   e["type"] = type;
-  e["created_at"] = FormatTime(at);
+  TimeText text;
+  e["created_at"] = FormatTime(at, text);
   e["cid"] = c.cid();
   e["channel_type"] = c.type;
   e["channel_id"] = c.id;
@@ -340,7 +342,7 @@ void MessageService::AddThreadFields(const App& app, std::string_view parent_id,
   Result<std::unordered_map<std::string, json::object>> users = UsersJson(app, ids);
   if (!users.ok()) return;
   if (users->count(p.user_id)) event["parent_author"] = users->at(p.user_id);
-  json::array participants;
+  json::array participants(event.storage());
   for (const std::string& uid : p.thread_participants) {
     if (users->count(uid)) participants.push_back(users->at(uid));
   }
@@ -400,7 +402,7 @@ json::object MessageService::AfterSend(const App& app, const Scope& s, const Mes
   e["message_id"] = m.id;
   // The sender's own reactions (a quoted message's) go back into the response at the end.
   json::value own = rendered["own_reactions"];
-  json::value quoted_own;
+  json::value quoted_own(rendered.storage());
   if (json::value* q = rendered.if_contains("quoted_message"); q && q->is_object()) {
     quoted_own = q->get_object()["own_reactions"];
   }

@@ -4,6 +4,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "common/json_arena.h"
 #include "server/domain/message_service.h"
 
 namespace eddy::server {
@@ -33,7 +34,7 @@ Result<json::array> MessageService::Render(const App& app, std::string_view read
 Result<json::array> MessageService::RenderMessages(const App& app, std::string_view reader_id,
                                                    std::span<const Message> messages,
                                                    bool just_stored, const User* known) {
-  json::array out;
+  json::array out(JsonStorage());
   if (messages.empty()) return out;
   MessageStore& store = store_.messages();
 
@@ -91,10 +92,10 @@ Result<json::array> MessageService::RenderMessages(const App& app, std::string_v
   // A user that no longer exists (hard-deleted) is still named by id.
   auto user_json = [&users](const std::string& id) -> json::object {
     auto it = users.find(id);
-    return it != users.end() ? it->second : json::object{{"id", id}};
+    return it != users.end() ? it->second : json::object({{"id", id}}, JsonStorage());
   };
   auto user_list = [&users](const std::vector<std::string>& ids) {
-    json::array a;
+    json::array a(JsonStorage());
     for (const std::string& id : ids) {
       auto it = users.find(id);
       if (it != users.end()) a.push_back(it->second);
@@ -102,7 +103,7 @@ Result<json::array> MessageService::RenderMessages(const App& app, std::string_v
     return a;
   };
   auto reaction_list = [&](const ReactionsById& by, const std::string& message_id) {
-    json::array a;
+    json::array a(JsonStorage());
     auto it = by.find(message_id);
     if (it == by.end()) return a;
     for (const Reaction& r : it->second) {

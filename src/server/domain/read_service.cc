@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "common/json_arena.h"
 #include "common/log.h"
 #include "server/domain/channel_access.h"
 
@@ -18,11 +19,13 @@ Error ReadsDisabled(const ChannelType& t) {
 }
 
 json::object ChannelEventBase(std::string_view type, const Channel& c, Micros at) {
-  return json::object{{"type", type},
-                      {"created_at", FormatTime(at)},
-                      {"cid", c.cid()},
-                      {"channel_type", c.type},
-                      {"channel_id", c.id}};
+  TimeText text;
+  return json::object({{"type", type},
+                       {"created_at", FormatTime(at, text)},
+                       {"cid", c.cid()},
+                       {"channel_type", c.type},
+                       {"channel_id", c.id}},
+                      JsonStorage());
 }
 
 }  // namespace
