@@ -75,15 +75,15 @@ std::size_t Utf8Length(std::string_view text);
 std::string MessageHtml(std::string_view text);
 
 // Everything a MessageResponse holds besides the stored message. The caller (MessageViews)
-// resolves these in batches for a whole page of messages.
-// Its JSON is in JsonStorage(), as the message's will be: filled by assignment, which keeps
-// a value's storage, and moved into the message without a copy.
+// resolves these in batches for a whole page of messages. Its JSON is in JsonStorage(), where
+// MessageToJson builds the message: the caller fills it by assignment (which keeps a value's
+// storage), and the message takes it without a copy.
 struct MessageExtras {
   json::object user = json::object(JsonStorage());  // UserResponse of the author
   json::array mentioned_users = json::array(JsonStorage());
   json::array thread_participants = json::array(JsonStorage());
-  json::array latest_reactions =
-      json::array(JsonStorage());  // ReactionResponse, newest first, at most 10
+  // ReactionResponse, newest first, at most 10.
+  json::array latest_reactions = json::array(JsonStorage());
   json::array own_reactions = json::array(JsonStorage());  // the reader's, newest first
   std::vector<server::ReactionGroup> reaction_groups;
   json::value quoted_message = json::value(JsonStorage());  // MessageResponse or null

@@ -64,8 +64,9 @@ void PutTime(json::object& o, std::string_view key, const std::optional<Micros>&
 
 json::object PrivacySettings(const json::object& custom) {
   json::object out(JsonStorage());
-  for (std::string_view kind : kPrivacyKinds)
+  for (std::string_view kind : kPrivacyKinds) {
     out[kind] = json::object({{"enabled", true}}, out.storage());
+  }
   const json::value* own = custom.if_contains("privacy_settings");
   if (own && own->is_object()) {
     for (const auto& kv : own->get_object()) out[kv.key()] = kv.value();

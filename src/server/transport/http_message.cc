@@ -67,7 +67,6 @@ Result<HttpRequest> ToHttpRequest(BeastRequest&& request, std::string remote_add
   // size, not the number of fields).
   constexpr std::size_t kLinearHeaders = 16;
   std::unordered_map<std::string, std::size_t> seen;
-  out.headers.reserve(8);
   for (const auto& field : request.base()) {
     std::string name = Lower(field.name_string());
     std::size_t at = out.headers.size();
