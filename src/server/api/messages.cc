@@ -38,10 +38,11 @@ Result<std::optional<Micros>> TimeParam(const std::string* v, std::string_view n
   return t;
 }
 
-Result<json::object> MessageBody(const ApiRequest& req) {
+// The body's "message" object (read in place: the request outlives the handler's use of it).
+Result<const json::object*> MessageBody(const ApiRequest& req) {
   EDDY_ASSIGN_OR_RETURN(const json::object* message, GetObject(req.body, "message"));
   if (!message) return Error::Input("'message' is a required field: an object");
-  return *message;
+  return message;
 }
 
 // The acting user a server-side body names: "user_id" or "user": {"id"}.
@@ -117,8 +118,8 @@ Result<ApiResponse> SendMessage(MessageService& svc, const ApiRequest& req) {
   // The message's JSON, its events and the response are built in one arena; the response
   // keeps it alive until the dispatcher has written it (common/json_arena.h).
   JsonArena arena;
-  EDDY_ASSIGN_OR_RETURN(json::object message, MessageBody(req));
-  EDDY_ASSIGN_OR_RETURN(MessageInput in, protocol::MessageFromJson(message));
+  EDDY_ASSIGN_OR_RETURN(const json::object* message, MessageBody(req));
+  EDDY_ASSIGN_OR_RETURN(MessageInput in, protocol::MessageFromJson(*message));
   SendMessageOptions options;
   EDDY_ASSIGN_OR_RETURN(std::optional<bool> skip_push, GetBool(req.body, "skip_push"));
   EDDY_ASSIGN_OR_RETURN(std::optional<bool> keep_hidden, GetBool(req.body, "keep_channel_hidden"));
@@ -186,8 +187,8 @@ Result<ApiResponse> GetPinnedMessages(MessageService& svc, const ApiRequest& req
 
 // POST /messages/{id}
 Result<ApiResponse> UpdateMessage(MessageService& svc, const ApiRequest& req) {
-  EDDY_ASSIGN_OR_RETURN(json::object message, MessageBody(req));
-  EDDY_ASSIGN_OR_RETURN(MessageInput in, protocol::MessageFromJson(message));
+  EDDY_ASSIGN_OR_RETURN(const json::object* message, MessageBody(req));
+  EDDY_ASSIGN_OR_RETURN(MessageInput in, protocol::MessageFromJson(*message));
   EDDY_ASSIGN_OR_RETURN(json::object out, svc.UpdateMessage(ActorOf(req.caller), *req.caller.app,
                                                             req.PathParam("id"), std::move(in)));
   return Ok({{"message", std::move(out)}});
