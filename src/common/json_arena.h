@@ -3,8 +3,9 @@
 // Boost.JSON takes every string, array and object table from the heap by default: rendering a
 // sent message, its event and the response was ~140 of the send's ~430 allocations. Builders
 // of response and event JSON construct their containers with JsonStorage(), which inside a
-// JsonArena (the dispatcher holds one per request) is a monotonic resource: an allocation
-// bumps a pointer, a free does nothing, and the blocks go when the last value using them does.
+// JsonArena (the send handler holds one for its request) is a monotonic resource: an
+// allocation bumps a pointer, a free does nothing, and the blocks go when the last value
+// using them does.
 //
 // A value keeps the storage it was constructed with: assignment into a container copies into
 // the container's storage, while copy- or move-constructing a value takes the source's. JSON
