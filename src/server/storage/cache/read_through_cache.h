@@ -35,6 +35,7 @@ class WriteTracker {
     std::uint64_t generation = 0;
     std::size_t stripe = 0;
     bool cacheable = false;  // no write of the key (or of every key) was in flight
+    std::size_t own = 0;     // BeginOwn's: its slot in own_
   };
 
   Ticket Take(std::string_view key) const {
@@ -47,27 +48,55 @@ class WriteTracker {
     return t.cacheable && epoch_ == t.epoch && all_writers_ == 0 && now.writers == 0 &&
            now.generation == t.generation;
   }
-  void Begin(const std::string& key) { ++stripes_[StripeOf(key)].writers; }
-  // For a write that knows the value it stores: Begin, with a ticket for SoleWriter, which
-  // says before the write's End whether it was the only write of its key's stripe from start
-  // to end (no other write, change heard of or forget-all meanwhile, none in flight at its
-  // start): then what it wrote is the stored value.
-  Ticket BeginOwn(const std::string& key) {
-    Ticket t = Take(key);
-    Begin(key);
-    return t;
-  }
-  bool SoleWriter(const Ticket& t) const {
-    const Stripe& now = stripes_[t.stripe];
-    return t.cacheable && epoch_ == t.epoch && all_writers_ == 0 && now.writers == 1 &&
-           now.generation == t.generation;
+  void Begin(const std::string& key) {
+    const std::size_t stripe = StripeOf(key);
+    MarkOwnWrites(stripe, key);
+    ++stripes_[stripe].writers;
   }
   void End(const std::string& key) {
     Stripe& stripe = stripes_[StripeOf(key)];
     --stripe.writers;
     ++stripe.generation;
   }
-  void Changed(const std::string& key) { ++stripes_[StripeOf(key)].generation; }
+
+  // For a write that knows the value it stores, tracked by its key (not only its stripe):
+  // SoleWriter says before EndOwn whether it was the only write of its key from start to
+  // end (no other write or change of the key heard of, no forget-all meanwhile, none in
+  // flight at its start): then what it wrote is the stored value. Exact for concurrent
+  // updates of different keys that share a stripe (sends in different channels), so they
+  // keep their values; a plain write of the stripe in flight at the start still counts.
+  Ticket BeginOwn(const std::string& key) {
+    Ticket t = Take(key);
+    Stripe& stripe = stripes_[t.stripe];
+    t.cacheable =
+        all_writers_ == 0 && stripe.writers == stripe.own_writers && !MarkOwnWrites(t.stripe, key);
+    t.own = FreeOwnSlot();
+    OwnWrite& own = own_[t.own];
+    own.key.assign(key);
+    own.stripe = t.stripe;
+    own.in_flight = true;
+    own.overlapped = false;
+    ++stripe.writers;
+    ++stripe.own_writers;
+    return t;
+  }
+  bool SoleWriter(const Ticket& t) const {
+    return t.cacheable && epoch_ == t.epoch && all_writers_ == 0 && !own_[t.own].overlapped;
+  }
+  void EndOwn(const Ticket& t) {
+    OwnWrite& own = own_[t.own];
+    own.in_flight = false;
+    Stripe& stripe = stripes_[own.stripe];
+    --stripe.own_writers;
+    --stripe.writers;
+    ++stripe.generation;
+  }
+
+  void Changed(const std::string& key) {
+    const std::size_t stripe = StripeOf(key);
+    MarkOwnWrites(stripe, key);
+    ++stripes_[stripe].generation;
+  }
   void BeginAll() {
     ++all_writers_;
     ++epoch_;
@@ -78,20 +107,51 @@ class WriteTracker {
   }
   void ChangedAll() { ++epoch_; }
 
- private:
   // Writes are tracked per stripe of keys, not per key, so that nothing is kept for a key
   // that has no value: a write to another key of the same stripe only keeps a load out of
   // the cache (it is read again next time), never lets a stale one in.
   static constexpr std::size_t kStripes = 1024;
-  struct Stripe {
-    std::uint64_t generation = 0;  // bumped by every write that ends and every change heard of
-    int writers = 0;               // writes in flight
-  };
   static std::size_t StripeOf(std::string_view key) {
     return std::hash<std::string_view>{}(key) % kStripes;
   }
 
+ private:
+  struct Stripe {
+    std::uint64_t generation = 0;  // bumped by every write that ends and every change heard of
+    int writers = 0;               // writes in flight
+    int own_writers = 0;           // of them, BeginOwn's
+  };
+  struct OwnWrite {
+    std::string key;
+    std::size_t stripe = 0;
+    bool in_flight = false;
+    bool overlapped = false;  // another write or change of `key` met this one
+  };
+
+  // Marks the own writes in flight of `key` as overlapped; whether there were any.
+  bool MarkOwnWrites(std::size_t stripe, std::string_view key) {
+    if (stripes_[stripe].own_writers == 0) return false;
+    bool any = false;
+    for (OwnWrite& own : own_) {
+      if (own.in_flight && own.stripe == stripe && own.key == key) {
+        own.overlapped = true;
+        any = true;
+      }
+    }
+    return any;
+  }
+  // A slot for an own write: a finished one's (its key's buffer reused), or a new one. As
+  // many as updates were ever in flight at once: a few per work thread.
+  std::size_t FreeOwnSlot() {
+    for (std::size_t i = 0; i < own_.size(); ++i) {
+      if (!own_[i].in_flight) return i;
+    }
+    own_.emplace_back();
+    return own_.size() - 1;
+  }
+
   std::array<Stripe, kStripes> stripes_{};
+  std::vector<OwnWrite> own_;
   std::uint64_t epoch_ = 0;  // bumped by every forget-all: loads from before it are stale
   int all_writers_ = 0;      // writes of every key in flight
 };
@@ -244,7 +304,7 @@ class ReadThroughCache : public WriteTrackedCache<ReadThroughCache<V>> {
                  const std::optional<V>& after) {
     std::lock_guard lock(this->mutex_);
     const bool sole = this->tracker_.SoleWriter(ticket);
-    this->tracker_.End(key);
+    this->tracker_.EndOwn(ticket);
     values_.erase(key);
     if (sole && after) KeepLocked(key, *after);
   }

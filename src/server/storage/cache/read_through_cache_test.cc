@@ -173,6 +173,59 @@ TEST(ReadThroughCacheTest, AnUpdateOverlappedByAnotherWriteKeepsNothing) {
   EXPECT_EQ(*cache.Get("k", [&] { return s.Load(); }), 7);
 }
 
+// Keys share the write tracker's stripes; concurrent updates of different keys (sends in
+// different channels) must each keep what they stored, whatever their stripes.
+TEST(ReadThroughCacheTest, OverlappingUpdatesOfKeysSharingAStripeBothKeepTheirValues) {
+  std::string other;
+  for (int i = 0; other.empty(); ++i) {
+    std::string candidate = "k" + std::to_string(i);
+    if (WriteTracker::StripeOf(candidate) == WriteTracker::StripeOf("k")) other = candidate;
+  }
+  ReadThroughCache<int> cache(100);
+  Source k, o;
+  ASSERT_TRUE(cache.Get("k", [&] { return k.Load(); }).ok());
+  ASSERT_TRUE(cache.Get(other, [&] { return o.Load(); }).ok());
+  {
+    std::optional<CacheUpdateScope<int>> first;
+    first.emplace(cache, "k");
+    {
+      CacheUpdateScope<int> second(cache, other);
+      first->Stored(10);
+      second.Stored(20);
+      cache.Forget(other);  // a change heard of for the other key only
+    }
+    first.reset();
+  }
+  EXPECT_EQ(*cache.Get("k", [&] { return k.Load(); }), 10);
+  EXPECT_EQ(k.loads, 1);
+  EXPECT_EQ(*cache.Get(other, [&] { return o.Load(); }), 1);  // the forgotten one read again
+  EXPECT_EQ(o.loads, 2);
+}
+
+TEST(ReadThroughCacheTest, TwoOverlappingUpdatesOfOneKeyKeepNothing) {
+  ReadThroughCache<int> cache(100);
+  Source s;
+  ASSERT_TRUE(cache.Get("k", [&] { return s.Load(); }).ok());
+  {
+    CacheUpdateScope<int> first(cache, "k");
+    {
+      CacheUpdateScope<int> second(cache, "k");
+      EXPECT_FALSE(second.before().has_value());  // the first took it out of the cache
+      second.Stored(30);
+    }
+    first.Stored(31);
+  }
+  EXPECT_EQ(*cache.Get("k", [&] { return s.Load(); }), 1);
+  EXPECT_EQ(s.loads, 2);
+  // Slots are reused: the next update alone keeps its value again.
+  {
+    CacheUpdateScope<int> alone(cache, "k");
+    alone.Stored(32);
+  }
+  EXPECT_EQ(*cache.Get("k", [&] { return s.Load(); }), 32);
+  EXPECT_EQ(s.loads, 2);
+}
+
 TEST(ReadThroughCacheTest, ErrorsAreReturnedAndNeverCached) {
   ReadThroughCache<int> cache(100);
   int loads = 0;
