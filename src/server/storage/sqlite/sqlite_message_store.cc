@@ -73,11 +73,19 @@ Status SqliteMessageStore::InsertMessage(std::string_view app_key, Message& m) {
   const std::string cid = m.cid();
   return db_.Write([&]() -> Status {
     {
-      EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                            db_.Prepare("SELECT 1 FROM channels WHERE app_key = ?1 AND cid = ?2"));
-      stmt.BindView(1, app_key).BindView(2, cid);
-      EDDY_ASSIGN_OR_RETURN(bool found, stmt.Step());
-      if (!found) return Error::NotFound("channel " + cid + " not found");
+      // The channel's row first: no row changed means no channel (and the write's savepoint
+      // undoes this if the insert fails). last_message_at never moves back: an imported
+      // older message leaves it alone.
+      const bool moves_last = m.InChannelList() && !m.shadowed;
+      EDDY_ASSIGN_OR_RETURN(
+          SqliteStatement stmt,
+          db_.Prepare("UPDATE channels SET message_count = message_count + 1,"
+                      " last_message_at = CASE WHEN ?3 AND (last_message_at IS NULL"
+                      " OR last_message_at < ?4) THEN ?4 ELSE last_message_at END"
+                      " WHERE app_key = ?1 AND cid = ?2"));
+      stmt.BindView(1, app_key).BindView(2, cid).BindBool(3, moves_last).Bind(4, m.created_at);
+      EDDY_TRY(stmt.Run());
+      if (db_.Changes() == 0) return Error::NotFound("channel " + cid + " not found");
     }
     if (!m.parent_id.empty()) EDDY_TRY(CheckParent(db_, app_key, m));
     std::int64_t seq;
@@ -93,18 +101,6 @@ Status SqliteMessageStore::InsertMessage(std::string_view app_key, Message& m) {
       EDDY_TRY(stmt.Run());
       if (db_.Changes() == 0) return Error::Input("a message with ID " + m.id + " already exists");
       seq = db_.LastInsertRowid();  // seq is the table's rowid
-    }
-    {
-      // last_message_at never moves back: an imported older message leaves it alone.
-      const bool moves_last = m.InChannelList() && !m.shadowed;
-      EDDY_ASSIGN_OR_RETURN(
-          SqliteStatement stmt,
-          db_.Prepare("UPDATE channels SET message_count = message_count + 1,"
-                      " last_message_at = CASE WHEN ?3 AND (last_message_at IS NULL"
-                      " OR last_message_at < ?4) THEN ?4 ELSE last_message_at END"
-                      " WHERE app_key = ?1 AND cid = ?2"));
-      stmt.BindView(1, app_key).BindView(2, cid).BindBool(3, moves_last).Bind(4, m.created_at);
-      EDDY_TRY(stmt.Run());
     }
     if (!m.parent_id.empty() && !m.shadowed) {
       EDDY_ASSIGN_OR_RETURN(
