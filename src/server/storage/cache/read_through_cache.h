@@ -109,7 +109,8 @@ class WriteTracker {
 
   // Writes are tracked per stripe of keys, not per key, so that nothing is kept for a key
   // that has no value: a write to another key of the same stripe only keeps a load out of
-  // the cache (it is read again next time), never lets a stale one in.
+  // the cache (it is read again next time), never lets a stale one in. An update in flight
+  // (BeginOwn) is also known by its key, until it ends.
   static constexpr std::size_t kStripes = 1024;
   static std::size_t StripeOf(std::string_view key) {
     return std::hash<std::string_view>{}(key) % kStripes;

@@ -142,8 +142,9 @@ class SqliteDb {
   // of the database file (4,000 against 1,000: 6% less server CPU per send). 16,000 against
   // 4,000: 12% less server CPU per full-speed send (lower in 8 of 9 interleaved rounds) and
   // per fan-out delivery (3 of 3), the checkpoints' writes and syncs competing less with
-  // the commits' syncs for the disk. With 1 KiB pages the WAL grows to ~32 MB (it starts
-  // over after kRestartAfter checkpoints) and its index to ~256 KiB of shared memory.
+  // the commits' syncs for the disk. With 1 KiB pages the WAL grows to ~32-50 MB (it starts
+  // over after kRestartAfter checkpoints, once no reader is in it) and its index to a few
+  // hundred KiB of shared memory.
   static constexpr int kCheckpointFrames = 16000;
   // The page size of a database Open creates (bytes).
   static constexpr int kPageSize = 1024;
