@@ -186,15 +186,13 @@ TEST(ReadThroughCacheTest, OverlappingUpdatesOfKeysSharingAStripeBothKeepTheirVa
   ASSERT_TRUE(cache.Get("k", [&] { return k.Load(); }).ok());
   ASSERT_TRUE(cache.Get(other, [&] { return o.Load(); }).ok());
   {
-    std::optional<CacheUpdateScope<int>> first;
-    first.emplace(cache, "k");
+    CacheUpdateScope<int> first(cache, "k");
     {
       CacheUpdateScope<int> second(cache, other);
-      first->Stored(10);
+      first.Stored(10);
       second.Stored(20);
       cache.Forget(other);  // a change heard of for the other key only
     }
-    first.reset();
   }
   EXPECT_EQ(*cache.Get("k", [&] { return k.Load(); }), 10);
   EXPECT_EQ(k.loads, 1);
