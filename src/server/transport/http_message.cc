@@ -72,7 +72,10 @@ Result<HttpRequest> ToHttpRequest(BeastRequest&& request, std::string remote_add
     std::size_t at = out.headers.size();
     if (out.headers.size() < kLinearHeaders) {
       for (std::size_t i = 0; i < out.headers.size(); ++i) {
-        if (out.headers[i].first == name) at = i;
+        if (out.headers[i].first == name) {
+          at = i;  // names are unique among the headers kept
+          break;
+        }
       }
     } else {
       if (seen.empty()) {
@@ -83,7 +86,7 @@ Result<HttpRequest> ToHttpRequest(BeastRequest&& request, std::string remote_add
     if (at == out.headers.size()) {
       out.headers.emplace_back(std::move(name), std::string(field.value()));
     } else {
-      out.headers[at].second = std::string(field.value());
+      out.headers[at].second.assign(field.value());
     }
   }
   out.body = std::move(request.body());
