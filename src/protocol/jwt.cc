@@ -54,7 +54,9 @@ Result<std::optional<double>> NumericClaim(const json::object& payload, std::str
   return std::optional<double>(it->value().to_number<double>());
 }
 
-Status CheckTimeClaims(const json::object& payload, std::int64_t now_seconds) {
+}  // namespace
+
+Status CheckJwtTimeClaims(const json::object& payload, std::int64_t now_seconds) {
   const double now = static_cast<double>(now_seconds);
   EDDY_ASSIGN_OR_RETURN(auto exp, NumericClaim(payload, "exp"));
   EDDY_ASSIGN_OR_RETURN(auto nbf, NumericClaim(payload, "nbf"));
@@ -71,8 +73,6 @@ Status CheckTimeClaims(const json::object& payload, std::int64_t now_seconds) {
   }
   return {};
 }
-
-}  // namespace
 
 namespace {
 
@@ -179,7 +179,7 @@ Result<json::object> VerifyJwt(std::string_view token, std::string_view secret,
     EDDY_TRY(DecodeObject(header_seg, /*lenient=*/true, "JWT header"));
     EDDY_ASSIGN_OR_RETURN(json::object payload,
                           DecodeObject(payload_seg, /*lenient=*/true, "JWT payload"));
-    EDDY_TRY(CheckTimeClaims(payload, now_seconds));
+    EDDY_TRY(CheckJwtTimeClaims(payload, now_seconds));
     return payload;
   }
 
@@ -203,7 +203,7 @@ Result<json::object> VerifyJwt(std::string_view token, std::string_view secret,
 
   EDDY_ASSIGN_OR_RETURN(json::object payload,
                         DecodeObject(payload_seg, /*lenient=*/false, "JWT payload"));
-  EDDY_TRY(CheckTimeClaims(payload, now_seconds));
+  EDDY_TRY(CheckJwtTimeClaims(payload, now_seconds));
   return payload;
 }
 

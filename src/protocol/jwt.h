@@ -44,4 +44,7 @@ Result<json::object> VerifyJwt(std::string_view token, std::string_view secret,
                                bool allow_dev_tokens, std::int64_t now_seconds,
                                std::string_view api_key = "");
 
+// The time claims check of VerifyJwt (codes 40, 41, 42 and 5 for a claim that is not a number).
+Status CheckJwtTimeClaims(const json::object& payload, std::int64_t now_seconds);
+
 }  // namespace eddy::protocol
