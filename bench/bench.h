@@ -31,6 +31,7 @@ struct Options {
 
   int connections = 1000;        // idle
   int receivers = 2000;          // fanout
+  bool members = false;          // fanout: the receivers are the channel's members too
   std::vector<double> rates{5};  // fanout: messages/s per step
   double step_seconds = 5;       // fanout
   int text_bytes = 200;          // fanout, send, mixed

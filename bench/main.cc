@@ -22,6 +22,7 @@ app:       --api-key K --secret S, or --eddy PATH --data-dir DIR (runs `eddy app
 client:    --threads 1 --source-addresses 0 (0: one per 25,000 connections) --concurrency 64
 idle:      --connections 1000 --duration 5 (seconds held)
 fanout:    --receivers 2000 --rates 5,50,200 (messages/s, one step each) --step-seconds 5
+           --members 0 (1: the receivers are members of the channel, not only watchers)
 send:      --senders 32 --send-channels 64 --duration 5 --rate 0 (0: as fast as answered)
            --request message | event (typing.start, stored nowhere) | unrouted (answered 404)
 channels:  --member-channels 1000 --queries 200
@@ -113,6 +114,8 @@ bool ParseArgs(int argc, char** argv, Options& o, std::string* error) {
         o.connections = std::stoi(v);
       else if (k == "receivers")
         o.receivers = std::stoi(v);
+      else if (k == "members")
+        o.members = std::stoi(v) != 0;
       else if (k == "step-seconds")
         o.step_seconds = std::stod(v);
       else if (k == "text-bytes")

@@ -43,8 +43,10 @@ Outcome RunFanout(Bench& bench) {
   const std::string path = "/channels/gaming/" + channel;
   std::vector<std::string> users;
   for (int i = 0; i < o.receivers; ++i) users.push_back(bench.run_id() + "-r" + std::to_string(i));
-  if (!bench.UpsertUsers({sender}, &error) ||
-      !bench.CreateChannel("gaming", channel, sender, {sender}, &error)) {
+  std::vector<std::string> members{sender};
+  if (o.members) members.insert(members.end(), users.begin(), users.end());
+  if (!bench.UpsertUsers(members, &error) ||
+      !bench.CreateChannel("gaming", channel, sender, members, &error)) {
     out.ok = false;
     out.result["error"] = error;
     out.summary = "fanout: set-up failed: " + error;
@@ -251,6 +253,7 @@ Outcome RunFanout(Bench& bench) {
   });
   bench.Disconnect(c);
   out.result["receivers"] = o.receivers;
+  out.result["receivers_are_members"] = o.members;
   out.result["connect_failures"] = c.failures;
   if (c.failures) out.result["connect_error"] = c.first_error;
   if (!watched) out.result["watch_error"] = watch_error;

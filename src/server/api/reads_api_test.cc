@@ -86,6 +86,13 @@ class ReadsApiTest : public ::testing::Test {
     return m;
   }
 
+  // An event in `c` through the hub as the message service sends message.new: one shared
+  // event, each watcher's counters added.
+  void ToWatchersWithCounters(const Channel& c, const json::object& event) {
+    hub_.ToWatchers(app_key_, c.cid(), event,
+                    reads_->UnreadFields(*apps_->Find(app_key_).value(), c));
+  }
+
   Channel Reload(const Channel& c) {
     return store_->channels().GetChannel(app_key_, c.type, c.id).value().value();
   }
@@ -329,8 +336,7 @@ TEST_F(ReadsApiTest, PersonalUnreadFieldsThroughTheHub) {
   json::object event{{"type", "message.new"},
                      {"cid", general.cid()},
                      {"message", json::object{{"id", m.id}, {"text", "a \"quoted\" }"}}}};
-  hub_.ToWatchers(app_key_, general.cid(), event,
-                  reads_->UnreadFields(*apps_->Find(app_key_).value(), general));
+  ToWatchersWithCounters(general, event);
   auto a = alice_->TakeEvents();
   auto b = bob_->TakeEvents();
   ASSERT_EQ(a.size(), 1u);
@@ -343,6 +349,35 @@ TEST_F(ReadsApiTest, PersonalUnreadFieldsThroughTheHub) {
   EXPECT_EQ(b[0].at("total_unread_count"), 0);
   EXPECT_EQ(b[0].at("unread_channels"), 0);
   EXPECT_TRUE(carol_->TakeEvents().empty());
+}
+
+TEST_F(ReadsApiTest, EachRecipientsTotalsCountTheirOtherChannelsButNotTheMutedOnes) {
+  // Recipients sharing other channels: those are read once for all of them, and each
+  // recipient's totals still leave out the channels that recipient muted.
+  Channel other = MakeChannel("other", {"alice", "bob", "carol"});
+  Channel third = MakeChannel("third", {"alice", "bob", "carol"});
+  Send(other, "carol");
+  Send(third, "carol");
+  Send(third, "carol");
+  ChannelMute mute;
+  mute.user_id = "alice";
+  mute.channel_cid = third.cid();
+  mute.created_at = mute.updated_at = Tick();
+  ASSERT_TRUE(store_->moderation().UpsertChannelMute(app_key_, mute).ok());
+  Send(general_, "bob");
+  Channel general = Reload(general_);
+  json::object event{{"type", "message.new"}, {"cid", general.cid()}};
+  ToWatchersWithCounters(general, event);
+  auto a = alice_->TakeEvents();
+  auto b = bob_->TakeEvents();
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(a[0].at("unread_count"), 1);        // bob's message in general
+  EXPECT_EQ(a[0].at("total_unread_count"), 2);  // and carol's in other; third is muted
+  EXPECT_EQ(a[0].at("unread_channels"), 2);
+  EXPECT_EQ(b[0].at("unread_count"), 0);        // his own
+  EXPECT_EQ(b[0].at("total_unread_count"), 3);  // other's one and third's two
+  EXPECT_EQ(b[0].at("unread_channels"), 2);
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "common/log.h"
@@ -75,7 +76,9 @@ Result<UnreadSummary> ReadService::Summary(const App& app, std::string_view user
 }
 
 Result<UnreadSummary> ReadService::SummaryOf(const App& app, std::string_view user_id,
-                                             std::vector<Member> members) {
+                                             std::vector<Member> members,
+                                             const KnownChannels& known,
+                                             const std::optional<CountedChannel>& counted) {
   std::erase_if(members, [](const Member& m) { return m.hidden || m.invite_rejected_at; });
   UnreadSummary out;
   // A user in no channel (a livestream viewer) costs no more lookups.
@@ -83,21 +86,41 @@ Result<UnreadSummary> ReadService::SummaryOf(const App& app, std::string_view us
   // Muted channels keep their own unread count but stay out of the totals (#4).
   EDDY_ASSIGN_OR_RETURN(std::set<std::string> muted,
                         MutedChannelCids(store_.moderation(), app.api_key, user_id, clock_.Now()));
-  std::erase_if(members, [&](const Member& m) { return muted.count(m.cid()) > 0; });
-  if (members.empty()) return out;
-  std::vector<std::string> cids;
+  if (!muted.empty()) {
+    std::erase_if(members, [&](const Member& m) { return muted.contains(m.cid()); });
+    if (members.empty()) return out;
+  }
+  std::vector<std::string> cids;  // of `members`, in their order
   for (const Member& m : members) cids.push_back(m.cid());
-  EDDY_ASSIGN_OR_RETURN(std::vector<Channel> channels,
-                        store_.channels().GetChannels(app.api_key, cids));
-  std::unordered_map<std::string, const Channel*> by_cid;
-  for (const Channel& c : channels) by_cid.emplace(c.cid(), &c);
-  for (const Member& m : members) {
-    auto it = by_cid.find(m.cid());
-    if (it == by_cid.end()) continue;
-    EDDY_ASSIGN_OR_RETURN(std::int64_t n, UnreadCount(app, *it->second, m));
+  std::vector<std::string> unknown;
+  for (const std::string& cid : cids) {
+    if (!known.contains(cid)) unknown.push_back(cid);
+  }
+  std::vector<Channel> read;
+  if (!unknown.empty()) {
+    EDDY_ASSIGN_OR_RETURN(read, store_.channels().GetChannels(app.api_key, unknown));
+  }
+  KnownChannels by_cid;
+  for (const Channel& c : read) by_cid.emplace(c.cid(), &c);
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    const Member& m = members[i];
+    const std::string& cid = cids[i];
+    const Channel* row = nullptr;
+    if (auto k = known.find(cid); k != known.end()) {
+      row = k->second;
+    } else if (auto r = by_cid.find(cid); r != by_cid.end()) {
+      row = r->second;
+    }
+    if (row == nullptr) continue;
+    std::int64_t n = 0;
+    if (counted && counted->cid == cid) {
+      n = counted->unread;
+    } else {
+      EDDY_ASSIGN_OR_RETURN(n, UnreadCount(app, *row, m));
+    }
     if (n <= 0) continue;
     out.total_unread_count += n;
-    out.channels.push_back({m.cid(), n, m.last_read, m.last_read_message_id});
+    out.channels.push_back({cid, n, m.last_read, m.last_read_message_id});
   }
   out.unread_channels = std::int64_t(out.channels.size());
   std::sort(out.channels.begin(), out.channels.end(),
@@ -110,8 +133,9 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
   auto scope = std::make_shared<const std::pair<App, Channel>>(app, channel);
   auto one = [this, scope](const std::string& user_id) {
     const auto& [app, channel] = *scope;
+    const KnownChannels known{{channel.cid(), &channel}};
     return UnreadFieldsOf(app, channel, user_id,
-                          store_.channels().MembershipsOf(app.api_key, user_id));
+                          store_.channels().MembershipsOf(app.api_key, user_id), known);
   };
   auto many = [this, scope](const std::vector<std::string_view>& user_ids) {
     const auto& [app, channel] = *scope;
@@ -124,6 +148,23 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
       out.set_of.assign(user_ids.size(), 0);
       return out;
     }
+    // The event's channel as it is after the event, and every other channel of the
+    // recipients read once for all of them (not once per recipient that is a member).
+    KnownChannels known{{channel.cid(), &channel}};
+    std::unordered_set<std::string> others;
+    for (const std::vector<Member>& members : *each) {
+      for (const Member& m : members) {
+        if (m.hidden || m.invite_rejected_at) continue;
+        if (std::string cid = m.cid(); !known.contains(cid)) others.insert(std::move(cid));
+      }
+    }
+    std::vector<Channel> rows;
+    if (!others.empty()) {
+      Result<std::vector<Channel>> read = store_.channels().GetChannels(
+          app.api_key, std::vector<std::string>(others.begin(), others.end()));
+      if (read.ok()) rows = std::move(*read);  // if not, each summary asks for its own
+    }
+    for (const Channel& c : rows) known.emplace(c.cid(), &c);
     out.set_of.reserve(user_ids.size());
     std::optional<std::uint32_t> no_channel_set;
     for (std::size_t i = 0; i < user_ids.size(); ++i) {
@@ -135,7 +176,7 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
         continue;
       }
       const std::uint32_t set =
-          out.Add(UnreadFieldsOf(app, channel, user_ids[i], std::move(members)));
+          out.Add(UnreadFieldsOf(app, channel, user_ids[i], std::move(members), known));
       if (in_no_channel) no_channel_set = set;
     }
     return out;
@@ -145,7 +186,8 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
 
 json::object ReadService::UnreadFieldsOf(const App& app, const Channel& channel,
                                          std::string_view user_id,
-                                         Result<std::vector<Member>> members) {
+                                         Result<std::vector<Member>> members,
+                                         const KnownChannels& known) {
   json::object f(3);  // sized once: this runs for every recipient of a message
   auto failed = [&](const Error& e) {
     log::Warn("unread counters failed", {{"user", user_id}, {"error", e.message}});
@@ -167,11 +209,15 @@ json::object ReadService::UnreadFieldsOf(const App& app, const Channel& channel,
       if (m.channel_type == channel.type && m.channel_id == channel.id) member = &m;
     }
   }
+  std::optional<CountedChannel> counted;
   if (member) {  // before the memberships move into SummaryOf: `member` may point into them
     Result<std::int64_t> n = UnreadCount(app, channel, *member);
-    if (n.ok()) f["unread_count"] = *n;
+    if (n.ok()) {
+      f["unread_count"] = *n;
+      counted = CountedChannel{channel.cid(), *n};  // the summary counts the same row
+    }
   }
-  Result<UnreadSummary> summary = SummaryOf(app, user_id, std::move(*members));
+  Result<UnreadSummary> summary = SummaryOf(app, user_id, std::move(*members), known, counted);
   if (!summary.ok()) return failed(summary.error());
   f["total_unread_count"] = summary->total_unread_count;
   f["unread_channels"] = summary->unread_channels;

@@ -41,6 +41,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -146,12 +147,22 @@ class ReadService final : public ReadState {
     std::string last_read_message_id;
   };
 
-  // Summary of `members` (all of the user's memberships).
+  // Channel rows by cid that a summary takes as they are instead of reading them.
+  using KnownChannels = std::unordered_map<std::string, const Channel*>;
+  // The unread count of one member row, already asked for (the event's channel's).
+  struct CountedChannel {
+    std::string cid;
+    std::int64_t unread = 0;
+  };
+  // Summary of `members` (all of the user's memberships); the rows of channels not `known`
+  // are read.
   Result<UnreadSummary> SummaryOf(const App& app, std::string_view user_id,
-                                  std::vector<Member> members);
-  // UnreadFields' answer for one recipient, given their memberships (or the error reading them).
+                                  std::vector<Member> members, const KnownChannels& known = {},
+                                  const std::optional<CountedChannel>& counted = std::nullopt);
+  // UnreadFields' answer for one recipient, given their memberships (or the error reading them)
+  // and channel rows known already (`channel`'s among them).
   json::object UnreadFieldsOf(const App& app, const Channel& channel, std::string_view user_id,
-                              Result<std::vector<Member>> members);
+                              Result<std::vector<Member>> members, const KnownChannels& known);
   Result<std::string> ReaderId(const Actor& actor, std::string_view named) const;
   Result<Scope> LoadScope(const Actor& actor, const App& app, std::string_view type,
                           std::string_view id, std::string_view reader_id);
