@@ -70,6 +70,11 @@ class InlineKeyMap {
       }
     }
   }
+  template <typename Keys, typename F>
+  void find_each(const Keys& keys, F&& f) const {
+    const_cast<InlineKeyMap*>(this)->find_each(keys,
+                                               [&](std::size_t i, const V* value) { f(i, value); });
+  }
   bool contains(std::string_view key) const { return find(key) != nullptr; }
 
   // The value of `key`, made from `args` if there was none; true if it was made.

@@ -278,12 +278,15 @@ Result<json::object> ChannelService::PostSystemMessage(const App& app, const Loa
     if (who.ok()) v["user"] = who->Json(uid);
     events_.ToUsers(app.api_key, {uid}, v);
   }
+  std::vector<std::string_view> member_ids;
+  for (const Member& member : members) member_ids.push_back(member.user_id);
+  const std::vector<bool> watching = watches_.IsWatchingEach(app.api_key, member_ids, cid);
   std::vector<std::string> away;
   std::vector<Member> away_members;
-  for (Member& member : members) {
-    if (watches_.IsWatching(app.api_key, member.user_id, cid)) continue;
-    away.push_back(member.user_id);
-    away_members.push_back(std::move(member));
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    if (watching[i]) continue;
+    away.push_back(members[i].user_id);
+    away_members.push_back(std::move(members[i]));
   }
   if (!away.empty()) {
     json::object n = e;

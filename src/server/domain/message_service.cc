@@ -426,11 +426,14 @@ json::object MessageService::AfterSend(const App& app, const Scope& s, const Mes
   }
 
   if (listed) {
-    std::vector<std::string> away;
+    std::vector<std::string_view> concerned;
     for (const RosterEntry& mem : *roster) {
-      if (Concerned(mem) && !watches_.IsWatching(app.api_key, mem.user_id, cid)) {
-        away.push_back(mem.user_id);
-      }
+      if (Concerned(mem)) concerned.push_back(mem.user_id);
+    }
+    const std::vector<bool> watching = watches_.IsWatchingEach(app.api_key, concerned, cid);
+    std::vector<std::string> away;
+    for (std::size_t i = 0; i < concerned.size(); ++i) {
+      if (!watching[i]) away.emplace_back(concerned[i]);
     }
     if (!away.empty()) {
       json::object n = ChannelEvent("notification.message_new", channel, m.created_at);

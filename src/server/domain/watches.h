@@ -33,6 +33,16 @@ class Watches {
                                             int limit, int offset) const = 0;
   virtual bool IsWatching(std::string_view app_key, std::string_view user_id,
                           std::string_view cid) const = 0;
+  // IsWatching for each of `user_ids`, in their order (a message's members, to notify those
+  // away). The hub answers them in one pass.
+  virtual std::vector<bool> IsWatchingEach(std::string_view app_key,
+                                           const std::vector<std::string_view>& user_ids,
+                                           std::string_view cid) const {
+    std::vector<bool> out;
+    out.reserve(user_ids.size());
+    for (std::string_view user_id : user_ids) out.push_back(IsWatching(app_key, user_id, cid));
+    return out;
+  }
   // The connection gets user.presence.changed (and user.updated) for these users.
   virtual void FollowPresence(std::string_view app_key, std::string_view connection_id,
                               const std::vector<std::string>& user_ids) = 0;

@@ -248,6 +248,26 @@ bool Hub::IsWatching(std::string_view app_key, std::string_view user_id,
   return std::binary_search(remote.begin(), remote.end(), user_id);
 }
 
+std::vector<bool> Hub::IsWatchingEach(std::string_view app_key,
+                                      const std::vector<std::string_view>& user_ids,
+                                      std::string_view cid) const {
+  std::vector<bool> out(user_ids.size(), false);
+  {
+    std::lock_guard lock(mutex_);
+    auto cit = channels_.find(Key(app_key, cid));
+    if (cit != channels_.end()) {
+      cit->second.users.find_each(
+          user_ids, [&](std::size_t i, const Conns* conns) { out[i] = conns != nullptr; });
+    }
+  }
+  if (!bus_) return out;
+  const std::vector<std::string> remote = Remote(WatchSet(app_key, cid));  // sorted
+  for (std::size_t i = 0; i < user_ids.size(); ++i) {
+    if (!out[i]) out[i] = std::binary_search(remote.begin(), remote.end(), user_ids[i]);
+  }
+  return out;
+}
+
 void Hub::FollowPresence(std::string_view app_key, std::string_view connection_id,
                          const std::vector<std::string>& user_ids) {
   std::lock_guard lock(mutex_);

@@ -137,6 +137,9 @@ class Hub final : public EventSink, public Presence, public Watches, public Chan
                                     int offset) const override;
   bool IsWatching(std::string_view app_key, std::string_view user_id,
                   std::string_view cid) const override;
+  std::vector<bool> IsWatchingEach(std::string_view app_key,
+                                   const std::vector<std::string_view>& user_ids,
+                                   std::string_view cid) const override;
   void FollowPresence(std::string_view app_key, std::string_view connection_id,
                       const std::vector<std::string>& user_ids) override;
   std::string ConnectionUser(std::string_view app_key,

@@ -109,6 +109,12 @@ TEST(HubTest, WatcherCountCountsDistinctUsers) {
   EXPECT_TRUE(hub.Watchers("app", cid, 10, -1).empty());
   EXPECT_TRUE(hub.IsWatching("app", "alice", cid));
   EXPECT_FALSE(hub.IsWatching("app", "dave", cid));
+  const std::vector<std::string_view> asked{"dave", "carol", "alice", "dave", "bob"};
+  EXPECT_EQ(hub.IsWatchingEach("app", asked, cid),
+            (std::vector<bool>{false, true, true, false, true}));
+  EXPECT_EQ(hub.IsWatchingEach("app", asked, "messaging:other"), std::vector<bool>(5, false));
+  EXPECT_EQ(hub.IsWatchingEach("other-app", asked, cid), std::vector<bool>(5, false));
+  EXPECT_TRUE(hub.IsWatchingEach("app", {}, cid).empty());
 
   // One of alice's two connections stops: she still watches.
   EXPECT_TRUE(hub.Unwatch("app", "a1", cid));
@@ -117,6 +123,8 @@ TEST(HubTest, WatcherCountCountsDistinctUsers) {
   EXPECT_EQ(hub.WatcherCount("app", cid), 3);
   EXPECT_TRUE(hub.Unwatch("app", "a2", cid));
   EXPECT_FALSE(hub.IsWatching("app", "alice", cid));
+  EXPECT_EQ(hub.IsWatchingEach("app", asked, cid),
+            (std::vector<bool>{false, true, false, false, true}));
   EXPECT_EQ(hub.WatcherCount("app", cid), 2);
 }
 
