@@ -46,7 +46,8 @@ Result<json::object> VerifiedTokens::Verify(std::string_view token, std::string_
   const bool rememberable =
       !token.empty() && token.size() <= kMaxBytes && !token.ends_with(".devtoken");
   if (!rememberable) return VerifyJwt(token, secret, allow_dev_tokens, now_seconds, api_key);
-  Set& set = sets_[std::hash<std::string_view>{}(token)&mask_];
+  const std::size_t hash = std::hash<std::string_view>{}(token);
+  Set& set = sets_[hash & mask_];
   {
     std::unique_lock lock(set.mutex);
     for (int w = 0; w < 2; ++w) {

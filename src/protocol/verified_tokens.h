@@ -15,7 +15,7 @@
 namespace eddy::protocol {
 
 // VerifyJwt with its work on a signed token done once while the token stays in a small
-// table (two tokens per set of slots, by the token's hash). A remembered token counts only with the
+// table (sets of two, picked by the token's hash). A remembered token counts only with the
 // secret it was checked with, and its time claims are checked on every call, so the answers
 // are VerifyJwt's. Tokens compare in constant time (as the signature check does). Dev tokens
 // and tokens past kMaxBytes are not remembered. Thread-safe.
