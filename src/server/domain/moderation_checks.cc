@@ -68,10 +68,6 @@ Result<std::vector<std::string>> MutedUserIds(ModerationStore& store, std::strin
 Result<std::set<std::string>> MutedChannelCids(ModerationStore& store, std::string_view app_key,
                                                std::string_view user_id, Micros now) {
   EDDY_ASSIGN_OR_RETURN(std::vector<ChannelMute> mutes, store.ChannelMutesOf(app_key, user_id));
-  return MutedChannelCids(mutes, now);
-}
-
-std::set<std::string> MutedChannelCids(const std::vector<ChannelMute>& mutes, Micros now) {
   std::set<std::string> out;
   for (const ChannelMute& m : mutes) {
     if (m.Active(now)) out.insert(m.channel_cid);

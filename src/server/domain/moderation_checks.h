@@ -44,8 +44,6 @@ Result<std::vector<std::string>> MutedUserIds(ModerationStore& store, std::strin
 // Channels `user_id` has muted (cids), mutes in force only.
 Result<std::set<std::string>> MutedChannelCids(ModerationStore& store, std::string_view app_key,
                                                std::string_view user_id, Micros now);
-// The same from the user's channel mutes (ChannelMutesOf).
-std::set<std::string> MutedChannelCids(const std::vector<ChannelMute>& mutes, Micros now);
 
 // The user's mute of the channel, if in force.
 Result<std::optional<ChannelMute>> ActiveChannelMute(ModerationStore& store,

@@ -8,7 +8,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "common/clock.h"
@@ -118,18 +117,6 @@ class ModerationStore {
   // Every channel mute of the user (expired ones too), oldest first.
   virtual Result<std::vector<ChannelMute>> ChannelMutesOf(std::string_view app_key,
                                                           std::string_view user_id) = 0;
-  // ChannelMutesOf for each of `user_ids`, in their order (a message's recipients). The cache
-  // answers them in one pass; a store asks one user at a time.
-  virtual Result<std::vector<std::vector<ChannelMute>>> ChannelMutesOfEach(
-      std::string_view app_key, const std::vector<std::string_view>& user_ids) {
-    std::vector<std::vector<ChannelMute>> out;
-    out.reserve(user_ids.size());
-    for (std::string_view user_id : user_ids) {
-      EDDY_ASSIGN_OR_RETURN(std::vector<ChannelMute> mutes, ChannelMutesOf(app_key, user_id));
-      out.push_back(std::move(mutes));
-    }
-    return out;
-  }
 
   virtual Status UpsertFlag(std::string_view app_key, const Flag& flag) = 0;
   virtual Result<bool> DeleteFlag(std::string_view app_key, std::string_view user_id,

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
-#include <limits>
 #include <memory>
 #include <optional>
 #include <set>
@@ -79,20 +78,14 @@ Result<UnreadSummary> ReadService::Summary(const App& app, std::string_view user
 Result<UnreadSummary> ReadService::SummaryOf(const App& app, std::string_view user_id,
                                              std::vector<Member> members,
                                              const KnownChannels& known,
-                                             const std::optional<CountedChannel>& counted,
-                                             const std::vector<ChannelMute>* mutes) {
+                                             const std::optional<CountedChannel>& counted) {
   std::erase_if(members, [](const Member& m) { return m.hidden || m.invite_rejected_at; });
   UnreadSummary out;
   // A user in no channel (a livestream viewer) costs no more lookups.
   if (members.empty()) return out;
   // Muted channels keep their own unread count but stay out of the totals (#4).
-  std::set<std::string> muted;
-  if (mutes != nullptr) {
-    muted = MutedChannelCids(*mutes, clock_.Now());
-  } else {
-    EDDY_ASSIGN_OR_RETURN(
-        muted, MutedChannelCids(store_.moderation(), app.api_key, user_id, clock_.Now()));
-  }
+  EDDY_ASSIGN_OR_RETURN(std::set<std::string> muted,
+                        MutedChannelCids(store_.moderation(), app.api_key, user_id, clock_.Now()));
   if (!muted.empty()) {
     std::erase_if(members, [&](const Member& m) { return muted.contains(m.cid()); });
     if (members.empty()) return out;
@@ -172,18 +165,6 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
       if (read.ok()) rows = std::move(*read);  // if not, each summary asks for its own
     }
     for (const Channel& c : rows) known.emplace(c.cid(), &c);
-    // The channel mutes of the recipients in some channel, read in one pass too.
-    constexpr std::size_t kNone = std::numeric_limits<std::size_t>::max();
-    std::vector<std::string_view> in_channels;
-    std::vector<std::size_t> mutes_of(user_ids.size(), kNone);
-    for (std::size_t i = 0; i < user_ids.size(); ++i) {
-      if ((*each)[i].empty()) continue;
-      mutes_of[i] = in_channels.size();
-      in_channels.push_back(user_ids[i]);
-    }
-    Result<std::vector<std::vector<ChannelMute>>> mutes =
-        store_.moderation().ChannelMutesOfEach(app.api_key, in_channels);
-    if (!mutes.ok()) mutes_of.assign(user_ids.size(), kNone);  // each summary asks for its own
     out.set_of.reserve(user_ids.size());
     std::optional<std::uint32_t> no_channel_set;
     for (std::size_t i = 0; i < user_ids.size(); ++i) {
@@ -194,10 +175,8 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
         out.set_of.push_back(*no_channel_set);
         continue;
       }
-      const std::vector<ChannelMute>* own_mutes =
-          mutes_of[i] == kNone ? nullptr : &(*mutes)[mutes_of[i]];
       const std::uint32_t set =
-          out.Add(UnreadFieldsOf(app, channel, user_ids[i], std::move(members), known, own_mutes));
+          out.Add(UnreadFieldsOf(app, channel, user_ids[i], std::move(members), known));
       if (in_no_channel) no_channel_set = set;
     }
     return out;
@@ -208,8 +187,7 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
 json::object ReadService::UnreadFieldsOf(const App& app, const Channel& channel,
                                          std::string_view user_id,
                                          Result<std::vector<Member>> members,
-                                         const KnownChannels& known,
-                                         const std::vector<ChannelMute>* mutes) {
+                                         const KnownChannels& known) {
   json::object f(3);  // sized once: this runs for every recipient of a message
   auto failed = [&](const Error& e) {
     log::Warn("unread counters failed", {{"user", user_id}, {"error", e.message}});
@@ -239,8 +217,7 @@ json::object ReadService::UnreadFieldsOf(const App& app, const Channel& channel,
       counted = CountedChannel{channel.cid(), *n};  // the summary counts the same row
     }
   }
-  Result<UnreadSummary> summary =
-      SummaryOf(app, user_id, std::move(*members), known, counted, mutes);
+  Result<UnreadSummary> summary = SummaryOf(app, user_id, std::move(*members), known, counted);
   if (!summary.ok()) return failed(summary.error());
   f["total_unread_count"] = summary->total_unread_count;
   f["unread_channels"] = summary->unread_channels;

@@ -155,16 +155,14 @@ class ReadService final : public ReadState {
     std::int64_t unread = 0;
   };
   // Summary of `members` (all of the user's memberships); the rows of channels not `known`
-  // are read, and so are the user's channel mutes unless given.
+  // are read.
   Result<UnreadSummary> SummaryOf(const App& app, std::string_view user_id,
                                   std::vector<Member> members, const KnownChannels& known = {},
-                                  const std::optional<CountedChannel>& counted = std::nullopt,
-                                  const std::vector<ChannelMute>* mutes = nullptr);
-  // UnreadFields' answer for one recipient, given their memberships (or the error reading them),
-  // channel rows known already (`channel`'s among them) and, if read already, their mutes.
+                                  const std::optional<CountedChannel>& counted = std::nullopt);
+  // UnreadFields' answer for one recipient, given their memberships (or the error reading them)
+  // and channel rows known already (`channel`'s among them).
   json::object UnreadFieldsOf(const App& app, const Channel& channel, std::string_view user_id,
-                              Result<std::vector<Member>> members, const KnownChannels& known,
-                              const std::vector<ChannelMute>* mutes = nullptr);
+                              Result<std::vector<Member>> members, const KnownChannels& known);
   Result<std::string> ReaderId(const Actor& actor, std::string_view named) const;
   Result<Scope> LoadScope(const Actor& actor, const App& app, std::string_view type,
                           std::string_view id, std::string_view reader_id);

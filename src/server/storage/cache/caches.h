@@ -32,29 +32,6 @@ inline std::string Key(std::string_view a, std::string_view b) {
   return key;
 }
 
-// The keys (a, each of `bs`) in one buffer: one allocation for a fan-out's recipients, not
-// one per recipient. `keys` view `buffer`.
-struct KeyList {
-  std::string buffer;
-  std::vector<std::string_view> keys;
-};
-inline KeyList Keys(std::string_view a, const std::vector<std::string_view>& bs) {
-  KeyList out;
-  out.buffer.reserve(bs.size() * (a.size() + 1 + 32));
-  std::vector<std::size_t> ends;
-  ends.reserve(bs.size());
-  for (std::string_view b : bs) {
-    AppendKey(out.buffer, a, b);
-    ends.push_back(out.buffer.size());
-  }
-  out.keys.reserve(bs.size());
-  for (std::size_t i = 0; i < ends.size(); ++i) {
-    const std::size_t begin = i == 0 ? 0 : ends[i - 1];
-    out.keys.push_back(std::string_view(out.buffer).substr(begin, ends[i] - begin));
-  }
-  return out;
-}
-
 inline std::string Key(std::string_view a, std::string_view b, std::string_view c) {
   return Key(Key(a, b), c);
 }

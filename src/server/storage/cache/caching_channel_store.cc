@@ -158,9 +158,23 @@ class CachingChannelStore final : public ChannelStore {
   }
   Result<std::vector<std::vector<Member>>> MembershipsOfEach(
       std::string_view app_key, const std::vector<std::string_view>& user_ids) override {
-    const KeyList keys = Keys(app_key, user_ids);
+    // The keys in one buffer: one allocation per fan-out, not one per recipient.
+    std::string buffer;
+    buffer.reserve(user_ids.size() * (app_key.size() + 1 + 32));
+    std::vector<std::size_t> ends;
+    ends.reserve(user_ids.size());
+    for (std::string_view user_id : user_ids) {
+      AppendKey(buffer, app_key, user_id);
+      ends.push_back(buffer.size());
+    }
+    std::vector<std::string_view> keys;
+    keys.reserve(user_ids.size());
+    for (std::size_t i = 0; i < ends.size(); ++i) {
+      const std::size_t begin = i == 0 ? 0 : ends[i - 1];
+      keys.push_back(std::string_view(buffer).substr(begin, ends[i] - begin));
+    }
     return caches_.memberships.GetMany(
-        keys.keys, [&](std::size_t i) { return inner_.MembershipsOf(app_key, user_ids[i]); });
+        keys, [&](std::size_t i) { return inner_.MembershipsOf(app_key, user_ids[i]); });
   }
   Result<std::vector<RosterEntry>> Roster(std::string_view app_key, std::string_view type,
                                           std::string_view id) override {

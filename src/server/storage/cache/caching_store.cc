@@ -15,8 +15,6 @@ namespace {
 
 using cache_parts::Caches;
 using cache_parts::Key;
-using cache_parts::KeyList;
-using cache_parts::Keys;
 using cache_parts::MakeCachingChannelStore;
 using cache_parts::MakeCachingMessageStore;
 
@@ -186,12 +184,6 @@ class CachingModerationStore final : public ModerationStore {
                                                   std::string_view user_id) override {
     return caches_.channel_mutes.Get(Key(app_key, user_id),
                                      [&] { return inner_.ChannelMutesOf(app_key, user_id); });
-  }
-  Result<std::vector<std::vector<ChannelMute>>> ChannelMutesOfEach(
-      std::string_view app_key, const std::vector<std::string_view>& user_ids) override {
-    const KeyList keys = Keys(app_key, user_ids);
-    return caches_.channel_mutes.GetMany(
-        keys.keys, [&](std::size_t i) { return inner_.ChannelMutesOf(app_key, user_ids[i]); });
   }
   Status UpsertFlag(std::string_view app_key, const Flag& flag) override {
     return inner_.UpsertFlag(app_key, flag);

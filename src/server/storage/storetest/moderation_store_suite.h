@@ -219,27 +219,6 @@ TEST_P(ModerationStoreSuite, ChannelMutesRoundTrip) {
   EXPECT_EQ(mod().ChannelMutesOf(kApp, "alice")->size(), 1u);
 }
 
-TEST_P(ModerationStoreSuite, ChannelMutesOfEachAnswersEveryUserInTheirOrder) {
-  ASSERT_TRUE(mod().UpsertChannelMute(kApp, {"alice", "messaging:a", 10, 10, std::nullopt}).ok());
-  ASSERT_TRUE(mod().UpsertChannelMute(kApp, {"carol", "messaging:b", 20, 20, std::nullopt}).ok());
-  ASSERT_TRUE(mod().UpsertChannelMute(kApp, {"carol", "messaging:c", 30, 30, 99}).ok());
-  ASSERT_TRUE(mod().ChannelMutesOf(kApp, "carol").ok());  // a cache may hold one of them
-  auto each = mod().ChannelMutesOfEach(kApp, {"carol", "nobody", "alice", "carol"});
-  ASSERT_TRUE(each.ok()) << each.error().message;
-  ASSERT_EQ(each->size(), 4u);
-  ASSERT_EQ((*each)[0].size(), 2u);
-  EXPECT_EQ((*each)[0][0].channel_cid, "messaging:b");
-  EXPECT_EQ((*each)[0][1].expires, 99);
-  EXPECT_TRUE((*each)[1].empty());
-  ASSERT_EQ((*each)[2].size(), 1u);
-  EXPECT_EQ((*each)[2][0].channel_cid, "messaging:a");
-  EXPECT_EQ((*each)[3].size(), 2u);
-  EXPECT_TRUE(mod().ChannelMutesOfEach(kApp, {})->empty());
-  // A later mute is seen by the next batch.
-  ASSERT_TRUE(mod().UpsertChannelMute(kApp, {"alice", "messaging:d", 40, 40, std::nullopt}).ok());
-  EXPECT_EQ((*mod().ChannelMutesOfEach(kApp, {"alice"}))[0].size(), 2u);
-}
-
 TEST_P(ModerationStoreSuite, FlagsUpsertQueryAndDelete) {
   Flag msg{"alice", "m1", "bob", "messaging:a", "spam", 10, 10};
   Flag user{"alice", "", "bob", "", "rude", 20, 20};
