@@ -29,9 +29,11 @@ struct Options {
   int source_addresses = 0;  // 0: one per 25,000 connections
   int concurrency = 64;      // set-up calls and connects in flight
 
-  int connections = 1000;        // idle
-  int receivers = 2000;          // fanout
-  bool members = false;          // fanout: the receivers are the channel's members too
+  int connections = 1000;  // idle
+  int receivers = 2000;    // fanout
+  bool members = false;    // fanout: the receivers are the channel's members too
+  // fanout: the channel's type; "messaging" counts each member's unread messages
+  std::string channel_type = "gaming";
   std::vector<double> rates{5};  // fanout: messages/s per step
   double step_seconds = 5;       // fanout
   int text_bytes = 200;          // fanout, send, mixed

@@ -40,13 +40,13 @@ Outcome RunFanout(Bench& bench) {
   std::string error;
   const std::string sender = bench.run_id() + "-sender";
   const std::string channel = "fan-" + bench.run_id();
-  const std::string path = "/channels/gaming/" + channel;
+  const std::string path = "/channels/" + o.channel_type + "/" + channel;
   std::vector<std::string> users;
   for (int i = 0; i < o.receivers; ++i) users.push_back(bench.run_id() + "-r" + std::to_string(i));
   std::vector<std::string> members{sender};
   if (o.members) members.insert(members.end(), users.begin(), users.end());
   if (!bench.UpsertUsers(members, &error) ||
-      !bench.CreateChannel("gaming", channel, sender, members, &error)) {
+      !bench.CreateChannel(o.channel_type, channel, sender, members, &error)) {
     out.ok = false;
     out.result["error"] = error;
     out.summary = "fanout: set-up failed: " + error;
@@ -254,6 +254,7 @@ Outcome RunFanout(Bench& bench) {
   bench.Disconnect(c);
   out.result["receivers"] = o.receivers;
   out.result["receivers_are_members"] = o.members;
+  out.result["channel_type"] = o.channel_type;
   out.result["connect_failures"] = c.failures;
   if (c.failures) out.result["connect_error"] = c.first_error;
   if (!watched) out.result["watch_error"] = watch_error;
