@@ -70,6 +70,7 @@ class InlineKeyMap {
       }
     }
   }
+  // The same on a map the caller does not change: f gets const values.
   template <typename Keys, typename F>
   void find_each(const Keys& keys, F&& f) const {
     const_cast<InlineKeyMap*>(this)->find_each(keys,

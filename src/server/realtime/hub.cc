@@ -260,7 +260,9 @@ std::vector<bool> Hub::IsWatchingEach(std::string_view app_key,
           user_ids, [&](std::size_t i, const Conns* conns) { out[i] = conns != nullptr; });
     }
   }
-  if (!bus_) return out;
+  if (!bus_ || std::all_of(out.begin(), out.end(), [](bool watching) { return watching; })) {
+    return out;
+  }
   const std::vector<std::string> remote = Remote(WatchSet(app_key, cid));  // sorted
   for (std::size_t i = 0; i < user_ids.size(); ++i) {
     if (!out[i]) out[i] = std::binary_search(remote.begin(), remote.end(), user_ids[i]);
