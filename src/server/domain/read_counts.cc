@@ -90,33 +90,35 @@ Result<UnreadSummary> ReadService::SummaryOf(const App& app, std::string_view us
     std::erase_if(members, [&](const Member& m) { return muted.contains(m.cid()); });
     if (members.empty()) return out;
   }
+  // Each member's channel row: the known ones as they are, the others read together.
   std::vector<std::string> cids;  // of `members`, in their order
-  for (const Member& m : members) cids.push_back(m.cid());
+  std::vector<const Channel*> rows;
   std::vector<std::string> unknown;
-  for (const std::string& cid : cids) {
-    if (!known.contains(cid)) unknown.push_back(cid);
+  for (const Member& m : members) {
+    cids.push_back(m.cid());
+    auto k = known.find(cids.back());
+    rows.push_back(k == known.end() ? nullptr : k->second);
+    if (rows.back() == nullptr) unknown.push_back(cids.back());
   }
   std::vector<Channel> read;
   if (!unknown.empty()) {
     EDDY_ASSIGN_OR_RETURN(read, store_.channels().GetChannels(app.api_key, unknown));
+    KnownChannels by_cid;
+    for (const Channel& c : read) by_cid.emplace(c.cid(), &c);
+    for (std::size_t i = 0; i < members.size(); ++i) {
+      if (rows[i] != nullptr) continue;
+      if (auto r = by_cid.find(cids[i]); r != by_cid.end()) rows[i] = r->second;
+    }
   }
-  KnownChannels by_cid;
-  for (const Channel& c : read) by_cid.emplace(c.cid(), &c);
   for (std::size_t i = 0; i < members.size(); ++i) {
     const Member& m = members[i];
     const std::string& cid = cids[i];
-    const Channel* row = nullptr;
-    if (auto k = known.find(cid); k != known.end()) {
-      row = k->second;
-    } else if (auto r = by_cid.find(cid); r != by_cid.end()) {
-      row = r->second;
-    }
-    if (row == nullptr) continue;
+    if (rows[i] == nullptr) continue;
     std::int64_t n = 0;
-    if (counted && counted->cid == cid) {
+    if (counted && counted->row == rows[i]) {
       n = counted->unread;
     } else {
-      EDDY_ASSIGN_OR_RETURN(n, UnreadCount(app, *row, m));
+      EDDY_ASSIGN_OR_RETURN(n, UnreadCount(app, *rows[i], m));
     }
     if (n <= 0) continue;
     out.total_unread_count += n;
@@ -214,7 +216,7 @@ json::object ReadService::UnreadFieldsOf(const App& app, const Channel& channel,
     Result<std::int64_t> n = UnreadCount(app, channel, *member);
     if (n.ok()) {
       f["unread_count"] = *n;
-      counted = CountedChannel{channel.cid(), *n};  // the summary counts the same row
+      counted = CountedChannel{&channel, *n};  // the summary counts the same member row
     }
   }
   Result<UnreadSummary> summary = SummaryOf(app, user_id, std::move(*members), known, counted);

@@ -149,9 +149,10 @@ class ReadService final : public ReadState {
 
   // Channel rows by cid that a summary takes as they are instead of reading them.
   using KnownChannels = std::unordered_map<std::string, const Channel*>;
-  // The unread count of one member row, already asked for (the event's channel's).
+  // The unread count of one member row, already asked for: the member's row in the channel
+  // `row` (the event's, as `known` has it).
   struct CountedChannel {
-    std::string cid;
+    const Channel* row = nullptr;
     std::int64_t unread = 0;
   };
   // Summary of `members` (all of the user's memberships); the rows of channels not `known`
