@@ -13,6 +13,7 @@
 #include "server/domain/cache_invalidation.h"
 #include "server/domain/store.h"
 #include "server/storage/cache/read_through_cache.h"
+#include "server/storage/cache/unread_count_cache.h"
 
 namespace eddy::server::cache_parts {
 
@@ -140,10 +141,10 @@ struct Caches {
   // Channel rows (null: none) are forgotten by every write of the channel row, its members
   // (member_count) or its messages (message_count, last_message_at).
   ReadThroughCache<std::shared_ptr<const Channel>> channel_rows{kMaxEntries};  // app, cid
-  // Grouped by (app, cid): every message write forgets its channel's counts. Within a group
-  // the key is the whole query (reader, last read, bounds, muted senders), so read-state and
-  // mute changes need no invalidation: they make another key.
-  GroupedReadThroughCache<std::int64_t> unread_counts{kMaxEntries};
+  // Grouped by (app, cid): a message insert moves its channel's counts, every other message
+  // write forgets them. Within a group each reader's count answers one position (last read,
+  // bounds, muted senders): read-state and mute changes need no invalidation.
+  UnreadCountCache unread_counts{kMaxEntries};
 };
 
 // The channel and message parts of the store, over `inner` and `caches` (both outlive them).

@@ -212,21 +212,22 @@ class CachingChannelStore final : public ChannelStore {
 };
 
 // Messages are not cached; their channel's row and unread counts are: every message write
-// forgets its channel's (all channels' when it does not know which). An insert also moves
-// its author's read state (a member row), which the member caches must hear of.
+// but an insert forgets its channel's (all channels' when it does not know which). An insert
+// also moves its author's read state (a member row), which the member caches must hear of.
 class CachingMessageStore final : public MessageStore {
  public:
   CachingMessageStore(MessageStore& inner, Caches& caches) : inner_(inner), caches_(caches) {}
 
-  // An insert changes its channel's row and its author's member row only as MessageStore
-  // says (a count moved by one, times moved up to the message's), so the rows cached before
-  // it give the rows after it, kept unless another write of them overlapped: the next send
-  // in the channel reads neither back from the store.
+  // An insert changes its channel's row, its author's member row and the channel's unread
+  // counts only as MessageStore says (a count moved by one, times moved up to the
+  // message's), so the values cached before it give the values after it, kept unless
+  // another write of them overlapped: the next send in the channel reads none of them back
+  // from the store.
   Status InsertMessage(std::string_view app_key, Message& m) override {
     const std::string cid = m.cid();
     Status inserted = [&]() -> Status {
       CacheUpdateScope<std::shared_ptr<const Channel>> row(caches_.channel_rows, Key(app_key, cid));
-      CacheWriteScope counts(caches_.unread_counts, {Key(app_key, cid)});
+      UnreadInsertScope counts(caches_.unread_counts, Key(app_key, cid));
       // A thread-only reply leaves its author's read state alone (it still counts in the
       // channel's message_count).
       std::optional<CacheUpdateScope<std::shared_ptr<const Member>>> member;
@@ -236,6 +237,7 @@ class CachingMessageStore final : public MessageStore {
         memberships.emplace(caches_.memberships, std::vector<std::string>{Key(app_key, m.user_id)});
       }
       EDDY_TRY(inner_.InsertMessage(app_key, m));
+      counts.Stored(m);
       if (row.before() && *row.before()) {
         row.Stored(std::make_shared<const Channel>(ChannelAfter(**row.before(), m)));
       }
@@ -285,11 +287,7 @@ class CachingMessageStore final : public MessageStore {
                      [&] { return inner_.HardDeleteChannelMessages(app_key, type, id, before); });
   }
   Result<std::int64_t> CountUnread(std::string_view app_key, const UnreadQuery& q) override {
-    // The key within the channel: everything of the query but the channel.
-    std::string key = Key(q.user_id, std::to_string(q.after),
-                          q.not_before ? std::to_string(*q.not_before) : std::string("-"));
-    for (const std::string& muted : q.muted_user_ids) key.append(1, '\0').append(muted);
-    return caches_.unread_counts.Get(Key(app_key, Cid(q.channel_type, q.channel_id)), key,
+    return caches_.unread_counts.Get(Key(app_key, Cid(q.channel_type, q.channel_id)), q,
                                      [&] { return inner_.CountUnread(app_key, q); });
   }
   Result<std::optional<Message>> LastChannelMessage(std::string_view app_key, std::string_view type,

@@ -15,7 +15,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -327,50 +326,6 @@ class ReadThroughCache : public WriteTrackedCache<ReadThroughCache<V>> {
 
   const size_t max_entries_;
   InlineKeyMap<V> values_;
-};
-
-// A ReadThroughCache of values that a write changes together, a group at a time: each value
-// has a key within its group (the unread count of one reader's position in one channel), and
-// writes, loads' tickets and forgets name the group (the channel).
-template <typename V>
-class GroupedReadThroughCache : public WriteTrackedCache<GroupedReadThroughCache<V>> {
- public:
-  explicit GroupedReadThroughCache(size_t max_entries) : max_entries_(max_entries) {}
-
-  template <typename Load>
-  Result<V> Get(const std::string& group, const std::string& key, Load&& load) {
-    return this->template ReadThrough<V>(
-        group,
-        [&]() -> std::optional<V> {
-          auto g = groups_.find(group);
-          if (g == groups_.end()) return std::nullopt;
-          auto it = g->second.find(key);
-          if (it == g->second.end()) return std::nullopt;
-          return it->second;
-        },
-        load,
-        [&](const V& value) {
-          if (entries_ >= max_entries_) this->ForgetAllLocked();
-          if (groups_[group].insert_or_assign(key, value).second) ++entries_;
-        });
-  }
-
- private:
-  friend class WriteTrackedCache<GroupedReadThroughCache<V>>;
-  void EraseLocked(const std::string& group) {
-    auto g = groups_.find(group);
-    if (g == groups_.end()) return;
-    entries_ -= g->second.size();
-    groups_.erase(g);
-  }
-  void ClearLocked() {
-    groups_.clear();
-    entries_ = 0;
-  }
-
-  const size_t max_entries_;
-  std::unordered_map<std::string, std::unordered_map<std::string, V>> groups_;
-  size_t entries_ = 0;  // values over all groups
 };
 
 // A cached list in one pointer: not cached, cached and empty, or cached with its items.

@@ -1,14 +1,16 @@
 // Conformance suite for MessageStore's reads: pages of a channel's main list and of a thread
 // in every direction (over equal timestamps too), who sees what (thread-only replies,
 // shadowed and soft-deleted messages, not_before), pinned messages, the last message, and
-// unread counting. Every backend must pass it unchanged. Defines tests: include in exactly one
-// .cc of a test binary.
+// unread counting (the store's count and CountsAsUnread's, message by message, agree). Every
+// backend must pass it unchanged. Defines tests: include in exactly one .cc of a test binary.
 #pragma once
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "server/domain/unread_rule.h"
 #include "server/storage/storetest/message_store_suite.h"
 
 namespace eddy::server::storetest {
@@ -325,10 +327,11 @@ TEST_P(MessagePageSuite, LastChannelMessageIsTheNewestOfTheMainList) {
 }
 
 TEST_P(MessagePageSuite, CountUnreadFollowsTheRules) {
+  std::vector<Message> stored;
   auto add = [&](std::string id, std::string user, Micros at, auto&& change) {
     Message m = Msg(std::move(id), std::move(user), at, "other");
     change(m);
-    Insert(m);
+    stored.push_back(Insert(m));
   };
   auto none = [](Message&) {};
   add("p0", "han", 10, none);
@@ -362,6 +365,13 @@ TEST_P(MessagePageSuite, CountUnreadFollowsTheRules) {
     q.muted_user_ids = std::move(muted);
     auto got = messages().CountUnread(app, q);
     EXPECT_TRUE(got.ok()) << got.error().message;
+    // The caches' rule for one message (CountsAsUnread) counts the same.
+    if (app == kApp) {
+      EXPECT_EQ(std::count_if(stored.begin(), stored.end(),
+                              [&](const Message& m) { return CountsAsUnread(m, q); }),
+                got.ok() ? *got : -1)
+          << q.user_id << " after " << q.after;
+    }
     return got.ok() ? *got : -1;
   };
   EXPECT_EQ(count("me", 0), 5);   // p0, from-muted, shown-reply, regular, newest

@@ -1,0 +1,80 @@
+#include "server/storage/cache/unread_count_cache.h"
+
+#include <mutex>
+#include <utility>
+
+#include "server/domain/unread_rule.h"
+
+namespace eddy::server {
+
+namespace {
+
+// Whether `cached` answers `q` (the same reader's same position in the same channel).
+bool SamePosition(const UnreadQuery& cached, const UnreadQuery& q) {
+  return cached.after == q.after && cached.not_before == q.not_before &&
+         cached.muted_user_ids == q.muted_user_ids;
+}
+
+}  // namespace
+
+UnreadCountCache::Insert UnreadCountCache::BeginInsert(const std::string& group) {
+  std::lock_guard lock(mutex_);
+  Insert insert;
+  if (auto g = groups_.find(group); g != groups_.end()) insert.before = std::move(g->second);
+  insert.ticket = tracker_.BeginOwn(group);
+  EraseLocked(group);
+  return insert;
+}
+
+void UnreadCountCache::EndInsert(const std::string& group, Insert& insert, const Message* stored) {
+  std::lock_guard lock(mutex_);
+  const bool sole = tracker_.SoleWriter(insert.ticket);
+  tracker_.EndOwn(insert.ticket);
+  EraseLocked(group);
+  if (!sole || stored == nullptr || insert.before.empty()) return;
+  if (entries_ + insert.before.size() > max_entries_) {
+    ForgetAllLocked();
+    return;
+  }
+  for (auto& [reader, counted] : insert.before) {
+    if (CountsAsUnread(*stored, counted.query)) ++counted.count;
+  }
+  entries_ += insert.before.size();
+  groups_.emplace(group, std::move(insert.before));
+}
+
+std::optional<std::int64_t> UnreadCountCache::FindLocked(const std::string& group,
+                                                         const UnreadQuery& q) const {
+  auto g = groups_.find(group);
+  if (g == groups_.end()) return std::nullopt;
+  auto reader = g->second.find(q.user_id);
+  if (reader == g->second.end() || !SamePosition(reader->second.query, q)) return std::nullopt;
+  return reader->second.count;
+}
+
+void UnreadCountCache::KeepLocked(const std::string& group, const UnreadQuery& q,
+                                  std::int64_t count) {
+  if (entries_ >= max_entries_) ForgetAllLocked();
+  auto [reader, added] = groups_[group].try_emplace(q.user_id);
+  if (added) ++entries_;
+  Counted& counted = reader->second;
+  counted.query.user_id = q.user_id;
+  counted.query.after = q.after;
+  counted.query.not_before = q.not_before;
+  counted.query.muted_user_ids = q.muted_user_ids;
+  counted.count = count;
+}
+
+void UnreadCountCache::EraseLocked(const std::string& group) {
+  auto g = groups_.find(group);
+  if (g == groups_.end()) return;
+  entries_ -= g->second.size();
+  groups_.erase(g);
+}
+
+void UnreadCountCache::ClearLocked() {
+  groups_.clear();
+  entries_ = 0;
+}
+
+}  // namespace eddy::server

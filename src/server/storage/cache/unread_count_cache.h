@@ -1,0 +1,85 @@
+// The unread counts of readers in channels (MessageStore::CountUnread), grouped by channel:
+// writes, loads' tickets and forgets name the group (app, cid). Each reader has one entry per
+// channel, the last query asked for them there with its count; a query of another position
+// (last read, bounds, muted senders) is a miss and replaces it, so read-state and mute changes
+// need no invalidation. A message insert that was its channel's only write while it ran moves
+// each count it qualifies for by one (CountsAsUnread) instead of forgetting them: the next
+// message of a group chat does not count every member's unread messages again.
+// Thread-safe, as every WriteTrackedCache.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "server/domain/message.h"
+#include "server/domain/message_store.h"
+#include "server/storage/cache/read_through_cache.h"
+
+namespace eddy::server {
+
+class UnreadCountCache : public WriteTrackedCache<UnreadCountCache> {
+ public:
+  // Past `max_entries` counts the cache starts over (memory stays bounded).
+  explicit UnreadCountCache(std::size_t max_entries) : max_entries_(max_entries) {}
+
+  // q's count in `group` (q's channel): cached, or what `load()` gives, cached unless a write
+  // of the group overlapped the load.
+  template <typename Load>
+  Result<std::int64_t> Get(const std::string& group, const UnreadQuery& q, Load&& load) {
+    return ReadThrough<std::int64_t>(
+        group, [&] { return FindLocked(group, q); }, load,
+        [&](std::int64_t count) { KeepLocked(group, q, count); });
+  }
+
+  // Around a message insert in the group's channel (UnreadInsertScope pairs them): Begin
+  // takes the group's counts out, as BeginWrite forgets them; End puts them back moved by
+  // the stored message (null: the insert failed) if no other write of the group overlapped.
+  struct Counted {
+    UnreadQuery query;  // its channel fields left empty: the group names the channel
+    std::int64_t count = 0;
+  };
+  using Readers = std::unordered_map<std::string, Counted>;  // by reader (user id)
+  struct Insert {
+    Readers before;
+    WriteTracker::Ticket ticket;
+  };
+  Insert BeginInsert(const std::string& group);
+  void EndInsert(const std::string& group, Insert& insert, const Message* stored);
+
+ private:
+  friend class WriteTrackedCache<UnreadCountCache>;
+  std::optional<std::int64_t> FindLocked(const std::string& group, const UnreadQuery& q) const;
+  void KeepLocked(const std::string& group, const UnreadQuery& q, std::int64_t count);
+  void EraseLocked(const std::string& group);
+  void ClearLocked();
+
+  const std::size_t max_entries_;
+  std::unordered_map<std::string, Readers> groups_;
+  std::size_t entries_ = 0;  // counts over all groups
+};
+
+// One message insert for the unread counts: BeginInsert now, EndInsert at the end of the
+// scope with the message given to Stored (none: the insert failed).
+class UnreadInsertScope {
+ public:
+  UnreadInsertScope(UnreadCountCache& cache, std::string group)
+      : cache_(cache), group_(std::move(group)), insert_(cache_.BeginInsert(group_)) {}
+  ~UnreadInsertScope() { cache_.EndInsert(group_, insert_, stored_); }
+  UnreadInsertScope(const UnreadInsertScope&) = delete;
+  UnreadInsertScope& operator=(const UnreadInsertScope&) = delete;
+
+  // `m` (outliving the scope) is what the insert stored.
+  void Stored(const Message& m) { stored_ = &m; }
+
+ private:
+  UnreadCountCache& cache_;
+  std::string group_;
+  UnreadCountCache::Insert insert_;
+  const Message* stored_ = nullptr;
+};
+
+}  // namespace eddy::server

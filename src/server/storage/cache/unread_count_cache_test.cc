@@ -1,0 +1,168 @@
+#include "server/storage/cache/unread_count_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace eddy::server {
+namespace {
+
+UnreadQuery Reader(std::string user, Micros after = 0, std::vector<std::string> muted = {}) {
+  UnreadQuery q;
+  q.channel_type = "messaging";
+  q.channel_id = "general";
+  q.user_id = std::move(user);
+  q.after = after;
+  q.muted_user_ids = std::move(muted);
+  return q;
+}
+
+Message NewMessage(std::string author, Micros at) {
+  Message m;
+  m.channel_type = "messaging";
+  m.channel_id = "general";
+  m.id = author + std::to_string(at);
+  m.user_id = std::move(author);
+  m.created_at = at;
+  return m;
+}
+
+// The "store": every count is `value`, and how often the cache had to ask.
+struct Counts {
+  std::int64_t value = 1;
+  int loads = 0;
+  auto Load() {
+    return [this]() -> Result<std::int64_t> {
+      ++loads;
+      return value;
+    };
+  }
+};
+
+TEST(UnreadCountCacheTest, AnInsertMovesTheCountsItQualifiesForAndLeavesTheOthers) {
+  UnreadCountCache cache(100);
+  Counts s;
+  const UnreadQuery luke = Reader("luke"), han = Reader("han"), leia = Reader("leia", 0, {"han"}),
+                    late = Reader("chewie", 500);
+  for (const UnreadQuery& q : {luke, han, leia, late}) ASSERT_EQ(*cache.Get("g", q, s.Load()), 1);
+  ASSERT_EQ(s.loads, 4);
+  {
+    UnreadInsertScope insert(cache, "g");
+    static const Message kByHan = NewMessage("han", 100);
+    insert.Stored(kByHan);
+  }
+  EXPECT_EQ(*cache.Get("g", luke, s.Load()), 2);
+  EXPECT_EQ(*cache.Get("g", han, s.Load()), 1);   // own
+  EXPECT_EQ(*cache.Get("g", leia, s.Load()), 1);  // muted the author
+  EXPECT_EQ(*cache.Get("g", late, s.Load()), 1);  // read past it
+  EXPECT_EQ(s.loads, 4);
+
+  Message silent = NewMessage("leia", 200);
+  silent.silent = true;
+  {
+    UnreadInsertScope insert(cache, "g");
+    insert.Stored(silent);
+  }
+  EXPECT_EQ(*cache.Get("g", luke, s.Load()), 2);
+  EXPECT_EQ(s.loads, 4);
+}
+
+TEST(UnreadCountCacheTest, AnotherPositionOfAReaderIsAMissAndReplacesTheirCount) {
+  UnreadCountCache cache(100);
+  Counts s;
+  ASSERT_EQ(*cache.Get("g", Reader("luke", 0), s.Load()), 1);
+  s.value = 7;
+  EXPECT_EQ(*cache.Get("g", Reader("luke", 10), s.Load()), 7);
+  EXPECT_EQ(*cache.Get("g", Reader("luke", 10, {"han"}), s.Load()), 7);
+  EXPECT_EQ(s.loads, 3);
+  EXPECT_EQ(*cache.Get("g", Reader("luke", 10, {"han"}), s.Load()), 7);
+  EXPECT_EQ(s.loads, 3);
+  // One count per reader and channel: the first position is gone, another group is its own.
+  s.value = 2;
+  EXPECT_EQ(*cache.Get("g", Reader("luke", 0), s.Load()), 2);
+  EXPECT_EQ(*cache.Get("h", Reader("luke", 0), s.Load()), 2);
+  EXPECT_EQ(s.loads, 5);
+}
+
+TEST(UnreadCountCacheTest, AFailedOrOverlappedInsertForgetsTheGroup) {
+  UnreadCountCache cache(100);
+  Counts s;
+  const UnreadQuery luke = Reader("luke");
+  const Message m = NewMessage("han", 100);
+  ASSERT_EQ(*cache.Get("g", luke, s.Load()), 1);
+  { UnreadInsertScope failed(cache, "g"); }
+  EXPECT_EQ(*cache.Get("g", luke, s.Load()), 1);
+  EXPECT_EQ(s.loads, 2);
+
+  // Two inserts in the channel at once: neither knows the other's effect.
+  {
+    UnreadInsertScope first(cache, "g");
+    {
+      UnreadInsertScope second(cache, "g");
+      second.Stored(m);
+    }
+    first.Stored(m);
+  }
+  s.value = 3;
+  EXPECT_EQ(*cache.Get("g", luke, s.Load()), 3);
+  EXPECT_EQ(s.loads, 3);
+
+  // A plain write of the channel, or a change heard from another node, during the insert.
+  for (int variant = 0; variant < 2; ++variant) {
+    {
+      UnreadInsertScope insert(cache, "g");
+      if (variant == 0) {
+        cache.BeginWrite({"g"});
+        cache.EndWrite({"g"});
+      } else {
+        cache.Forget("g");
+      }
+      insert.Stored(m);
+    }
+    s.value = 10 + variant;
+    EXPECT_EQ(*cache.Get("g", luke, s.Load()), 10 + variant);
+  }
+  EXPECT_EQ(s.loads, 5);
+
+  // An insert in another channel changes nothing here.
+  {
+    UnreadInsertScope other(cache, "h");
+    other.Stored(m);
+  }
+  EXPECT_EQ(*cache.Get("g", luke, s.Load()), 11);
+  EXPECT_EQ(s.loads, 5);
+}
+
+TEST(UnreadCountCacheTest, ALoadDuringAnInsertIsNotCachedAndItsResultNotMovedTwice) {
+  UnreadCountCache cache(100);
+  Counts s;
+  const UnreadQuery luke = Reader("luke");
+  const Message m = NewMessage("han", 100);
+  ASSERT_EQ(*cache.Get("g", luke, s.Load()), 1);
+  {
+    UnreadInsertScope insert(cache, "g");
+    s.value = 2;  // the store, with the message
+    insert.Stored(m);
+    EXPECT_EQ(*cache.Get("g", luke, s.Load()), 2);  // read from the store, not kept
+  }
+  EXPECT_EQ(*cache.Get("g", luke, s.Load()), 2);  // the count before, moved by one
+  EXPECT_EQ(s.loads, 2);
+}
+
+TEST(UnreadCountCacheTest, StaysWithinItsBound) {
+  UnreadCountCache cache(3);
+  Counts s;
+  for (const char* user : {"a", "b", "c", "d"})
+    ASSERT_EQ(*cache.Get("g", Reader(user), s.Load()), 1);
+  // Past three counts it started over: "d" is the only one left.
+  EXPECT_EQ(*cache.Get("g", Reader("d"), s.Load()), 1);
+  EXPECT_EQ(s.loads, 4);
+  EXPECT_EQ(*cache.Get("g", Reader("a"), s.Load()), 1);
+  EXPECT_EQ(s.loads, 5);
+}
+
+}  // namespace
+}  // namespace eddy::server
