@@ -17,30 +17,25 @@ bool SamePosition(const UnreadQuery& cached, const UnreadQuery& q) {
 
 }  // namespace
 
-UnreadCountCache::Insert UnreadCountCache::BeginInsert(const std::string& group) {
+WriteTracker::Ticket UnreadCountCache::BeginInsert(const std::string& group) {
   std::lock_guard lock(mutex_);
-  Insert insert;
-  if (auto g = groups_.find(group); g != groups_.end()) insert.before = std::move(g->second);
-  insert.ticket = tracker_.BeginOwn(group);
-  EraseLocked(group);
-  return insert;
+  return tracker_.BeginOwn(group);
 }
 
-void UnreadCountCache::EndInsert(const std::string& group, Insert& insert, const Message* stored) {
+void UnreadCountCache::EndInsert(const std::string& group, const WriteTracker::Ticket& insert,
+                                 const Message* stored) {
   std::lock_guard lock(mutex_);
-  const bool sole = tracker_.SoleWriter(insert.ticket);
-  tracker_.EndOwn(insert.ticket);
-  EraseLocked(group);
-  if (!sole || stored == nullptr || insert.before.empty()) return;
-  if (entries_ + insert.before.size() > max_entries_) {
-    ForgetAllLocked();
+  const bool sole = tracker_.SoleWriter(insert);
+  tracker_.EndOwn(insert);
+  auto g = groups_.find(group);
+  if (g == groups_.end()) return;
+  if (!sole || stored == nullptr) {
+    EraseLocked(group);
     return;
   }
-  for (auto& [reader, counted] : insert.before) {
+  for (auto& [reader, counted] : g->second) {
     if (CountsAsUnread(*stored, counted.query)) ++counted.count;
   }
-  entries_ += insert.before.size();
-  groups_.emplace(group, std::move(insert.before));
 }
 
 std::optional<std::int64_t> UnreadCountCache::FindLocked(const std::string& group,

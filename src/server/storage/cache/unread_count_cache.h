@@ -35,23 +35,23 @@ class UnreadCountCache : public WriteTrackedCache<UnreadCountCache> {
         [&](std::int64_t count) { KeepLocked(group, q, count); });
   }
 
-  // Around a message insert in the group's channel (UnreadInsertScope pairs them): Begin
-  // takes the group's counts out, as BeginWrite forgets them; End puts them back moved by
-  // the stored message (null: the insert failed) if no other write of the group overlapped.
+  // Around a message insert in the group's channel (UnreadInsertScope pairs them). The
+  // group's counts still answer while the insert runs (it is not acknowledged yet: a read
+  // beside it may see the channel before it); at its end they are moved by the stored
+  // message (null: the insert failed) if no other write of the group overlapped it, and
+  // forgotten otherwise.
+  WriteTracker::Ticket BeginInsert(const std::string& group);
+  void EndInsert(const std::string& group, const WriteTracker::Ticket& insert,
+                 const Message* stored);
+
+ private:
+  friend class WriteTrackedCache<UnreadCountCache>;
   struct Counted {
     UnreadQuery query;  // its channel fields left empty: the group names the channel
     std::int64_t count = 0;
   };
   using Readers = std::unordered_map<std::string, Counted>;  // by reader (user id)
-  struct Insert {
-    Readers before;
-    WriteTracker::Ticket ticket;
-  };
-  Insert BeginInsert(const std::string& group);
-  void EndInsert(const std::string& group, Insert& insert, const Message* stored);
 
- private:
-  friend class WriteTrackedCache<UnreadCountCache>;
   std::optional<std::int64_t> FindLocked(const std::string& group, const UnreadQuery& q) const;
   void KeepLocked(const std::string& group, const UnreadQuery& q, std::int64_t count);
   void EraseLocked(const std::string& group);
@@ -78,7 +78,7 @@ class UnreadInsertScope {
  private:
   UnreadCountCache& cache_;
   std::string group_;
-  UnreadCountCache::Insert insert_;
+  WriteTracker::Ticket insert_;
   const Message* stored_ = nullptr;
 };
 
