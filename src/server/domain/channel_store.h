@@ -3,6 +3,7 @@
 // same transaction as the change behind them.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -100,15 +101,17 @@ class ChannelStore {
   // Every member row of `user_id` across the app's channels (not deleted ones), by cid.
   virtual Result<std::vector<Member>> MembershipsOf(std::string_view app_key,
                                                     std::string_view user_id) = 0;
-  // MembershipsOf for each of `user_ids`, in their order (every recipient of a message).
-  // The cache answers them in one pass; a store asks one user at a time.
-  virtual Result<std::vector<std::vector<Member>>> MembershipsOfEach(
+  // MembershipsOf for each of `user_ids`, in their order (every recipient of a message), as
+  // lists nobody changes: the cache answers them in one pass and hands out the lists it
+  // holds, not copies; a store asks one user at a time.
+  using MemberList = std::shared_ptr<const std::vector<Member>>;
+  virtual Result<std::vector<MemberList>> MembershipsOfEach(
       std::string_view app_key, const std::vector<std::string_view>& user_ids) {
-    std::vector<std::vector<Member>> out;
+    std::vector<MemberList> out;
     out.reserve(user_ids.size());
     for (std::string_view user_id : user_ids) {
       EDDY_ASSIGN_OR_RETURN(std::vector<Member> rows, MembershipsOf(app_key, user_id));
-      out.push_back(std::move(rows));
+      out.push_back(std::make_shared<const std::vector<Member>>(std::move(rows)));
     }
     return out;
   }

@@ -16,6 +16,16 @@
 
 namespace eddy::server {
 
+namespace {
+
+// A recipient whose counters could not be read gets none rather than wrong ones.
+json::object UnreadFieldsFailed(std::string_view user_id, const Error& e) {
+  log::Warn("unread counters failed", {{"user", user_id}, {"error", e.message}});
+  return json::object{};
+}
+
+}  // namespace
+
 ReadService::ReadService(Store& store, const ChannelTypes& types, ChannelEvents& channel_events,
                          EventSink& events, ChannelViews& channel_views, const Clock& clock,
                          const Presence* presence)
@@ -72,14 +82,17 @@ Result<std::int64_t> ReadService::UnreadCount(const App& app, const Channel& cha
 Result<UnreadSummary> ReadService::Summary(const App& app, std::string_view user_id) {
   EDDY_ASSIGN_OR_RETURN(std::vector<Member> members,
                         store_.channels().MembershipsOf(app.api_key, user_id));
-  return SummaryOf(app, user_id, std::move(members));
+  return SummaryOf(app, user_id, members);
 }
 
 Result<UnreadSummary> ReadService::SummaryOf(const App& app, std::string_view user_id,
-                                             std::vector<Member> members,
+                                             const std::vector<Member>& memberships,
                                              const KnownChannels& known,
                                              const std::optional<CountedChannel>& counted) {
-  std::erase_if(members, [](const Member& m) { return m.hidden || m.invite_rejected_at; });
+  std::vector<const Member*> members;  // those that count
+  for (const Member& m : memberships) {
+    if (!m.hidden && !m.invite_rejected_at) members.push_back(&m);
+  }
   UnreadSummary out;
   // A user in no channel (a livestream viewer) costs no more lookups.
   if (members.empty()) return out;
@@ -87,15 +100,15 @@ Result<UnreadSummary> ReadService::SummaryOf(const App& app, std::string_view us
   EDDY_ASSIGN_OR_RETURN(std::set<std::string> muted,
                         MutedChannelCids(store_.moderation(), app.api_key, user_id, clock_.Now()));
   if (!muted.empty()) {
-    std::erase_if(members, [&](const Member& m) { return muted.contains(m.cid()); });
+    std::erase_if(members, [&](const Member* m) { return muted.contains(m->cid()); });
     if (members.empty()) return out;
   }
   // Each member's channel row: the known ones as they are, the others read together.
   std::vector<std::string> cids;  // of `members`, in their order
   std::vector<const Channel*> rows;
   std::vector<std::string> unknown;
-  for (const Member& m : members) {
-    cids.push_back(m.cid());
+  for (const Member* m : members) {
+    cids.push_back(m->cid());
     auto k = known.find(cids.back());
     rows.push_back(k == known.end() ? nullptr : k->second);
     if (rows.back() == nullptr) unknown.push_back(cids.back());
@@ -111,7 +124,7 @@ Result<UnreadSummary> ReadService::SummaryOf(const App& app, std::string_view us
     }
   }
   for (std::size_t i = 0; i < members.size(); ++i) {
-    const Member& m = members[i];
+    const Member& m = *members[i];
     const std::string& cid = cids[i];
     if (rows[i] == nullptr) continue;
     std::int64_t n = 0;
@@ -136,13 +149,14 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
   auto one = [this, scope](const std::string& user_id) {
     const auto& [app, channel] = *scope;
     const KnownChannels known{{channel.cid(), &channel}};
-    return UnreadFieldsOf(app, channel, user_id,
-                          store_.channels().MembershipsOf(app.api_key, user_id), known);
+    Result<std::vector<Member>> members = store_.channels().MembershipsOf(app.api_key, user_id);
+    if (!members.ok()) return UnreadFieldsFailed(user_id, members.error());
+    return UnreadFieldsOf(app, channel, user_id, *members, known);
   };
   auto many = [this, scope](const std::vector<std::string_view>& user_ids) {
     const auto& [app, channel] = *scope;
     PersonalFieldSets out;
-    Result<std::vector<std::vector<Member>>> each =
+    Result<std::vector<ChannelStore::MemberList>> each =
         store_.channels().MembershipsOfEach(app.api_key, user_ids);
     if (!each.ok()) {
       log::Warn("unread counters failed", {{"error", each.error().message}});
@@ -154,8 +168,8 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
     // recipients read once for all of them (not once per recipient that is a member).
     KnownChannels known{{channel.cid(), &channel}};
     std::unordered_set<std::string> others;
-    for (const std::vector<Member>& members : *each) {
-      for (const Member& m : members) {
+    for (const ChannelStore::MemberList& members : *each) {
+      for (const Member& m : *members) {
         if (m.hidden || m.invite_rejected_at) continue;
         if (std::string cid = m.cid(); !known.contains(cid)) others.insert(std::move(cid));
       }
@@ -170,15 +184,14 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
     out.set_of.reserve(user_ids.size());
     std::optional<std::uint32_t> no_channel_set;
     for (std::size_t i = 0; i < user_ids.size(); ++i) {
-      std::vector<Member>& members = (*each)[i];
+      const std::vector<Member>& members = *(*each)[i];
       // Users in no channel (a livestream's watchers) all get the same zero totals.
       const bool in_no_channel = members.empty() && !channel.deleted_at;
       if (in_no_channel && no_channel_set) {
         out.set_of.push_back(*no_channel_set);
         continue;
       }
-      const std::uint32_t set =
-          out.Add(UnreadFieldsOf(app, channel, user_ids[i], std::move(members), known));
+      const std::uint32_t set = out.Add(UnreadFieldsOf(app, channel, user_ids[i], members, known));
       if (in_no_channel) no_channel_set = set;
     }
     return out;
@@ -188,14 +201,9 @@ PersonalFields ReadService::UnreadFields(const App& app, const Channel& channel)
 
 json::object ReadService::UnreadFieldsOf(const App& app, const Channel& channel,
                                          std::string_view user_id,
-                                         Result<std::vector<Member>> members,
+                                         const std::vector<Member>& members,
                                          const KnownChannels& known) {
   json::object f(3);  // sized once: this runs for every recipient of a message
-  auto failed = [&](const Error& e) {
-    log::Warn("unread counters failed", {{"user", user_id}, {"error", e.message}});
-    return json::object{};
-  };
-  if (!members.ok()) return failed(members.error());
   // The user's row in `channel` is among their memberships, unless the channel is deleted
   // (memberships leave deleted channels out): then it is asked for.
   std::optional<Member> deleted_channel_row;
@@ -203,24 +211,24 @@ json::object ReadService::UnreadFieldsOf(const App& app, const Channel& channel,
   if (channel.deleted_at) {
     Result<std::optional<Member>> row =
         store_.channels().GetMember(app.api_key, channel.type, channel.id, user_id);
-    if (!row.ok()) return failed(row.error());
+    if (!row.ok()) return UnreadFieldsFailed(user_id, row.error());
     deleted_channel_row = std::move(*row);
     if (deleted_channel_row) member = &*deleted_channel_row;
   } else {
-    for (const Member& m : *members) {
+    for (const Member& m : members) {
       if (m.channel_type == channel.type && m.channel_id == channel.id) member = &m;
     }
   }
   std::optional<CountedChannel> counted;
-  if (member) {  // before the memberships move into SummaryOf: `member` may point into them
+  if (member) {
     Result<std::int64_t> n = UnreadCount(app, channel, *member);
     if (n.ok()) {
       f["unread_count"] = *n;
       counted = CountedChannel{&channel, *n};  // the summary counts the same member row
     }
   }
-  Result<UnreadSummary> summary = SummaryOf(app, user_id, std::move(*members), known, counted);
-  if (!summary.ok()) return failed(summary.error());
+  Result<UnreadSummary> summary = SummaryOf(app, user_id, members, known, counted);
+  if (!summary.ok()) return UnreadFieldsFailed(user_id, summary.error());
   f["total_unread_count"] = summary->total_unread_count;
   f["unread_channels"] = summary->unread_channels;
   return f;

@@ -155,15 +155,16 @@ class ReadService final : public ReadState {
     const Channel* row = nullptr;
     std::int64_t unread = 0;
   };
-  // Summary of `members` (all of the user's memberships); the rows of channels not `known`
+  // Summary of `memberships` (all of the user's); the rows of channels not `known`
   // are read.
   Result<UnreadSummary> SummaryOf(const App& app, std::string_view user_id,
-                                  std::vector<Member> members, const KnownChannels& known = {},
+                                  const std::vector<Member>& memberships,
+                                  const KnownChannels& known = {},
                                   const std::optional<CountedChannel>& counted = std::nullopt);
-  // UnreadFields' answer for one recipient, given their memberships (or the error reading them)
-  // and channel rows known already (`channel`'s among them).
+  // UnreadFields' answer for one recipient, given their memberships and channel rows known
+  // already (`channel`'s among them).
   json::object UnreadFieldsOf(const App& app, const Channel& channel, std::string_view user_id,
-                              Result<std::vector<Member>> members, const KnownChannels& known);
+                              const std::vector<Member>& members, const KnownChannels& known);
   Result<std::string> ReaderId(const Actor& actor, std::string_view named) const;
   Result<Scope> LoadScope(const Actor& actor, const App& app, std::string_view type,
                           std::string_view id, std::string_view reader_id);

@@ -118,7 +118,7 @@ struct Caches {
   ReadThroughCache<std::shared_ptr<const Member>> members{kMaxEntries};  // app, cid, user
   // Per user (app, user): a value, mostly empty, for nearly every connected user.
   struct PerUser {
-    CachedList<Member> memberships;
+    SharedCachedList<Member> memberships;
     CachedList<UserMute> mutes;
     CachedList<ChannelMute> channel_mutes;
     CachedList<Ban> app_bans;  // BansOf without a channel
@@ -128,7 +128,7 @@ struct Caches {
     }
   };
   SharedEntries<PerUser> per_user{kMaxEntries};
-  FieldCache<PerUser, std::vector<Member>, &PerUser::memberships> memberships{per_user};
+  FieldCache<PerUser, ChannelStore::MemberList, &PerUser::memberships> memberships{per_user};
   FieldCache<PerUser, std::vector<UserMute>, &PerUser::mutes> mutes{per_user};
   FieldCache<PerUser, std::vector<ChannelMute>, &PerUser::channel_mutes> channel_mutes{per_user};
   FieldCache<PerUser, std::vector<Ban>, &PerUser::app_bans> app_bans{per_user};

@@ -153,10 +153,12 @@ class CachingChannelStore final : public ChannelStore {
   }
   Result<std::vector<Member>> MembershipsOf(std::string_view app_key,
                                             std::string_view user_id) override {
-    return caches_.memberships.Get(Key(app_key, user_id),
-                                   [&] { return inner_.MembershipsOf(app_key, user_id); });
+    EDDY_ASSIGN_OR_RETURN(MemberList list, caches_.memberships.Get(Key(app_key, user_id), [&] {
+      return LoadMemberships(app_key, user_id);
+    }));
+    return *list;
   }
-  Result<std::vector<std::vector<Member>>> MembershipsOfEach(
+  Result<std::vector<MemberList>> MembershipsOfEach(
       std::string_view app_key, const std::vector<std::string_view>& user_ids) override {
     // The keys in one buffer: one allocation per fan-out, not one per recipient.
     std::string buffer;
@@ -174,7 +176,7 @@ class CachingChannelStore final : public ChannelStore {
       keys.push_back(std::string_view(buffer).substr(begin, ends[i] - begin));
     }
     return caches_.memberships.GetMany(
-        keys, [&](std::size_t i) { return inner_.MembershipsOf(app_key, user_ids[i]); });
+        keys, [&](std::size_t i) { return LoadMemberships(app_key, user_ids[i]); });
   }
   Result<std::vector<RosterEntry>> Roster(std::string_view app_key, std::string_view type,
                                           std::string_view id) override {
@@ -183,6 +185,10 @@ class CachingChannelStore final : public ChannelStore {
   }
 
  private:
+  Result<MemberList> LoadMemberships(std::string_view app_key, std::string_view user_id) {
+    EDDY_ASSIGN_OR_RETURN(std::vector<Member> rows, inner_.MembershipsOf(app_key, user_id));
+    return std::make_shared<const std::vector<Member>>(std::move(rows));
+  }
   // A write of the member rows `rows` (each may name its own channel; `fallback_cid` is for
   // rows that do not).
   template <typename Write>

@@ -117,8 +117,10 @@ TEST_P(CachingStoreTest, MembershipsOfEachSharesMembershipsOfsCache) {
   ASSERT_EQ(channels().MembershipsOf(kApp, "luke")->size(), 1u);
   auto before = channels().MembershipsOfEach(kApp, {"leia", "luke"});
   ASSERT_TRUE(before.ok()) << before.error().message;
-  EXPECT_TRUE((*before)[0].empty());
-  EXPECT_EQ((*before)[1].size(), 1u);
+  EXPECT_TRUE((*before)[0]->empty());
+  EXPECT_EQ((*before)[1]->size(), 1u);
+  // The cache hands out the list it holds, not a copy.
+  EXPECT_EQ((*channels().MembershipsOfEach(kApp, {"luke"}))[0], (*before)[1]);
 
   // Another node adds both to a second channel.
   Channel b = MakeChannel("messaging", "b", 1);
@@ -128,14 +130,15 @@ TEST_P(CachingStoreTest, MembershipsOfEachSharesMembershipsOfsCache) {
                   .UpsertMembers(kApp, {MakeMember(b, "luke", 2), MakeMember(b, "leia", 2)})
                   .ok());
   EXPECT_TRUE(channels().MembershipsOf(kApp, "leia")->empty());  // loaded by MembershipsOfEach
-  EXPECT_EQ((*channels().MembershipsOfEach(kApp, {"luke"}))[0].size(), 1u);
+  EXPECT_EQ((*channels().MembershipsOfEach(kApp, {"luke"}))[0]->size(), 1u);
 
   invalidation().Remote(CachedData::kMembers, kApp, "luke");
   auto after = channels().MembershipsOfEach(kApp, {"leia", "luke"});
-  EXPECT_TRUE((*after)[0].empty());  // leia's change was not announced yet
-  EXPECT_EQ((*after)[1].size(), 2u);
+  EXPECT_TRUE((*after)[0]->empty());  // leia's change was not announced yet
+  EXPECT_EQ((*after)[1]->size(), 2u);
+  EXPECT_EQ((*before)[1]->size(), 1u);  // a list handed out is replaced, never changed
   invalidation().Remote(CachedData::kMembers, kApp, "leia");
-  EXPECT_EQ((*channels().MembershipsOfEach(kApp, {"leia"}))[0].size(), 1u);
+  EXPECT_EQ((*channels().MembershipsOfEach(kApp, {"leia"}))[0]->size(), 1u);
 }
 
 TEST_P(CachingStoreTest, ModerationAndUsersFollowAnotherNodesChanges) {

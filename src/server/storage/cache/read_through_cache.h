@@ -11,6 +11,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -362,11 +363,51 @@ class CachedList {
   std::vector<T>* list_ = nullptr;
 };
 
+// A cached list handed out shared rather than copied, also in one pointer: not cached,
+// cached and empty, or a box holding the shared list. Usable as a FieldCache field like
+// std::optional<std::shared_ptr<const std::vector<T>>>.
+template <typename T>
+class SharedCachedList {
+ public:
+  using List = std::shared_ptr<const std::vector<T>>;
+  SharedCachedList() = default;
+  ~SharedCachedList() { reset(); }
+  SharedCachedList(const SharedCachedList&) = delete;
+  SharedCachedList& operator=(const SharedCachedList&) = delete;
+
+  bool has_value() const { return box_ != nullptr; }
+  operator std::optional<List>() const {  // NOLINT: read like the optional it replaces
+    if (box_ == nullptr) return std::nullopt;
+    if (box_ == KnownEmpty()) return Empty();
+    return *box_;
+  }
+  SharedCachedList& operator=(const List& list) {
+    reset();
+    box_ = !list || list->empty() ? KnownEmpty() : new List(list);
+    return *this;
+  }
+  void reset() {
+    if (box_ != KnownEmpty()) delete box_;
+    box_ = nullptr;
+  }
+
+ private:
+  static List* KnownEmpty() {
+    static List sentinel;  // only compared with
+    return &sentinel;
+  }
+  static const List& Empty() {
+    static const List empty = std::make_shared<const std::vector<T>>();
+    return empty;
+  }
+  List* box_ = nullptr;
+};
+
 // The values of several read-through caches over the same keys, one entry per key: each
 // FieldCache keeps its values in one field of `Entry` (a std::optional<V>, or a CachedList
-// when V is a vector), and Entry provides `bool empty() const` (no field set). Per-user caches that
-// hold a value, mostly empty, for nearly every connected user cost one key and one allocation per
-// user this way, not one each.
+// or SharedCachedList when V is a vector or a shared one), and Entry provides `bool empty() const`
+// (no field set). Per-user caches that hold a value, mostly empty, for nearly every connected user
+// cost one key and one allocation per user this way, not one each.
 template <typename Entry>
 class SharedEntries {
  public:

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -381,6 +382,28 @@ TEST(CachedListTest, TellsNotCachedFromEmptyAndHoldsItsItems) {
   list = std::vector<std::string>{};
   list = std::vector<std::string>{"d"};
   EXPECT_EQ(Items(other), std::vector<std::string>{});
+}
+
+// The shared kind: the same three states, and a list handed out is the one held (no copy),
+// which a later value replaces without changing it.
+TEST(SharedCachedListTest, TellsNotCachedFromEmptyAndHandsOutTheListItHolds) {
+  using List = SharedCachedList<std::string>::List;
+  SharedCachedList<std::string> list;
+  EXPECT_FALSE(list.has_value());
+  EXPECT_EQ(std::optional<List>(list), std::nullopt);
+  list = std::make_shared<const std::vector<std::string>>();
+  ASSERT_TRUE(list.has_value());
+  EXPECT_TRUE(std::optional<List>(list).value()->empty());
+  const List held = std::make_shared<const std::vector<std::string>>(
+      std::vector<std::string>{"a long string past the inline size", "b"});
+  list = held;
+  const List out = std::optional<List>(list).value();
+  EXPECT_EQ(out, held);
+  list = std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"c"});
+  EXPECT_EQ(*out, (std::vector<std::string>{"a long string past the inline size", "b"}));
+  EXPECT_EQ(*std::optional<List>(list).value(), std::vector<std::string>{"c"});
+  list.reset();
+  EXPECT_FALSE(list.has_value());
 }
 
 struct ListFields {

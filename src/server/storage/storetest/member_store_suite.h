@@ -100,11 +100,12 @@ TEST_P(MemberStoreSuite, MembershipsOfSpansChannelsSkipsDeletedOnesAndIsPerApp) 
   auto each = channels().MembershipsOfEach(kApp, {"leia", "nobody", "luke", "leia"});
   ASSERT_TRUE(each.ok()) << each.error().message;
   ASSERT_EQ(each->size(), 4u);
-  EXPECT_EQ(Cids((*each)[0]), (std::vector<std::string>{"messaging:a", "messaging:without"}));
-  EXPECT_TRUE((*each)[1].empty());
-  EXPECT_EQ(Cids((*each)[2]), (std::vector<std::string>{"messaging:a", "team:b"}));
-  EXPECT_EQ((*each)[2][1].created_at, 2);
-  EXPECT_EQ(Cids((*each)[3]), Cids((*each)[0]));
+  for (const ChannelStore::MemberList& list : *each) ASSERT_NE(list, nullptr);
+  EXPECT_EQ(Cids(*(*each)[0]), (std::vector<std::string>{"messaging:a", "messaging:without"}));
+  EXPECT_TRUE((*each)[1]->empty());
+  EXPECT_EQ(Cids(*(*each)[2]), (std::vector<std::string>{"messaging:a", "team:b"}));
+  EXPECT_EQ((*(*each)[2])[1].created_at, 2);
+  EXPECT_EQ(Cids(*(*each)[3]), Cids(*(*each)[0]));
   EXPECT_TRUE(channels().MembershipsOfEach(kApp, {})->empty());
 }
 
