@@ -7,16 +7,6 @@
 
 namespace eddy::server {
 
-namespace {
-
-// Whether `cached` answers `q` (the same reader's same position in the same channel).
-bool SamePosition(const UnreadQuery& cached, const UnreadQuery& q) {
-  return cached.after == q.after && cached.not_before == q.not_before &&
-         cached.muted_user_ids == q.muted_user_ids;
-}
-
-}  // namespace
-
 WriteTracker::Ticket UnreadCountCache::BeginInsert(const std::string& group) {
   std::lock_guard lock(mutex_);
   return tracker_.BeginOwn(group);
@@ -33,8 +23,8 @@ void UnreadCountCache::EndInsert(const std::string& group, const WriteTracker::T
     EraseLocked(group);
     return;
   }
-  for (auto& [reader, counted] : g->second) {
-    if (CountsAsUnread(*stored, counted.query)) ++counted.count;
+  for (auto& [reader, c] : g->second) {
+    if (CountsAsUnread(*stored, reader, c.after, c.not_before, c.muted_user_ids)) ++c.count;
   }
 }
 
@@ -43,8 +33,12 @@ std::optional<std::int64_t> UnreadCountCache::FindLocked(const std::string& grou
   auto g = groups_.find(group);
   if (g == groups_.end()) return std::nullopt;
   auto reader = g->second.find(q.user_id);
-  if (reader == g->second.end() || !SamePosition(reader->second.query, q)) return std::nullopt;
-  return reader->second.count;
+  if (reader == g->second.end()) return std::nullopt;
+  const Counted& c = reader->second;
+  const bool same_position =
+      c.after == q.after && c.not_before == q.not_before && c.muted_user_ids == q.muted_user_ids;
+  if (!same_position) return std::nullopt;
+  return c.count;
 }
 
 void UnreadCountCache::KeepLocked(const std::string& group, const UnreadQuery& q,
@@ -52,12 +46,7 @@ void UnreadCountCache::KeepLocked(const std::string& group, const UnreadQuery& q
   if (entries_ >= max_entries_) ForgetAllLocked();
   auto [reader, added] = groups_[group].try_emplace(q.user_id);
   if (added) ++entries_;
-  Counted& counted = reader->second;
-  counted.query.user_id = q.user_id;
-  counted.query.after = q.after;
-  counted.query.not_before = q.not_before;
-  counted.query.muted_user_ids = q.muted_user_ids;
-  counted.count = count;
+  reader->second = Counted{q.after, q.not_before, q.muted_user_ids, count};
 }
 
 void UnreadCountCache::EraseLocked(const std::string& group) {

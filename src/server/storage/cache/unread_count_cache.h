@@ -14,6 +14,7 @@
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "server/domain/message.h"
 #include "server/domain/message_store.h"
@@ -46,8 +47,10 @@ class UnreadCountCache : public WriteTrackedCache<UnreadCountCache> {
 
  private:
   friend class WriteTrackedCache<UnreadCountCache>;
-  struct Counted {
-    UnreadQuery query;  // its channel fields left empty: the group names the channel
+  struct Counted {  // the reader's position (as in UnreadQuery) and its count
+    Micros after = 0;
+    std::optional<Micros> not_before;
+    std::vector<std::string> muted_user_ids;
     std::int64_t count = 0;
   };
   using Readers = std::unordered_map<std::string, Counted>;  // by reader (user id)
