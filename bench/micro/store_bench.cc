@@ -1,6 +1,7 @@
 // The SQLite store's message write path (InsertMessage), on a real file (WAL,
 // synchronous=FULL: each insert pays its commit's sync), from one thread and from many (group
-// commit: concurrent inserts share a commit and its sync), and in memory (the SQL alone).
+// commit: concurrent inserts share a commit and its sync), and in memory (the SQL alone); and
+// one unread count read from the store.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -78,6 +79,43 @@ void BM_InsertMessageMemory(benchmark::State& state) {
   InsertLoop(state, store);
 }
 BENCHMARK(BM_InsertMessageMemory);
+
+// One reader's unread count (CountUnread) three messages behind the newest of 1,000, on a real
+// file: what a member's unread_count costs when the cache has no count for their position (the
+// first message after they read). Arg: how many senders the reader muted.
+void BM_CountUnread(benchmark::State& state) {
+  std::string dir =
+      std::filesystem::temp_directory_path() / ("eddy-microbench-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  auto store = OpenWithChannel(dir);
+  for (int n = 1; store && n <= 1000; ++n) {
+    Message m;
+    m.id = "m" + std::to_string(n);
+    m.channel_type = "messaging";
+    m.channel_id = "general";
+    m.user_id = "u1";
+    m.text = std::string(200, 'x');
+    m.created_at = m.updated_at = n;
+    if (!store->messages().InsertMessage("app", m).ok()) store.reset();
+  }
+  UnreadQuery q;
+  q.channel_type = "messaging";
+  q.channel_id = "general";
+  q.user_id = "reader";
+  q.after = 997;
+  for (int64_t i = 0; i < state.range(0); ++i)
+    q.muted_user_ids.push_back("muted" + std::to_string(i));
+  for (auto _ : state) {
+    Result<std::int64_t> n = store ? store->messages().CountUnread("app", q) : Error::Internal("");
+    if (!n.ok() || *n != 3) {
+      state.SkipWithError("count failed");
+      break;
+    }
+  }
+  store.reset();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_CountUnread)->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace eddy::bench

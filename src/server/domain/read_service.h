@@ -155,8 +155,7 @@ class ReadService final : public ReadState {
     const Channel* row = nullptr;
     std::int64_t unread = 0;
   };
-  // Summary of `memberships` (all of the user's); the rows of channels not `known`
-  // are read.
+  // Summary of `memberships` (all of the user's); the rows of channels not `known` are read.
   Result<UnreadSummary> SummaryOf(const App& app, std::string_view user_id,
                                   const std::vector<Member>& memberships,
                                   const KnownChannels& known = {},
