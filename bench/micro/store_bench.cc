@@ -103,8 +103,9 @@ void BM_CountUnread(benchmark::State& state) {
   q.channel_id = "general";
   q.user_id = "reader";
   q.after = 997;
-  for (int64_t i = 0; i < state.range(0); ++i)
+  for (std::int64_t i = 0; i < state.range(0); ++i) {
     q.muted_user_ids.push_back("muted" + std::to_string(i));
+  }
   for (auto _ : state) {
     Result<std::int64_t> n = store ? store->messages().CountUnread("app", q) : Error::Internal("");
     if (!n.ok() || *n != 3) {

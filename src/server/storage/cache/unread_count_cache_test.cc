@@ -49,10 +49,10 @@ TEST(UnreadCountCacheTest, AnInsertMovesTheCountsItQualifiesForAndLeavesTheOther
                     late = Reader("chewie", 500);
   for (const UnreadQuery& q : {luke, han, leia, late}) ASSERT_EQ(*cache.Get("g", q, s.Load()), 1);
   ASSERT_EQ(s.loads, 4);
+  const Message by_han = NewMessage("han", 100);
   {
     UnreadInsertScope insert(cache, "g");
-    static const Message kByHan = NewMessage("han", 100);
-    insert.Stored(kByHan);
+    insert.Stored(by_han);
   }
   EXPECT_EQ(*cache.Get("g", luke, s.Load()), 2);
   EXPECT_EQ(*cache.Get("g", han, s.Load()), 1);   // own
@@ -158,8 +158,9 @@ TEST(UnreadCountCacheTest, DuringAnInsertCountsAnswerAsBeforeItAndLoadsAreNotKep
 TEST(UnreadCountCacheTest, StaysWithinItsBound) {
   UnreadCountCache cache(3);
   Counts s;
-  for (const char* user : {"a", "b", "c", "d"})
+  for (const char* user : {"a", "b", "c", "d"}) {
     ASSERT_EQ(*cache.Get("g", Reader(user), s.Load()), 1);
+  }
   // Past three counts it started over: "d" is the only one left.
   EXPECT_EQ(*cache.Get("g", Reader("d"), s.Load()), 1);
   EXPECT_EQ(s.loads, 4);
