@@ -5,7 +5,10 @@
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <string>
+#include <utility>
 
 #include "common/log.h"
 #include "server/storage/sqlite/sqlite_store.h"
@@ -33,19 +36,26 @@ std::unique_ptr<Store> OpenWithChannel(const std::string& dir) {
   return std::move(*store);
 }
 
+// A 200-byte message of u1 in messaging:general at `at`.
+Message BenchMessage(std::string id, std::int64_t at) {
+  Message m;
+  m.id = std::move(id);
+  m.channel_type = "messaging";
+  m.channel_id = "general";
+  m.user_id = "u1";
+  m.text = std::string(200, 'x');
+  m.created_at = at;
+  m.updated_at = at;
+  return m;
+}
+
 // `store` is read inside the loop: a thread other than 0 sees it only once the loop started.
 void InsertLoop(benchmark::State& state, const std::unique_ptr<Store>& store) {
   std::int64_t n = 0;
   const std::string prefix = "m" + std::to_string(state.thread_index()) + "-";
   for (auto _ : state) {
-    Message m;
-    m.id = prefix + std::to_string(++n);
-    m.channel_type = "messaging";
-    m.channel_id = "general";
-    m.user_id = "u1";
-    m.text = std::string(200, 'x');
-    m.created_at = n;
-    m.updated_at = n;
+    ++n;
+    Message m = BenchMessage(prefix + std::to_string(n), n);
     if (!store || !store->messages().InsertMessage("app", m).ok()) {
       state.SkipWithError("insert failed");
       break;
@@ -89,13 +99,7 @@ void BM_CountUnread(benchmark::State& state) {
   std::filesystem::remove_all(dir);
   auto store = OpenWithChannel(dir);
   for (int n = 1; store && n <= 1000; ++n) {
-    Message m;
-    m.id = "m" + std::to_string(n);
-    m.channel_type = "messaging";
-    m.channel_id = "general";
-    m.user_id = "u1";
-    m.text = std::string(200, 'x');
-    m.created_at = m.updated_at = n;
+    Message m = BenchMessage("m" + std::to_string(n), n);
     if (!store->messages().InsertMessage("app", m).ok()) store.reset();
   }
   UnreadQuery q;

@@ -30,6 +30,12 @@ Message NewMessage(std::string author, Micros at) {
   return m;
 }
 
+// One insert in `group`'s channel, nothing else beside it, that stored `m` (none: it failed).
+void Insert(UnreadCountCache& cache, const std::string& group, const Message* m) {
+  UnreadInsertScope insert(cache, group);
+  if (m != nullptr) insert.Stored(*m);
+}
+
 // The "store": every count is `value`, and how often the cache had to ask.
 struct Counts {
   std::int64_t value = 1;
@@ -50,10 +56,7 @@ TEST(UnreadCountCacheTest, AnInsertMovesTheCountsItQualifiesForAndLeavesTheOther
   for (const UnreadQuery& q : {luke, han, leia, late}) ASSERT_EQ(*cache.Get("g", q, s.Load()), 1);
   ASSERT_EQ(s.loads, 4);
   const Message by_han = NewMessage("han", 100);
-  {
-    UnreadInsertScope insert(cache, "g");
-    insert.Stored(by_han);
-  }
+  Insert(cache, "g", &by_han);
   EXPECT_EQ(*cache.Get("g", luke, s.Load()), 2);
   EXPECT_EQ(*cache.Get("g", han, s.Load()), 1);   // own
   EXPECT_EQ(*cache.Get("g", leia, s.Load()), 1);  // muted the author
@@ -62,10 +65,7 @@ TEST(UnreadCountCacheTest, AnInsertMovesTheCountsItQualifiesForAndLeavesTheOther
 
   Message silent = NewMessage("leia", 200);
   silent.silent = true;
-  {
-    UnreadInsertScope insert(cache, "g");
-    insert.Stored(silent);
-  }
+  Insert(cache, "g", &silent);
   EXPECT_EQ(*cache.Get("g", luke, s.Load()), 2);
   EXPECT_EQ(s.loads, 4);
 }
@@ -93,7 +93,7 @@ TEST(UnreadCountCacheTest, AFailedOrOverlappedInsertForgetsTheGroup) {
   const UnreadQuery luke = Reader("luke");
   const Message m = NewMessage("han", 100);
   ASSERT_EQ(*cache.Get("g", luke, s.Load()), 1);
-  { UnreadInsertScope failed(cache, "g"); }
+  Insert(cache, "g", nullptr);
   EXPECT_EQ(*cache.Get("g", luke, s.Load()), 1);
   EXPECT_EQ(s.loads, 2);
 
@@ -128,10 +128,7 @@ TEST(UnreadCountCacheTest, AFailedOrOverlappedInsertForgetsTheGroup) {
   EXPECT_EQ(s.loads, 5);
 
   // An insert in another channel changes nothing here.
-  {
-    UnreadInsertScope other(cache, "h");
-    other.Stored(m);
-  }
+  Insert(cache, "h", &m);
   EXPECT_EQ(*cache.Get("g", luke, s.Load()), 11);
   EXPECT_EQ(s.loads, 5);
 }
