@@ -32,6 +32,8 @@ struct Options {
   int connections = 1000;  // idle
   int receivers = 2000;    // fanout
   bool members = false;    // fanout: the receivers are the channel's members too
+  bool mark_read = false;  // fanout: each receiver (a member) marks the channel read on each
+                           // message, as a client showing the channel does
   // fanout: the channel's type; "messaging" counts each member's unread messages
   std::string channel_type = "gaming";
   std::vector<double> rates{5};  // fanout: messages/s per step

@@ -24,6 +24,7 @@ idle:      --connections 1000 --duration 5 (seconds held)
 fanout:    --receivers 2000 --rates 5,50,200 (messages/s, one step each) --step-seconds 5
            --members 0 (1: the receivers are members of the channel, not only watchers)
            --channel-type gaming (messaging: read events on, each member's unread counted)
+           --mark-read 0 (1: each receiver, a member, marks the channel read after each message)
 send:      --senders 32 --send-channels 64 --duration 5 --rate 0 (0: as fast as answered)
            --request message | event (typing.start, stored nowhere) | unrouted (answered 404)
 channels:  --member-channels 1000 --queries 200
@@ -119,6 +120,8 @@ bool ParseArgs(int argc, char** argv, Options& o, std::string* error) {
         o.members = std::stoi(v) != 0;
       else if (k == "channel-type")
         o.channel_type = v;
+      else if (k == "mark-read")
+        o.mark_read = std::stoi(v) != 0;
       else if (k == "step-seconds")
         o.step_seconds = std::stod(v);
       else if (k == "text-bytes")

@@ -3,6 +3,8 @@
 // duplicates on its own; the sender's schedule is fixed in advance, so a slow server shows
 // up as latency rather than as a slower schedule (no coordinated omission).
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <cstdio>
 
 #include "bench/scenarios.h"
@@ -23,13 +25,29 @@ struct Receiver {
   std::vector<std::uint8_t> seen;  // by index within the current step
   std::uint64_t duplicates = 0;
   std::uint64_t strays = 0;  // events of another step (late)
+  // --mark-read: one read request at a time; messages that arrive meanwhile ask for one more.
+  std::unique_ptr<HttpConn> http;
+  bool reading = false;
+  bool read_again = false;
 };
 
 struct alignas(64) LoopStats {
   std::atomic<std::uint64_t> received{0};
   std::atomic<std::int64_t> last_nanos{0};
+  std::atomic<std::uint64_t> reads{0}, read_errors{0};
   Latencies latencies;  // this step; touched on the loop only
 };
+
+// Marks the channel read for `rec` until no message arrived during the last request.
+asio::awaitable<void> MarkRead(Receiver* rec, LoopStats* stats, const std::string* target,
+                               const std::string* token) {
+  do {
+    rec->read_again = false;
+    HttpReply r = co_await rec->http->Request("POST", *target, "{}", *token);
+    ++(r.ok() ? stats->reads : stats->read_errors);
+  } while (rec->read_again);
+  rec->reading = false;
+}
 
 }  // namespace
 
@@ -55,9 +73,16 @@ Outcome RunFanout(Bench& bench) {
 
   std::vector<Receiver> receivers(users.size());
   std::vector<LoopStats> loops(bench.pool().size());
+  std::vector<std::string> read_targets, read_tokens;
+  if (o.mark_read) {
+    for (const std::string& u : users) {
+      read_targets.push_back(bench.Rest(path + "/read", u));
+      read_tokens.push_back(bench.UserToken(u));
+    }
+  }
   std::atomic<std::uint64_t> step_now{0};
   Bench::Connected c = bench.ConnectUsers(users, [&](size_t i, size_t loop) {
-    return [&, rec = &receivers[i], stats = &loops[loop]](std::string_view frame) {
+    return [&, i, loop, rec = &receivers[i], stats = &loops[loop]](std::string_view frame) {
       std::uint64_t seq;
       std::int64_t sent;
       if (!ParseStamp(frame, &seq, &sent)) return;
@@ -76,6 +101,17 @@ Outcome RunFanout(Bench& bench) {
       stats->latencies.Add((now - sent) / 1000);
       stats->received.fetch_add(1, std::memory_order_relaxed);
       stats->last_nanos.store(now, std::memory_order_relaxed);
+      if (!o.mark_read) return;
+      if (rec->reading) {
+        rec->read_again = true;
+        return;
+      }
+      rec->reading = true;
+      auto& ex = bench.pool().loop(loop);
+      if (!rec->http) {
+        rec->http = std::make_unique<HttpConn>(ex.get_executor(), bench.target(), 2'000'000 + i);
+      }
+      asio::co_spawn(ex, MarkRead(rec, stats, &read_targets[i], &read_tokens[i]), asio::detached);
     };
   });
   std::vector<Bench::Call> watches;
@@ -106,7 +142,7 @@ Outcome RunFanout(Bench& bench) {
     const double rate = o.rates[k];
     const size_t count = static_cast<size_t>(rate * o.step_seconds + 0.5);
     step_now = k + 1;
-    for (auto& l : loops) l.received = 0;
+    for (auto& l : loops) l.received = l.reads = l.read_errors = 0;
     ProcSample cpu_before = bench.Server();
     double bench_cpu_before = OwnCpuSeconds();
     std::atomic<std::uint64_t> send_errors{0}, unsent{0};
@@ -159,6 +195,11 @@ Outcome RunFanout(Bench& bench) {
     ProcSample cpu_after = bench.Server();
     double bench_cpu = OwnCpuSeconds() - bench_cpu_before;
     step_now = 0;  // late events from here on count as strays
+    std::uint64_t reads = 0, read_errors = 0;
+    for (auto& l : loops) {
+      reads += l.reads;
+      read_errors += l.read_errors;
+    }
 
     std::atomic<std::uint64_t> unique{0}, duplicates{0};
     Latencies latencies;
@@ -210,6 +251,10 @@ Outcome RunFanout(Bench& bench) {
                    {"latency", latencies.Summary()},
                    {"send_ack", ack_latencies.Summary()},
                    {"bench_cpu_s", Round(bench_cpu, 3)}};
+    if (o.mark_read) {
+      s["reads"] = reads;
+      s["read_errors"] = read_errors;
+    }
     if (send_errors) s["send_error"] = send_error.substr(0, 300);
     if (cpu_before.ok && cpu_after.ok && delivered > 0) {
       double cpu = cpu_after.cpu_seconds - cpu_before.cpu_seconds;
@@ -239,7 +284,11 @@ Outcome RunFanout(Bench& bench) {
                       ? s["server_cpu_per_delivery_us"].to_number<double>()
                       : -1.0);
     out.summary += line;
-    if (lost || duplicates || send_errors || unsent) out.ok = false;
+    if (o.mark_read) {
+      out.summary += ", " + Thousands(static_cast<double>(reads)) + " reads (" +
+                     std::to_string(read_errors) + " failed)";
+    }
+    if (lost || duplicates || send_errors || unsent || read_errors) out.ok = false;
     const json::value* p99 = s["latency"].as_object().if_contains("p99_ms");
     saturated = lost || unsent || closed || (p99 && p99->to_number<double>() > kSaturatedP99Ms);
     s["saturated"] = saturated;
@@ -251,9 +300,26 @@ Outcome RunFanout(Bench& bench) {
       if (c.conns[i].ws && c.conns[i].loop == loop) strays += receivers[i].strays;
     }
   });
+  // Reads still in flight end before their connections go (none is dropped while it waits).
+  for (int wait = 0; o.mark_read && wait < 1000; ++wait) {
+    std::atomic<bool> reading{false};
+    bench.pool().OnEach([&](size_t loop) {
+      for (size_t i = 0; i < receivers.size(); ++i) {
+        if (c.conns[i].loop != loop) continue;
+        if (receivers[i].reading) {
+          reading = true;
+        } else {
+          receivers[i].http.reset();
+        }
+      }
+    });
+    if (!reading) break;
+    SleepSeconds(0.01);
+  }
   bench.Disconnect(c);
   out.result["receivers"] = o.receivers;
   out.result["receivers_are_members"] = o.members;
+  out.result["receivers_mark_read"] = o.mark_read;
   out.result["channel_type"] = o.channel_type;
   out.result["connect_failures"] = c.failures;
   if (c.failures) out.result["connect_error"] = c.first_error;
