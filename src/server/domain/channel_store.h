@@ -90,6 +90,11 @@ class ChannelStore {
   // Inserts or fully replaces each member row; keeps member_count right. NotFound, writing
   // nothing, if a member's channel does not exist.
   virtual Status UpsertMembers(std::string_view app_key, const std::vector<Member>& members) = 0;
+  // Writes `member`'s read and delivery state (last_read, last_read_message_id,
+  // last_delivered_at, last_delivered_message_id) into its row and nothing else; no row, no
+  // change. A read mark is the commonest member write: it leaves the channel's row and roster
+  // as they are.
+  virtual Status UpdateReadState(std::string_view app_key, const Member& member) = 0;
   // Ids that are not members are ignored.
   virtual Status RemoveMembers(std::string_view app_key, std::string_view type, std::string_view id,
                                const std::vector<std::string>& user_ids) = 0;

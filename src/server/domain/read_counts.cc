@@ -243,7 +243,7 @@ Result<bool> ReadService::WriteMark(const App& app, const Channel& channel,
   if (!row) return false;
   row->last_read = mark.last_read;
   row->last_read_message_id = mark.last_read_message_id;
-  EDDY_TRY(store_.channels().UpsertMembers(app.api_key, {*row}));
+  EDDY_TRY(store_.channels().UpdateReadState(app.api_key, *row));
   return true;
 }
 

@@ -102,7 +102,7 @@ Result<bool> ReadService::WriteDelivery(const App& app, const Channel& channel,
   }
   row->last_delivered_at = at;
   row->last_delivered_message_id = message.id;
-  EDDY_TRY(store_.channels().UpsertMembers(app.api_key, {*row}));
+  EDDY_TRY(store_.channels().UpdateReadState(app.api_key, *row));
   return true;
 }
 

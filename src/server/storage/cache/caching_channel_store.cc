@@ -31,6 +31,15 @@ Member MemberAfter(Member mem, const Message& m) {
   return mem;
 }
 
+// `row` with the read and delivery state of `state` (ChannelStore::UpdateReadState).
+Member WithReadState(Member row, const Member& state) {
+  row.last_read = state.last_read;
+  row.last_read_message_id = state.last_read_message_id;
+  row.last_delivered_at = state.last_delivered_at;
+  row.last_delivered_message_id = state.last_delivered_message_id;
+  return row;
+}
+
 class CachingChannelStore final : public ChannelStore {
  public:
   CachingChannelStore(ChannelStore& inner, Caches& caches) : inner_(inner), caches_(caches) {}
@@ -122,6 +131,33 @@ class CachingChannelStore final : public ChannelStore {
     if (members.empty()) return inner_.UpsertMembers(app_key, members);
     return WriteMembers(app_key, members.front().cid(), members,
                         [&] { return inner_.UpsertMembers(app_key, members); });
+  }
+  // Only the member's row and memberships hold read state: they are updated in place, and
+  // the channel's row and roster stay cached (members of a group chat read after every
+  // message, and each message's fan-out reads both).
+  Status UpdateReadState(std::string_view app_key, const Member& state) override {
+    {
+      CacheUpdateScope row(caches_.members, Key(app_key, state.cid(), state.user_id));
+      CacheUpdateScope memberships(caches_.memberships, Key(app_key, state.user_id));
+      EDDY_TRY(inner_.UpdateReadState(app_key, state));
+      if (const auto& before = row.before()) {
+        // No row (not a member) stays none.
+        row.Stored(*before ? std::make_shared<const Member>(WithReadState(**before, state))
+                           : *before);
+      }
+      if (const auto& before = memberships.before()) {
+        // A list handed out is never changed: the new one is a copy.
+        auto list = std::make_shared<std::vector<Member>>(**before);
+        for (Member& m : *list) {
+          if (m.channel_type == state.channel_type && m.channel_id == state.channel_id) {
+            m = WithReadState(std::move(m), state);
+          }
+        }
+        memberships.Stored(std::move(list));
+      }
+    }
+    caches_.Publish(CachedData::kReadState, app_key, state.user_id);
+    return {};
   }
   Status RemoveMembers(std::string_view app_key, std::string_view type, std::string_view id,
                        const std::vector<std::string>& user_ids) override {
@@ -232,11 +268,11 @@ class CachingMessageStore final : public MessageStore {
   Status InsertMessage(std::string_view app_key, Message& m) override {
     const std::string cid = m.cid();
     Status inserted = [&]() -> Status {
-      CacheUpdateScope<std::shared_ptr<const Channel>> row(caches_.channel_rows, Key(app_key, cid));
+      CacheUpdateScope row(caches_.channel_rows, Key(app_key, cid));
       UnreadInsertScope counts(caches_.unread_counts, Key(app_key, cid));
       // A thread-only reply leaves its author's read state alone (it still counts in the
       // channel's message_count).
-      std::optional<CacheUpdateScope<std::shared_ptr<const Member>>> member;
+      std::optional<CacheUpdateScope<decltype(caches_.members)>> member;
       std::optional<CacheWriteScope<decltype(caches_.memberships)>> memberships;
       if (m.InChannelList()) {
         member.emplace(caches_.members, Key(app_key, cid, m.user_id));

@@ -141,6 +141,59 @@ TEST_P(CachingStoreTest, MembershipsOfEachSharesMembershipsOfsCache) {
   EXPECT_EQ((*channels().MembershipsOfEach(kApp, {"leia"}))[0]->size(), 1u);
 }
 
+// A read mark (or delivery receipt) changes the member's row and memberships in memory and
+// leaves the channel's row and roster cached: members of a group chat read after each
+// message, and the next message's fan-out reads all four.
+TEST_P(CachingStoreTest, AReadStateWriteUpdatesTheMemberInPlaceAndKeepsTheChannel) {
+  Channel c = MakeChannel("messaging", "a", 1);
+  ASSERT_NO_FATAL_FAILURE(Create(c, {MakeMember(c, "luke", 1), MakeMember(c, "leia", 1)}));
+  ASSERT_EQ(channels().Roster(kApp, "messaging", "a")->size(), 2u);
+  ASSERT_EQ(channels().GetChannel(kApp, "messaging", "a").value()->frozen, false);
+  ASSERT_EQ(GetMember("messaging", "a", "luke")->last_read, 0);
+  ASSERT_EQ(channels().MembershipsOf(kApp, "luke")->size(), 1u);
+
+  // Another node freezes the channel and adds han, unannounced: what is cached answers.
+  Channel frozen = c;
+  frozen.frozen = true;
+  ASSERT_TRUE(inner().channels().UpdateChannel(kApp, frozen).ok());
+  ASSERT_TRUE(inner().channels().UpsertMembers(kApp, {MakeMember(c, "han", 2)}).ok());
+
+  Member read = *GetMember("messaging", "a", "luke");
+  read.last_read = 42;
+  read.last_read_message_id = "m1";
+  read.last_delivered_at = 41;
+  read.last_delivered_message_id = "m0";
+  read.hidden = true;  // not read state: not written
+  invalidation().announced.clear();
+  ASSERT_TRUE(channels().UpdateReadState(kApp, read).ok());
+  EXPECT_EQ(invalidation().announced.size(), 1u);
+  EXPECT_EQ(invalidation().announced.at(0),
+            std::make_tuple(CachedData::kReadState, std::string(kApp), std::string("luke")));
+
+  // Another node hides luke's channel: the member row and memberships come from memory.
+  Member hidden = *inner().channels().GetMember(kApp, "messaging", "a", "luke").value();
+  EXPECT_EQ(hidden.last_read, 42);
+  EXPECT_FALSE(hidden.hidden);
+  hidden.hidden = true;
+  ASSERT_TRUE(inner().channels().UpsertMembers(kApp, {hidden}).ok());
+  std::optional<Member> luke = GetMember("messaging", "a", "luke");
+  EXPECT_EQ(luke->last_read, 42);
+  EXPECT_EQ(luke->last_read_message_id, "m1");
+  EXPECT_EQ(luke->last_delivered_at, 41);
+  EXPECT_EQ(luke->last_delivered_message_id, "m0");
+  EXPECT_FALSE(luke->hidden);
+  std::vector<Member> memberships = *channels().MembershipsOf(kApp, "luke");
+  ASSERT_EQ(memberships.size(), 1u);
+  EXPECT_EQ(memberships[0].last_read, 42);
+  EXPECT_FALSE(memberships[0].hidden);
+  EXPECT_EQ(channels().GetChannel(kApp, "messaging", "a").value()->frozen, false);
+  EXPECT_EQ(channels().Roster(kApp, "messaging", "a")->size(), 2u);
+
+  invalidation().Remote(CachedData::kReadState, kApp, "luke");
+  EXPECT_TRUE(GetMember("messaging", "a", "luke")->hidden);
+  EXPECT_TRUE(channels().MembershipsOf(kApp, "luke")->at(0).hidden);
+}
+
 TEST_P(CachingStoreTest, ModerationAndUsersFollowAnotherNodesChanges) {
   UserMute mute;
   mute.user_id = "luke";

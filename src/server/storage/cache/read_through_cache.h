@@ -157,9 +157,17 @@ class WriteTracker {
   int all_writers_ = 0;      // writes of every key in flight
 };
 
+// What an update of one key (WriteTrackedCache::BeginUpdate) found cached, and its ticket.
+template <typename V>
+struct CacheUpdate {
+  std::optional<V> before;
+  WriteTracker::Ticket ticket;
+};
+
 // What every read-through cache does on writes and on changes heard from other nodes, over
 // the values the cache `Derived` keeps: it provides EraseLocked(key) and ClearLocked(), called
-// with mutex_ held. A key here is what a write names (a value's key, or a group's).
+// with mutex_ held. A key here is what a write names (a value's key, or a group's). Caches of
+// one value per key (a `Value` each, with FindLocked and KeepLocked) also take updates.
 template <typename Derived>
 class WriteTrackedCache {
  public:
@@ -188,6 +196,27 @@ class WriteTrackedCache {
     std::lock_guard lock(mutex_);
     tracker_.EndAll();
     self().ClearLocked();
+  }
+
+  // Around a store write of `key` whose result the writer derives from the value before it
+  // (a counter moved by one): BeginUpdate forgets the value, as BeginWrite does, and hands it
+  // over (nullopt: none cached) with the write's ticket; EndUpdate forgets it again, as
+  // EndWrite does, then keeps `after` (the stored value) if no other write of the key
+  // overlapped this one. CacheUpdateScope pairs them.
+  auto BeginUpdate(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    CacheUpdate<typename Derived::Value> u{self().FindLocked(key), tracker_.BeginOwn(key)};
+    self().EraseLocked(key);
+    return u;
+  }
+  template <typename V>
+  void EndUpdate(const std::string& key, const WriteTracker::Ticket& ticket,
+                 const std::optional<V>& after) {
+    std::lock_guard lock(mutex_);
+    const bool sole = tracker_.SoleWriter(ticket);
+    tracker_.EndOwn(ticket);
+    self().EraseLocked(key);
+    if (sole && after) self().KeepLocked(key, *after);
   }
 
   // Another node changed the data behind `key` (or behind every key).
@@ -235,6 +264,7 @@ class WriteTrackedCache {
 template <typename V>
 class ReadThroughCache : public WriteTrackedCache<ReadThroughCache<V>> {
  public:
+  using Value = V;
   // Past `max_entries` values the cache starts over (memory stays bounded).
   explicit ReadThroughCache(size_t max_entries) : max_entries_(max_entries) {}
 
@@ -284,32 +314,6 @@ class ReadThroughCache : public WriteTrackedCache<ReadThroughCache<V>> {
     return out;
   }
 
-  // Around a store write of `key` whose result the writer derives from the value before it
-  // (a counter moved by one): BeginUpdate forgets the value, as BeginWrite does, and hands it
-  // over (nullopt: none cached) with the write's ticket; EndUpdate forgets it again, as
-  // EndWrite does, then keeps `after` (the stored value) if no other write of the key
-  // overlapped this one. CacheUpdateScope pairs them.
-  struct Update {
-    std::optional<V> before;
-    WriteTracker::Ticket ticket;
-  };
-  Update BeginUpdate(const std::string& key) {
-    std::lock_guard lock(this->mutex_);
-    Update u;
-    if (const V* cached = values_.find(key)) u.before = *cached;
-    u.ticket = this->tracker_.BeginOwn(key);
-    values_.erase(key);
-    return u;
-  }
-  void EndUpdate(const std::string& key, const WriteTracker::Ticket& ticket,
-                 const std::optional<V>& after) {
-    std::lock_guard lock(this->mutex_);
-    const bool sole = this->tracker_.SoleWriter(ticket);
-    this->tracker_.EndOwn(ticket);
-    values_.erase(key);
-    if (sole && after) KeepLocked(key, *after);
-  }
-
   // Whether `key` has a cached value (a hint: it may be forgotten right after).
   bool Contains(const std::string& key) {
     std::lock_guard lock(this->mutex_);
@@ -318,6 +322,10 @@ class ReadThroughCache : public WriteTrackedCache<ReadThroughCache<V>> {
 
  private:
   friend class WriteTrackedCache<ReadThroughCache<V>>;
+  std::optional<V> FindLocked(const std::string& key) const {
+    if (const V* cached = values_.find(key)) return *cached;
+    return std::nullopt;
+  }
   void EraseLocked(const std::string& key) { values_.erase(key); }
   void ClearLocked() { values_.clear(); }
   void KeepLocked(const std::string& key, const V& value) {
@@ -427,19 +435,14 @@ class SharedEntries {
 template <typename Entry, typename V, auto Field>
 class FieldCache : public WriteTrackedCache<FieldCache<Entry, V, Field>> {
  public:
+  using Value = V;
   explicit FieldCache(SharedEntries<Entry>& shared) : shared_(shared) {}
 
   template <typename Load>
   Result<V> Get(const std::string& key, Load&& load) {
     return this->template ReadThrough<V>(
-        key,
-        [&]() -> std::optional<V> {
-          std::lock_guard entries(shared_.mutex_);
-          const Entry* entry = shared_.entries_.find(key);
-          if (entry == nullptr) return std::nullopt;
-          return entry->*Field;
-        },
-        load, [&](const V& value) { KeepLocked(key, value); });
+        key, [&] { return FindLocked(key); }, load,
+        [&](const V& value) { KeepLocked(key, value); });
   }
 
   // The values of `keys`, in their order: the cached ones found in one pass (see
@@ -477,6 +480,12 @@ class FieldCache : public WriteTrackedCache<FieldCache<Entry, V, Field>> {
 
  private:
   friend class WriteTrackedCache<FieldCache>;
+  std::optional<V> FindLocked(const std::string& key) const {
+    std::lock_guard entries(shared_.mutex_);
+    const Entry* entry = shared_.entries_.find(key);
+    if (entry == nullptr) return std::nullopt;
+    return entry->*Field;
+  }
   void KeepLocked(std::string_view key, const V& value) {
     std::lock_guard entries(shared_.mutex_);
     // Starting over forgets values, none goes stale: the other fields' tickets stay valid.
@@ -528,13 +537,14 @@ class CacheWriteScope {
   bool all_;
 };
 
-// The write of one key of a ReadThroughCache whose writer knows what it stores (see
-// BeginUpdate): before() is the cached value when the write began, Stored(value) what the
-// write stored once it succeeded, kept at the scope's end unless another write overlapped.
-template <typename V>
+// The write of one key of a cache whose writer knows what it stores (see BeginUpdate):
+// before() is the cached value when the write began, Stored(value) what the write stored once
+// it succeeded, kept at the scope's end unless another write overlapped.
+template <typename Cache>
 class CacheUpdateScope {
  public:
-  CacheUpdateScope(ReadThroughCache<V>& cache, std::string key)
+  using V = typename Cache::Value;
+  CacheUpdateScope(Cache& cache, std::string key)
       : cache_(cache), key_(std::move(key)), update_(cache_.BeginUpdate(key_)) {}
   ~CacheUpdateScope() { cache_.EndUpdate(key_, update_.ticket, after_); }
   CacheUpdateScope(const CacheUpdateScope&) = delete;
@@ -544,9 +554,9 @@ class CacheUpdateScope {
   void Stored(V value) { after_ = std::move(value); }
 
  private:
-  ReadThroughCache<V>& cache_;
+  Cache& cache_;
   std::string key_;
-  typename ReadThroughCache<V>::Update update_;
+  CacheUpdate<V> update_;
   std::optional<V> after_;
 };
 

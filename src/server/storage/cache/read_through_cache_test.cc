@@ -109,12 +109,12 @@ TEST(ReadThroughCacheTest, AnUpdateKeepsWhatItStoredWhenNoOtherWriteOverlapped) 
   ReadThroughCache<int> cache(100);
   Source s;
   {
-    CacheUpdateScope<int> update(cache, "k");
+    CacheUpdateScope update(cache, "k");
     EXPECT_FALSE(update.before().has_value());  // nothing cached yet: nothing to derive from
   }
   ASSERT_EQ(*cache.Get("k", [&] { return s.Load(); }), 1);
   {
-    CacheUpdateScope<int> update(cache, "k");
+    CacheUpdateScope update(cache, "k");
     ASSERT_EQ(update.before(), 1);
     // A load during the update reads the store and is not cached.
     EXPECT_EQ(*cache.Get("k", [&] { return s.Load(); }), 1);
@@ -124,7 +124,7 @@ TEST(ReadThroughCacheTest, AnUpdateKeepsWhatItStoredWhenNoOtherWriteOverlapped) 
   EXPECT_EQ(*cache.Get("k", [&] { return s.Load(); }), 2);
   EXPECT_EQ(s.loads, 2);  // the update's value came from memory
   {
-    CacheUpdateScope<int> failed(cache, "k");  // a write that failed stores nothing
+    CacheUpdateScope failed(cache, "k");  // a write that failed stores nothing
   }
   EXPECT_EQ(*cache.Get("k", [&] { return s.Load(); }), 2);
   EXPECT_EQ(s.loads, 3);
@@ -141,7 +141,7 @@ TEST(ReadThroughCacheTest, AnUpdateOverlappedByAnotherWriteKeepsNothing) {
     const int loads = s.loads;
     before();
     {
-      CacheUpdateScope<int> update(cache, "k");
+      CacheUpdateScope update(cache, "k");
       during();
       update.Stored(100);
     }
@@ -166,7 +166,7 @@ TEST(ReadThroughCacheTest, AnUpdateOverlappedByAnotherWriteKeepsNothing) {
   // A write of another key leaves the update alone.
   ASSERT_TRUE(cache.Get("k", [&] { return s.Load(); }).ok());
   {
-    CacheUpdateScope<int> update(cache, "k");
+    CacheUpdateScope update(cache, "k");
     cache.BeginWrite({"other"});
     cache.EndWrite({"other"});
     update.Stored(7);
@@ -187,9 +187,9 @@ TEST(ReadThroughCacheTest, OverlappingUpdatesOfKeysSharingAStripeBothKeepTheirVa
   ASSERT_TRUE(cache.Get("k", [&] { return k.Load(); }).ok());
   ASSERT_TRUE(cache.Get(other, [&] { return o.Load(); }).ok());
   {
-    CacheUpdateScope<int> first(cache, "k");
+    CacheUpdateScope first(cache, "k");
     {
-      CacheUpdateScope<int> second(cache, other);
+      CacheUpdateScope second(cache, other);
       first.Stored(10);
       second.Stored(20);
       cache.Forget(other);  // a change heard of for the other key only
@@ -206,9 +206,9 @@ TEST(ReadThroughCacheTest, TwoOverlappingUpdatesOfOneKeyKeepNothing) {
   Source s;
   ASSERT_TRUE(cache.Get("k", [&] { return s.Load(); }).ok());
   {
-    CacheUpdateScope<int> first(cache, "k");
+    CacheUpdateScope first(cache, "k");
     {
-      CacheUpdateScope<int> second(cache, "k");
+      CacheUpdateScope second(cache, "k");
       EXPECT_FALSE(second.before().has_value());  // the first took it out of the cache
       second.Stored(30);
     }
@@ -218,7 +218,7 @@ TEST(ReadThroughCacheTest, TwoOverlappingUpdatesOfOneKeyKeepNothing) {
   EXPECT_EQ(s.loads, 2);
   // Slots are reused: the next update alone keeps its value again.
   {
-    CacheUpdateScope<int> alone(cache, "k");
+    CacheUpdateScope alone(cache, "k");
     alone.Stored(32);
   }
   EXPECT_EQ(*cache.Get("k", [&] { return s.Load(); }), 32);
@@ -344,6 +344,34 @@ TEST(FieldCacheTest, AWriteDuringALoadKeepsTheLoadOutButNotTheOtherField) {
   EXPECT_EQ(*b.Get("k", [&] { return sb.Load(); }), 1);
   EXPECT_EQ(sa.loads, 2);
   EXPECT_EQ(sb.loads, 1);
+}
+
+// An update of one field keeps what it stored, as ReadThroughCache's does, and leaves the
+// entry's other field alone; one that another write overlapped keeps nothing.
+TEST(FieldCacheTest, AnUpdateKeepsItsFieldsValueAndLeavesTheOtherField) {
+  SharedEntries<TwoFields> shared(100);
+  FieldA a(shared);
+  FieldB b(shared);
+  Source sa, sb;
+  ASSERT_EQ(*a.Get("k", [&] { return sa.Load(); }), 1);
+  ASSERT_EQ(*b.Get("k", [&] { return sb.Load(); }), 1);
+  {
+    CacheUpdateScope update(a, "k");
+    ASSERT_EQ(update.before(), 1);
+    EXPECT_EQ(*b.Get("k", [&] { return sb.Load(); }), 1);  // b's value still cached
+    sa.value = 2;
+    update.Stored(2);
+  }
+  EXPECT_EQ(*a.Get("k", [&] { return sa.Load(); }), 2);
+  EXPECT_EQ(sa.loads, 1);
+  EXPECT_EQ(sb.loads, 1);
+  {
+    CacheUpdateScope update(a, "k");
+    a.Forget("k");  // a change heard of meanwhile
+    update.Stored(3);
+  }
+  EXPECT_EQ(*a.Get("k", [&] { return sa.Load(); }), 2);
+  EXPECT_EQ(sa.loads, 2);
 }
 
 TEST(FieldCacheTest, EntriesStartOverPastTheBound) {

@@ -221,6 +221,23 @@ Status PostgresChannelStore::UpsertMembers(std::string_view app_key,
   return tx.Commit();
 }
 
+Status PostgresChannelStore::UpdateReadState(std::string_view app_key, const Member& m) {
+  EDDY_ASSIGN_OR_RETURN(PgLease conn, pool_.Acquire());
+  EDDY_TRY(
+      conn->Query("UPDATE members SET last_read = $4, last_read_message_id = $5,"
+                  " last_delivered_at = $6, last_delivered_message_id = $7"
+                  " WHERE app_key = $1 AND cid = $2 AND user_id = $3",
+                  PgParams()
+                      .Add(app_key)
+                      .Add(m.cid())
+                      .Add(m.user_id)
+                      .Add(m.last_read)
+                      .Add(m.last_read_message_id)
+                      .Add(m.last_delivered_at)
+                      .Add(m.last_delivered_message_id)));
+  return {};
+}
+
 Status PostgresChannelStore::RemoveMembers(std::string_view app_key, std::string_view type,
                                            std::string_view id,
                                            const std::vector<std::string>& user_ids) {

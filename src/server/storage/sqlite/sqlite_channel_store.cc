@@ -223,6 +223,25 @@ Status SqliteChannelStore::UpsertMembers(std::string_view app_key,
   });
 }
 
+Status SqliteChannelStore::UpdateReadState(std::string_view app_key, const Member& m) {
+  const std::string cid = m.cid();
+  return db_.Write([&]() -> Status {
+    EDDY_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("UPDATE members SET last_read = ?4, last_read_message_id = ?5,"
+                    " last_delivered_at = ?6, last_delivered_message_id = ?7"
+                    " WHERE app_key = ?1 AND cid = ?2 AND user_id = ?3"));
+    stmt.BindView(1, app_key)
+        .BindView(2, cid)
+        .BindView(3, m.user_id)
+        .Bind(4, m.last_read)
+        .BindView(5, m.last_read_message_id)
+        .Bind(6, m.last_delivered_at)
+        .BindView(7, m.last_delivered_message_id);
+    return stmt.Run();
+  });
+}
+
 Status SqliteChannelStore::RemoveMembers(std::string_view app_key, std::string_view type,
                                          std::string_view id,
                                          const std::vector<std::string>& user_ids) {

@@ -27,6 +27,7 @@ class SqliteChannelStore final : public ChannelStore {
                                              const ChannelQuery& query) override;
 
   Status UpsertMembers(std::string_view app_key, const std::vector<Member>& members) override;
+  Status UpdateReadState(std::string_view app_key, const Member& member) override;
   Status RemoveMembers(std::string_view app_key, std::string_view type, std::string_view id,
                        const std::vector<std::string>& user_ids) override;
   Result<std::optional<Member>> GetMember(std::string_view app_key, std::string_view type,

@@ -41,6 +41,34 @@ TEST_P(MemberStoreSuite, UpsertMembersInsertsReplacesFullyAndCountsRight) {
   ASSERT_TRUE(channels().UpsertMembers(kApp, {}).ok());
 }
 
+TEST_P(MemberStoreSuite, UpdateReadStateWritesTheReadAndDeliveryStateOnly) {
+  Channel a = MakeChannel("messaging", "a", 1);
+  Member luke = MakeMember(a, "luke", 1);
+  luke.banned = true;
+  ASSERT_NO_FATAL_FAILURE(Create(a, {luke}));
+
+  Member state = MakeMember(a, "luke", 5);  // every other field differs from the row's
+  state.last_read = 8;
+  state.last_read_message_id = "m8";
+  state.last_delivered_at = 7;
+  state.last_delivered_message_id = "m7";
+  state.hidden = true;
+  state.custom = {{"x", 1}};
+  ASSERT_TRUE(channels().UpdateReadState(kApp, state).ok());
+  Member expected = luke;
+  expected.last_read = 8;
+  expected.last_read_message_id = "m8";
+  expected.last_delivered_at = 7;
+  expected.last_delivered_message_id = "m7";
+  ExpectSameMember(*GetMember("messaging", "a", "luke"), expected);
+  EXPECT_EQ(Get("messaging", "a")->member_count, 1);
+
+  // No row, no change: the read state of someone who is not a member writes nothing.
+  ASSERT_TRUE(channels().UpdateReadState(kApp, MakeMember(a, "leia", 1)).ok());
+  EXPECT_FALSE(GetMember("messaging", "a", "leia").has_value());
+  EXPECT_EQ(Get("messaging", "a")->member_count, 1);
+}
+
 TEST_P(MemberStoreSuite, UpsertMembersOfMissingChannelIsNotFoundAndWritesNothing) {
   Channel a = MakeChannel("messaging", "a", 1);
   ASSERT_NO_FATAL_FAILURE(Create(a));
