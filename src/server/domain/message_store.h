@@ -38,6 +38,12 @@ struct MessagePage {
   bool include_deleted = true;  // soft-deleted messages stay in the list as type "deleted"
 };
 
+// What a read mark records of a message.
+struct MessageStamp {
+  std::string id;
+  Micros created_at = 0;
+};
+
 struct UnreadQuery {
   std::string channel_type, channel_id;
   std::string user_id;                      // the reader: own messages never count
@@ -100,11 +106,11 @@ class MessageStore {
   // as unread for q.user_id: not own, not silent, not shadowed, not deleted, not system, error
   // or ephemeral (the last two are only ever shown to their sender), not from a muted user.
   virtual Result<std::int64_t> CountUnread(std::string_view app_key, const UnreadQuery& q) = 0;
-  // The newest message of the channel's main list (for last_read_message_id), if any; shadowed
-  // messages are left out, soft-deleted ones are not.
-  virtual Result<std::optional<Message>> LastChannelMessage(std::string_view app_key,
-                                                            std::string_view type,
-                                                            std::string_view id) = 0;
+  // The id and time of the newest message of the channel's main list (for
+  // last_read_message_id), if any; shadowed messages are left out, soft-deleted ones are not.
+  virtual Result<std::optional<MessageStamp>> LastChannelMessage(std::string_view app_key,
+                                                                 std::string_view type,
+                                                                 std::string_view id) = 0;
   // When `user_id` last posted in the channel (any message of theirs, replies included): what
   // slow mode measures the cooldown from.
   virtual Result<std::optional<Micros>> LastMessageTimeBy(std::string_view app_key,

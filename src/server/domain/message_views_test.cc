@@ -89,8 +89,8 @@ class CountingStore final : public Store, UserStore, MessageStore {
   Result<std::int64_t> CountUnread(std::string_view a, const UnreadQuery& q) override {
     return m().CountUnread(a, q);
   }
-  Result<std::optional<Message>> LastChannelMessage(std::string_view a, std::string_view t,
-                                                    std::string_view id) override {
+  Result<std::optional<MessageStamp>> LastChannelMessage(std::string_view a, std::string_view t,
+                                                         std::string_view id) override {
     return m().LastChannelMessage(a, t, id);
   }
   Result<std::optional<Micros>> LastMessageTimeBy(std::string_view a, std::string_view t,

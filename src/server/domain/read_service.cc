@@ -82,11 +82,11 @@ json::object ReadService::UserJson(const App& app, const User& user, const Actor
 Result<ReadService::ReadMark> ReadService::MarkAtNow(const App& app, const Channel& channel,
                                                      const Member& member) {
   ReadMark mark{clock_.Now(), ""};
-  EDDY_ASSIGN_OR_RETURN(std::optional<Message> last, store_.messages().LastChannelMessage(
-                                                         app.api_key, channel.type, channel.id));
+  EDDY_ASSIGN_OR_RETURN(
+      std::optional<MessageStamp> last,
+      store_.messages().LastChannelMessage(app.api_key, channel.type, channel.id));
   std::optional<Micros> not_before = NotBefore(channel, member);
-  if (last && (!not_before || last->created_at > *not_before) &&
-      (!last->shadowed || last->user_id == member.user_id)) {
+  if (last && (!not_before || last->created_at > *not_before)) {
     mark.last_read_message_id = last->id;
   }
   return mark;

@@ -332,8 +332,9 @@ class CachingMessageStore final : public MessageStore {
     return caches_.unread_counts.Get(Key(app_key, Cid(q.channel_type, q.channel_id)), q,
                                      [&] { return inner_.CountUnread(app_key, q); });
   }
-  Result<std::optional<Message>> LastChannelMessage(std::string_view app_key, std::string_view type,
-                                                    std::string_view id) override {
+  Result<std::optional<MessageStamp>> LastChannelMessage(std::string_view app_key,
+                                                         std::string_view type,
+                                                         std::string_view id) override {
     return inner_.LastChannelMessage(app_key, type, id);
   }
   Result<std::optional<Micros>> LastMessageTimeBy(std::string_view app_key, std::string_view type,

@@ -215,21 +215,18 @@ Result<std::int64_t> PostgresMessageStore::CountUnread(std::string_view app_key,
   return r.Int(0, 0);
 }
 
-Result<std::optional<Message>> PostgresMessageStore::LastChannelMessage(std::string_view app_key,
-                                                                        std::string_view type,
-                                                                        std::string_view id) {
+Result<std::optional<MessageStamp>> PostgresMessageStore::LastChannelMessage(
+    std::string_view app_key, std::string_view type, std::string_view id) {
   EDDY_ASSIGN_OR_RETURN(PgLease conn, pool_.Acquire());
   EDDY_ASSIGN_OR_RETURN(PgResult r,
-                        conn->Query("SELECT " + std::string(kMessageColumns) +
-                                        " FROM messages WHERE app_key = $1"
-                                        " AND cid = $2 AND " +
+                        conn->Query("SELECT id, created_at FROM messages WHERE app_key = $1"
+                                    " AND cid = $2 AND " +
                                         std::string(postgres_rows::kInChannelList) +
                                         " AND NOT shadowed"
                                         " ORDER BY created_at DESC, seq DESC LIMIT 1",
                                     PgParams().Add(app_key).Add(postgres_rows::Cid(type, id))));
-  EDDY_ASSIGN_OR_RETURN(std::vector<Message> found, postgres_rows::ReadMessages(r));
-  if (found.empty()) return std::optional<Message>();
-  return std::optional<Message>(std::move(found.front()));
+  if (r.rows() == 0) return std::optional<MessageStamp>();
+  return std::optional<MessageStamp>(MessageStamp{std::string(r.Text(0, 0)), r.Int(0, 1)});
 }
 
 }  // namespace eddy::server

@@ -32,8 +32,9 @@ class PostgresMessageStore final : public MessageStore {
                                    std::string_view id, Micros before) override;
 
   Result<std::int64_t> CountUnread(std::string_view app_key, const UnreadQuery& q) override;
-  Result<std::optional<Message>> LastChannelMessage(std::string_view app_key, std::string_view type,
-                                                    std::string_view id) override;
+  Result<std::optional<MessageStamp>> LastChannelMessage(std::string_view app_key,
+                                                         std::string_view type,
+                                                         std::string_view id) override;
   Result<std::optional<Micros>> LastMessageTimeBy(std::string_view app_key, std::string_view type,
                                                   std::string_view id,
                                                   std::string_view user_id) override;

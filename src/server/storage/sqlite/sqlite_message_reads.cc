@@ -230,20 +230,21 @@ Result<std::int64_t> SqliteMessageStore::CountUnread(std::string_view app_key,
   return stmt.ColumnInt(0);
 }
 
-Result<std::optional<Message>> SqliteMessageStore::LastChannelMessage(std::string_view app_key,
-                                                                      std::string_view type,
-                                                                      std::string_view id) {
+Result<std::optional<MessageStamp>> SqliteMessageStore::LastChannelMessage(std::string_view app_key,
+                                                                           std::string_view type,
+                                                                           std::string_view id) {
   SqliteDb::Reading reading(db_);
   EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
-                        db_.Prepare("SELECT " + std::string(kMessageColumns) +
-                                    " FROM messages WHERE app_key = ?1 AND cid = ?2 AND " +
+                        db_.Prepare("SELECT id, created_at FROM messages"
+                                    " WHERE app_key = ?1 AND cid = ?2 AND " +
                                     std::string(sqlite_rows::kInChannelList) +
                                     " AND shadowed = 0 ORDER BY created_at DESC, seq DESC"
                                     " LIMIT 1"));
   stmt.Bind(1, app_key).Bind(2, std::string(type) + ":" + std::string(id));
-  EDDY_ASSIGN_OR_RETURN(std::vector<Message> found, sqlite_rows::ReadMessages(stmt));
-  if (found.empty()) return std::optional<Message>();
-  return std::optional<Message>(std::move(found.front()));
+  EDDY_ASSIGN_OR_RETURN(bool found, stmt.Step());
+  if (!found) return std::optional<MessageStamp>();
+  return std::optional<MessageStamp>(
+      MessageStamp{std::string(stmt.ColumnText(0)), stmt.ColumnInt(1)});
 }
 
 }  // namespace eddy::server

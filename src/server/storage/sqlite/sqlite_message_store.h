@@ -41,8 +41,9 @@ class SqliteMessageStore final : public MessageStore {
   Result<std::int64_t> RestoreUserMessages(std::string_view app_key, std::string_view user_id,
                                            Micros at) override;
   Status HardDeleteUserMessages(std::string_view app_key, std::string_view user_id) override;
-  Result<std::optional<Message>> LastChannelMessage(std::string_view app_key, std::string_view type,
-                                                    std::string_view id) override;
+  Result<std::optional<MessageStamp>> LastChannelMessage(std::string_view app_key,
+                                                         std::string_view type,
+                                                         std::string_view id) override;
 
   Status UpsertReaction(std::string_view app_key, const Reaction& reaction,
                         bool enforce_unique) override;

@@ -324,6 +324,9 @@ TEST_P(MessagePageSuite, LastChannelMessageIsTheNewestOfTheMainList) {
   deleted.type = "deleted";
   Insert(deleted);
   EXPECT_EQ(last(), "d");
+  auto stamp = messages().LastChannelMessage(kApp, "messaging", "other");
+  ASSERT_TRUE(stamp.ok() && stamp->has_value());
+  EXPECT_EQ((*stamp)->created_at, 30);
 }
 
 TEST_P(MessagePageSuite, CountUnreadFollowsTheRules) {
