@@ -167,7 +167,8 @@ struct CacheUpdate {
 // What every read-through cache does on writes and on changes heard from other nodes, over
 // the values the cache `Derived` keeps: it provides EraseLocked(key) and ClearLocked(), called
 // with mutex_ held. A key here is what a write names (a value's key, or a group's). Caches of
-// one value per key (a `Value` each, with FindLocked and KeepLocked) also take updates.
+// one value per key (a `Value` each, with FindLocked and KeepLocked) are read with Get and take
+// updates.
 template <typename Derived>
 class WriteTrackedCache {
  public:
@@ -196,6 +197,15 @@ class WriteTrackedCache {
     std::lock_guard lock(mutex_);
     tracker_.EndAll();
     self().ClearLocked();
+  }
+
+  // The cached value of `key`, or what `load()` (returning Result<Value>) gives, cached
+  // unless a write overlapped the load.
+  template <typename Load>
+  auto Get(const std::string& key, Load&& load) {
+    return ReadThrough<typename Derived::Value>(
+        key, [&] { return self().FindLocked(key); }, load,
+        [&](const auto& value) { self().KeepLocked(key, value); });
   }
 
   // Around a store write of `key` whose result the writer derives from the value before it
@@ -267,19 +277,6 @@ class ReadThroughCache : public WriteTrackedCache<ReadThroughCache<V>> {
   using Value = V;
   // Past `max_entries` values the cache starts over (memory stays bounded).
   explicit ReadThroughCache(size_t max_entries) : max_entries_(max_entries) {}
-
-  // The cached value of `key`, or what `load()` (returning Result<V>) gives, cached unless a
-  // write overlapped the load.
-  template <typename Load>
-  Result<V> Get(const std::string& key, Load&& load) {
-    return this->template ReadThrough<V>(
-        key,
-        [&]() -> std::optional<V> {
-          if (const V* cached = values_.find(key)) return *cached;
-          return std::nullopt;
-        },
-        load, [&](const V& value) { KeepLocked(key, value); });
-  }
 
   // The values of `keys` (each key once), the cached ones from memory and the others from one
   // `load(missing_keys)` call, which returns Result<std::vector<V>> with one value per missing
@@ -437,13 +434,6 @@ class FieldCache : public WriteTrackedCache<FieldCache<Entry, V, Field>> {
  public:
   using Value = V;
   explicit FieldCache(SharedEntries<Entry>& shared) : shared_(shared) {}
-
-  template <typename Load>
-  Result<V> Get(const std::string& key, Load&& load) {
-    return this->template ReadThrough<V>(
-        key, [&] { return FindLocked(key); }, load,
-        [&](const V& value) { KeepLocked(key, value); });
-  }
 
   // The values of `keys`, in their order: the cached ones found in one pass (see
   // InlineKeyMap::find_each), the others from load(i) for keys[i], each cached unless a write
