@@ -136,6 +136,10 @@ class CachingChannelStore final : public ChannelStore {
   // the channel's row and roster stay cached (members of a group chat read after every
   // message, and each message's fan-out reads both).
   Status UpdateReadState(std::string_view app_key, const Member& state) override {
+    const std::string group = Key(app_key, state.cid());
+    // The channel's row as the message inserts keep it, read after the counts' ticket.
+    const WriteTracker::Ticket counts = caches_.unread_counts.Ticket(group);
+    const std::optional<std::shared_ptr<const Channel>> channel = caches_.channel_rows.Peek(group);
     {
       CacheUpdateScope row(caches_.members, Key(app_key, state.cid(), state.user_id));
       CacheUpdateScope memberships(caches_.memberships, Key(app_key, state.user_id));
@@ -155,6 +159,11 @@ class CachingChannelStore final : public ChannelStore {
         }
         memberships.Stored(std::move(list));
       }
+    }
+    if (channel && *channel &&
+        (!(*channel)->last_message_at || *(*channel)->last_message_at <= state.last_read)) {
+      caches_.unread_counts.ReadUpTo(group, counts, state.user_id, state.last_read,
+                                     (*channel)->truncated_at);
     }
     caches_.Publish(CachedData::kReadState, app_key, state.user_id);
     return {};

@@ -390,6 +390,43 @@ TEST_P(CachingStoreTest, UnreadCountsAreKeptUntilAMessageWriteInTheirChannel) {
   EXPECT_EQ(said.back(), (Announced{CachedData::kMessages, std::string(kApp), ""}));
 }
 
+// A member who reads past the channel's newest message (its cached row says which) has a
+// count of zero there, kept without asking the store; the next message moves it on.
+TEST_P(CachingStoreTest, AReadPastTheNewestMessageKeepsACountOfZero) {
+  Channel c = MakeChannel("messaging", "a", 1);
+  ASSERT_NO_FATAL_FAILURE(Create(c, {MakeMember(c, "luke", 1), MakeMember(c, "han", 1)}));
+  auto unread = [&](Micros after) {
+    UnreadQuery q;
+    q.channel_type = c.type;
+    q.channel_id = c.id;
+    q.user_id = "luke";
+    q.after = after;
+    return *store().messages().CountUnread(kApp, q);
+  };
+  ASSERT_NO_FATAL_FAILURE(Send(MakeMessage(c, "m1", "han", 10)));
+  ASSERT_EQ(Get("messaging", "a")->last_message_at, 10);  // the row, cached
+  ASSERT_EQ(unread(0), 1);
+
+  Member luke = *GetMember("messaging", "a", "luke");
+  luke.last_read = 20;
+  ASSERT_TRUE(channels().UpdateReadState(kApp, luke).ok());
+  // Another node's message, unannounced: the count kept at the new position answers.
+  Message other = MakeMessage(c, "m2", "han", 30);
+  ASSERT_TRUE(inner().messages().InsertMessage(kApp, other).ok());
+  EXPECT_EQ(unread(20), 0);
+  invalidation().Remote(CachedData::kMessages, kApp, "messaging:a");
+  EXPECT_EQ(unread(20), 1);
+  // This node's next message moves the count it keeps.
+  ASSERT_NO_FATAL_FAILURE(Send(MakeMessage(c, "m3", "han", 40)));
+  EXPECT_EQ(unread(20), 2);
+
+  // A read short of the newest message moves nothing: the store counts at the new position.
+  ASSERT_EQ(Get("messaging", "a")->last_message_at, 40);
+  luke.last_read = 35;
+  ASSERT_TRUE(channels().UpdateReadState(kApp, luke).ok());
+  EXPECT_EQ(unread(35), 1);
+}
+
 TEST_P(CachingStoreTest, ChannelRowsFollowOwnWritesAtOnceAndOtherNodesWhenTold) {
   // A miss is remembered as "no such channel" until the channel is created here.
   ASSERT_FALSE(channels().GetChannel(kApp, "messaging", "a")->has_value());

@@ -208,6 +208,12 @@ class WriteTrackedCache {
         [&](const auto& value) { self().KeepLocked(key, value); });
   }
 
+  // The cached value of `key`, if any, without loading it.
+  auto Peek(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    return self().FindLocked(key);
+  }
+
   // Around a store write of `key` whose result the writer derives from the value before it
   // (a counter moved by one): BeginUpdate forgets the value, as BeginWrite does, and hands it
   // over (nullopt: none cached) with the write's ticket; EndUpdate forgets it again, as

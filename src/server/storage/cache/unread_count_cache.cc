@@ -28,6 +28,28 @@ void UnreadCountCache::EndInsert(const std::string& group, const WriteTracker::T
   }
 }
 
+WriteTracker::Ticket UnreadCountCache::Ticket(const std::string& group) {
+  std::lock_guard lock(mutex_);
+  return tracker_.Take(group);
+}
+
+void UnreadCountCache::ReadUpTo(const std::string& group, const WriteTracker::Ticket& ticket,
+                                const std::string& reader, Micros last_read,
+                                std::optional<Micros> truncated_at) {
+  std::lock_guard lock(mutex_);
+  if (!tracker_.Valid(ticket)) return;
+  auto g = groups_.find(group);
+  if (g == groups_.end()) return;
+  auto r = g->second.find(reader);
+  if (r == g->second.end()) return;
+  Counted& c = r->second;
+  const bool truncated_ones_left_out = !truncated_at || last_read >= *truncated_at ||
+                                       (c.not_before && *c.not_before >= *truncated_at);
+  if (!truncated_ones_left_out) return;
+  c.after = last_read;
+  c.count = 0;
+}
+
 std::optional<std::int64_t> UnreadCountCache::FindLocked(const std::string& group,
                                                          const UnreadQuery& q) const {
   auto g = groups_.find(group);

@@ -45,6 +45,17 @@ class UnreadCountCache : public WriteTrackedCache<UnreadCountCache> {
   void EndInsert(const std::string& group, const WriteTracker::Ticket& insert,
                  const Message* stored);
 
+  // A ticket of the group's counts, taken before reading the channel's row for ReadUpTo.
+  WriteTracker::Ticket Ticket(const std::string& group);
+  // `reader` read the group's channel up to `last_read`, after which its row (as read after
+  // `ticket` was taken) shows no message that can count: the reader's count, if one is kept,
+  // moves there as zero (its other bounds stay), unless a write of the group came since the
+  // ticket. A member who reads after every message is then not counted in the store at the
+  // next one. Messages up to the channel's `truncated_at` are not in its last_message_at: a
+  // count whose bounds do not leave them out stays where it is.
+  void ReadUpTo(const std::string& group, const WriteTracker::Ticket& ticket,
+                const std::string& reader, Micros last_read, std::optional<Micros> truncated_at);
+
  private:
   friend class WriteTrackedCache<UnreadCountCache>;
   struct Counted {  // the reader's position (as in UnreadQuery) and its count

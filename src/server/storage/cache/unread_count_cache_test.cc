@@ -152,6 +152,53 @@ TEST(UnreadCountCacheTest, DuringAnInsertCountsAnswerAsBeforeItAndLoadsAreNotKep
   EXPECT_EQ(s.loads, 3);
 }
 
+// A reader who read past the channel's newest message has a count of zero there: their kept
+// count moves to that position, and the next message moves it on.
+TEST(UnreadCountCacheTest, ReadingUpToTheNewestMessageMovesTheCountToZero) {
+  UnreadCountCache cache(100);
+  Counts s;
+  const UnreadQuery before = Reader("luke", 0, {"han"}), after = Reader("luke", 300, {"han"});
+  ASSERT_EQ(*cache.Get("g", before, s.Load()), 1);
+  cache.ReadUpTo("g", cache.Ticket("g"), "luke", 300, std::nullopt);
+  EXPECT_EQ(*cache.Get("g", after, s.Load()), 0);
+  EXPECT_EQ(s.loads, 1);
+  const Message by_leia = NewMessage("leia", 400);
+  Insert(cache, "g", &by_leia);
+  EXPECT_EQ(*cache.Get("g", after, s.Load()), 1);
+  EXPECT_EQ(s.loads, 1);
+  // Nobody else's count appears: a reader without one is read from the store.
+  cache.ReadUpTo("g", cache.Ticket("g"), "han", 500, std::nullopt);
+  EXPECT_EQ(*cache.Get("g", Reader("han", 500), s.Load()), 1);
+  EXPECT_EQ(s.loads, 2);
+}
+
+TEST(UnreadCountCacheTest, AReadAfterAWriteOfTheChannelOrInsideATruncationMovesNothing) {
+  UnreadCountCache cache(100);
+  Counts s;
+  ASSERT_EQ(*cache.Get("g", Reader("luke", 0), s.Load()), 1);
+  const UnreadQuery read = Reader("luke", 300);
+  // A message stored between the ticket (before the channel's row was read) and the read.
+  const WriteTracker::Ticket ticket = cache.Ticket("g");
+  const Message by_leia = NewMessage("leia", 350);
+  Insert(cache, "g", &by_leia);
+  cache.ReadUpTo("g", ticket, "luke", 300, std::nullopt);
+  EXPECT_EQ(*cache.Get("g", read, s.Load()), 1);
+  EXPECT_EQ(s.loads, 2);
+
+  // Truncated at 400: messages up to it are not in the row's last_message_at, and count for
+  // a reader at 300 whose bounds do not leave them out.
+  ASSERT_EQ(*cache.Get("g", Reader("han", 0), s.Load()), 1);
+  cache.ReadUpTo("g", cache.Ticket("g"), "han", 300, 400);
+  EXPECT_EQ(*cache.Get("g", Reader("han", 300), s.Load()), 1);
+  EXPECT_EQ(s.loads, 4);
+  UnreadQuery bounded = Reader("han", 300);
+  bounded.not_before = 400;
+  ASSERT_EQ(*cache.Get("g", bounded, s.Load()), 1);
+  cache.ReadUpTo("g", cache.Ticket("g"), "han", 300, 400);
+  EXPECT_EQ(*cache.Get("g", bounded, s.Load()), 0);
+  EXPECT_EQ(s.loads, 5);
+}
+
 TEST(UnreadCountCacheTest, StaysWithinItsBound) {
   UnreadCountCache cache(3);
   Counts s;
