@@ -86,6 +86,15 @@ class CachingStoreTest : public storetest::ChannelStoreSuite {
   CachingHarness& harness() { return static_cast<CachingHarness&>(*harness_); }
   Store& inner() { return harness().inner(); }
   RecordingInvalidation& invalidation() { return harness().invalidation(); }
+  // luke's unread count in `c` after `after`, through the caches.
+  std::int64_t LukesUnread(const Channel& c, Micros after = 0) {
+    UnreadQuery q;
+    q.channel_type = c.type;
+    q.channel_id = c.id;
+    q.user_id = "luke";
+    q.after = after;
+    return *store().messages().CountUnread(kApp, q);
+  }
 };
 
 TEST_P(CachingStoreTest, MemberReadsAreServedFromMemoryUntilAnotherNodeChangesThem) {
@@ -348,14 +357,7 @@ TEST_P(CachingStoreTest, UnreadCountsAreKeptUntilAMessageWriteInTheirChannel) {
     Message m = MakeMessage(c, std::move(id), "han", at);
     return s.messages().InsertMessage(kApp, m).ok();
   };
-  auto unread = [&](const Channel& c, Micros after = 0) {
-    UnreadQuery q;
-    q.channel_type = c.type;
-    q.channel_id = c.id;
-    q.user_id = "luke";
-    q.after = after;
-    return *store().messages().CountUnread(kApp, q);
-  };
+  auto unread = [&](const Channel& c, Micros after = 0) { return LukesUnread(c, after); };
   ASSERT_TRUE(insert(store(), a, "a1", 10));
   ASSERT_TRUE(insert(store(), b, "b1", 10));
   ASSERT_EQ(unread(a), 1);
@@ -395,14 +397,7 @@ TEST_P(CachingStoreTest, UnreadCountsAreKeptUntilAMessageWriteInTheirChannel) {
 TEST_P(CachingStoreTest, AReadPastTheNewestMessageKeepsACountOfZero) {
   Channel c = MakeChannel("messaging", "a", 1);
   ASSERT_NO_FATAL_FAILURE(Create(c, {MakeMember(c, "luke", 1), MakeMember(c, "han", 1)}));
-  auto unread = [&](Micros after) {
-    UnreadQuery q;
-    q.channel_type = c.type;
-    q.channel_id = c.id;
-    q.user_id = "luke";
-    q.after = after;
-    return *store().messages().CountUnread(kApp, q);
-  };
+  auto unread = [&](Micros after) { return LukesUnread(c, after); };
   ASSERT_NO_FATAL_FAILURE(Send(MakeMessage(c, "m1", "han", 10)));
   ASSERT_EQ(Get("messaging", "a")->last_message_at, 10);  // the row, cached
   ASSERT_EQ(unread(0), 1);
