@@ -78,6 +78,21 @@ TEST_F(BenchSmokeTest, FanoutDeliversEveryMessageToEveryReceiverOnce) {
   }
 }
 
+TEST_F(BenchSmokeTest, FanoutMembersMarkTheChannelReadAfterEveryMessage) {
+  BenchRun run = Bench("fanout",
+                       "--receivers 5 --members 1 --channel-type messaging --mark-read 1"
+                       " --rates 5 --step-seconds 1");
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_EQ(run.result.at("ok"), true) << run.output;
+  const json::object& s = run.result.at("steps").as_array().at(0).as_object();
+  EXPECT_EQ(U(s, "delivered"), U(s, "messages") * 5) << run.output;
+  EXPECT_EQ(U(s, "read_errors"), 0u) << run.output;
+  // At most one read per message and member (messages that arrive during a read share the
+  // next; reads still in flight when the step ends are not counted).
+  EXPECT_GE(U(s, "reads"), 1u) << run.output;
+  EXPECT_LE(U(s, "reads"), U(s, "messages") * 5) << run.output;
+}
+
 TEST_F(BenchSmokeTest, SendReadsBackEveryAcknowledgedMessage) {
   BenchRun run = Bench("send", "--senders 4 --send-channels 2 --duration 1");
   ASSERT_EQ(run.exit_code, 0) << run.output;
@@ -165,6 +180,8 @@ TEST_F(BenchSmokeTest, RejectsBadFlags) {
   BenchRun run = Bench("fanout", "--rates 0");
   EXPECT_EQ(run.exit_code, 2) << run.output;
   run = Bench("floor", "--frame-bytes 100");  // its header would not hold a 16-bit length
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  run = Bench("fanout", "--mark-read 1");  // watchers who are not members cannot mark read
   EXPECT_EQ(run.exit_code, 2) << run.output;
   run = Bench("send", "--request nonsense");
   EXPECT_EQ(run.exit_code, 2) << run.output;

@@ -177,6 +177,10 @@ bool ParseArgs(int argc, char** argv, Options& o, std::string* error) {
     *error = "--request must be message, event or unrouted";
     return false;
   }
+  if (o.mark_read && !o.members) {
+    *error = "--mark-read needs --members 1 (only members mark a channel read)";
+    return false;
+  }
   for (double r : o.rates) {
     if (r <= 0) {
       *error = "--rates must be positive";
