@@ -24,7 +24,8 @@ enum class CachedData : std::uint8_t {
   kChannel = 5,       // key: cid (config overrides, members)
   kUser = 6,          // key: user id (the user record)
   kMembers = 7,       // key: user id (that user's member rows)
-  kReadState = 8,     // key: user id (only the read state in that user's member rows)
+  kReadState = 8,     // key: "<user id> <cid>", only the read state of that member row moved
+                      // (ids hold no space); a bare user id: of any of that user's rows
   kMessages = 9,      // key: cid (what counts as unread there); empty: any channel
 };
 

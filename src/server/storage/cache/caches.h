@@ -37,6 +37,14 @@ inline std::string Key(std::string_view a, std::string_view b, std::string_view 
   return Key(Key(a, b), c);
 }
 
+// The key of CachedData::kReadState: the member row whose read state moved.
+inline std::string ReadStateKey(std::string_view user_id, std::string_view cid) {
+  std::string key(user_id);
+  key.push_back(' ');
+  key.append(cid);
+  return key;
+}
+
 inline std::string Cid(std::string_view type, std::string_view id) {
   std::string cid(type);
   cid.push_back(':');
@@ -60,10 +68,17 @@ struct Caches {
         members.ForgetAll();  // keyed by channel first: no cheap way to find the user's rows
         rosters.ForgetAll();
         break;
-      case CachedData::kReadState:  // every message moves its sender's: rosters stay
-        memberships.Forget(Key(app_key, key));
-        members.ForgetAll();
+      case CachedData::kReadState: {  // every message moves its sender's: rosters stay
+        const std::size_t space = key.find(' ');
+        const std::string_view user = key.substr(0, space);
+        memberships.Forget(Key(app_key, user));
+        if (space == std::string_view::npos) {
+          members.ForgetAll();  // keyed by channel first: no cheap way to find the user's rows
+        } else {
+          members.Forget(Key(app_key, key.substr(space + 1), user));
+        }
         break;
+      }
       case CachedData::kChannel:
         channel_rows.Forget(Key(app_key, key));
         unread_counts.Forget(Key(app_key, key));  // a deleted channel's messages are gone

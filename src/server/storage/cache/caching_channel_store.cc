@@ -165,7 +165,7 @@ class CachingChannelStore final : public ChannelStore {
       caches_.unread_counts.ReadUpTo(group, counts, state.user_id, state.last_read,
                                      (*channel)->truncated_at);
     }
-    caches_.Publish(CachedData::kReadState, app_key, state.user_id);
+    caches_.Publish(CachedData::kReadState, app_key, ReadStateKey(state.user_id, state.cid()));
     return {};
   }
   Status RemoveMembers(std::string_view app_key, std::string_view type, std::string_view id,
@@ -301,7 +301,7 @@ class CachingMessageStore final : public MessageStore {
     }();
     caches_.Publish(CachedData::kMessages, app_key, cid);
     if (inserted.ok() && m.InChannelList()) {
-      caches_.Publish(CachedData::kReadState, app_key, m.user_id);
+      caches_.Publish(CachedData::kReadState, app_key, ReadStateKey(m.user_id, cid));
     }
     return inserted;
   }

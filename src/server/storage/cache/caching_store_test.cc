@@ -176,8 +176,9 @@ TEST_P(CachingStoreTest, AReadStateWriteUpdatesTheMemberInPlaceAndKeepsTheChanne
   invalidation().announced.clear();
   ASSERT_TRUE(channels().UpdateReadState(kApp, read).ok());
   EXPECT_EQ(invalidation().announced.size(), 1u);
-  EXPECT_EQ(invalidation().announced.at(0),
-            std::make_tuple(CachedData::kReadState, std::string(kApp), std::string("luke")));
+  EXPECT_EQ(
+      invalidation().announced.at(0),
+      std::make_tuple(CachedData::kReadState, std::string(kApp), std::string("luke messaging:a")));
 
   // Another node hides luke's channel: the member row and memberships come from memory.
   Member hidden = *inner().channels().GetMember(kApp, "messaging", "a", "luke").value();
@@ -198,9 +199,19 @@ TEST_P(CachingStoreTest, AReadStateWriteUpdatesTheMemberInPlaceAndKeepsTheChanne
   EXPECT_EQ(channels().GetChannel(kApp, "messaging", "a").value()->frozen, false);
   EXPECT_EQ(channels().Roster(kApp, "messaging", "a")->size(), 2u);
 
-  invalidation().Remote(CachedData::kReadState, kApp, "luke");
+  // Another node's read mark names its member row: that row and the user's memberships are
+  // read again, other members' rows stay cached.
+  ASSERT_FALSE(GetMember("messaging", "a", "leia")->hidden);
+  Member leia = *inner().channels().GetMember(kApp, "messaging", "a", "leia").value();
+  leia.hidden = true;
+  ASSERT_TRUE(inner().channels().UpsertMembers(kApp, {leia}).ok());
+  invalidation().Remote(CachedData::kReadState, kApp, "luke messaging:a");
   EXPECT_TRUE(GetMember("messaging", "a", "luke")->hidden);
   EXPECT_TRUE(channels().MembershipsOf(kApp, "luke")->at(0).hidden);
+  EXPECT_FALSE(GetMember("messaging", "a", "leia")->hidden);
+  // A bare user id (a node that does not name the row) forgets every member row.
+  invalidation().Remote(CachedData::kReadState, kApp, "leia");
+  EXPECT_TRUE(GetMember("messaging", "a", "leia")->hidden);
 }
 
 TEST_P(CachingStoreTest, ModerationAndUsersFollowAnotherNodesChanges) {
@@ -336,16 +347,17 @@ TEST_P(CachingStoreTest, RostersOutliveReadStateWritesAndFollowMembershipChanges
   m9.id = "m9";
   m9.created_at = m9.updated_at = 9;
   ASSERT_TRUE(inner().messages().InsertMessage(kApp, m9).ok());
-  invalidation().Remote(CachedData::kReadState, kApp, "luke");
+  invalidation().Remote(CachedData::kReadState, kApp, "luke messaging:a");
   EXPECT_EQ(GetMember("messaging", "a", "luke")->last_read, 9);
   EXPECT_EQ(channels().Roster(kApp, "messaging", "a")->size(), 1u);
   invalidation().Remote(CachedData::kMembers, kApp, "leia");
   EXPECT_EQ(channels().Roster(kApp, "messaging", "a")->size(), 2u);
 
   using Announced = std::tuple<CachedData, std::string, std::string>;
-  EXPECT_EQ(invalidation().announced,
-            (std::vector<Announced>{{CachedData::kMessages, std::string(kApp), "messaging:a"},
-                                    {CachedData::kReadState, std::string(kApp), "luke"}}));
+  EXPECT_EQ(
+      invalidation().announced,
+      (std::vector<Announced>{{CachedData::kMessages, std::string(kApp), "messaging:a"},
+                              {CachedData::kReadState, std::string(kApp), "luke messaging:a"}}));
 }
 
 TEST_P(CachingStoreTest, UnreadCountsAreKeptUntilAMessageWriteInTheirChannel) {
@@ -534,7 +546,7 @@ TEST_P(CachingStoreTest, SendsKeepTheirChannelAndAuthorRowsCachedAsStored) {
   ASSERT_TRUE(inner().messages().InsertMessage(kApp, elsewhere).ok());
   expect_cached_rows();
   invalidation().Remote(CachedData::kMessages, kApp, "messaging:a");
-  invalidation().Remote(CachedData::kReadState, kApp, "luke");
+  invalidation().Remote(CachedData::kReadState, kApp, "luke messaging:a");
   EXPECT_EQ((*channels().GetChannel(kApp, "messaging", "a"))->message_count, 5);
   EXPECT_EQ(GetMember("messaging", "a", "luke")->last_read_message_id, "m3");
 }
