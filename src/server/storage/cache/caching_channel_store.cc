@@ -136,12 +136,13 @@ class CachingChannelStore final : public ChannelStore {
   // the channel's row and roster stay cached (members of a group chat read after every
   // message, and each message's fan-out reads both).
   Status UpdateReadState(std::string_view app_key, const Member& state) override {
-    const std::string group = Key(app_key, state.cid());
+    const std::string cid = state.cid();
+    const std::string group = Key(app_key, cid);
     // The channel's row as the message inserts keep it, read after the counts' ticket.
     const WriteTracker::Ticket counts = caches_.unread_counts.Ticket(group);
     const std::optional<std::shared_ptr<const Channel>> channel = caches_.channel_rows.Peek(group);
     {
-      CacheUpdateScope row(caches_.members, Key(app_key, state.cid(), state.user_id));
+      CacheUpdateScope row(caches_.members, Key(group, state.user_id));
       CacheUpdateScope memberships(caches_.memberships, Key(app_key, state.user_id));
       EDDY_TRY(inner_.UpdateReadState(app_key, state));
       if (const auto& before = row.before()) {
@@ -165,7 +166,7 @@ class CachingChannelStore final : public ChannelStore {
       caches_.unread_counts.ReadUpTo(group, counts, state.user_id, state.last_read,
                                      (*channel)->truncated_at);
     }
-    caches_.Publish(CachedData::kReadState, app_key, ReadStateKey(state.user_id, state.cid()));
+    caches_.Publish(CachedData::kReadState, app_key, ReadStateKey(state.user_id, cid));
     return {};
   }
   Status RemoveMembers(std::string_view app_key, std::string_view type, std::string_view id,

@@ -48,9 +48,14 @@ struct Counts {
   }
 };
 
-TEST(UnreadCountCacheTest, AnInsertMovesTheCountsItQualifiesForAndLeavesTheOthers) {
-  UnreadCountCache cache(100);
+// A cache of 100 counts over the "store" `s`.
+class UnreadCountCacheTest : public ::testing::Test {
+ protected:
+  UnreadCountCache cache{100};
   Counts s;
+};
+
+TEST_F(UnreadCountCacheTest, AnInsertMovesTheCountsItQualifiesForAndLeavesTheOthers) {
   const UnreadQuery luke = Reader("luke"), han = Reader("han"), leia = Reader("leia", 0, {"han"}),
                     late = Reader("chewie", 500);
   for (const UnreadQuery& q : {luke, han, leia, late}) ASSERT_EQ(*cache.Get("g", q, s.Load()), 1);
@@ -70,9 +75,7 @@ TEST(UnreadCountCacheTest, AnInsertMovesTheCountsItQualifiesForAndLeavesTheOther
   EXPECT_EQ(s.loads, 4);
 }
 
-TEST(UnreadCountCacheTest, AnotherPositionOfAReaderIsAMissAndReplacesTheirCount) {
-  UnreadCountCache cache(100);
-  Counts s;
+TEST_F(UnreadCountCacheTest, AnotherPositionOfAReaderIsAMissAndReplacesTheirCount) {
   ASSERT_EQ(*cache.Get("g", Reader("luke", 0), s.Load()), 1);
   s.value = 7;
   EXPECT_EQ(*cache.Get("g", Reader("luke", 10), s.Load()), 7);
@@ -87,9 +90,7 @@ TEST(UnreadCountCacheTest, AnotherPositionOfAReaderIsAMissAndReplacesTheirCount)
   EXPECT_EQ(s.loads, 5);
 }
 
-TEST(UnreadCountCacheTest, AFailedOrOverlappedInsertForgetsTheGroup) {
-  UnreadCountCache cache(100);
-  Counts s;
+TEST_F(UnreadCountCacheTest, AFailedOrOverlappedInsertForgetsTheGroup) {
   const UnreadQuery luke = Reader("luke");
   const Message m = NewMessage("han", 100);
   ASSERT_EQ(*cache.Get("g", luke, s.Load()), 1);
@@ -133,9 +134,7 @@ TEST(UnreadCountCacheTest, AFailedOrOverlappedInsertForgetsTheGroup) {
   EXPECT_EQ(s.loads, 5);
 }
 
-TEST(UnreadCountCacheTest, DuringAnInsertCountsAnswerAsBeforeItAndLoadsAreNotKept) {
-  UnreadCountCache cache(100);
-  Counts s;
+TEST_F(UnreadCountCacheTest, DuringAnInsertCountsAnswerAsBeforeItAndLoadsAreNotKept) {
   const UnreadQuery luke = Reader("luke"), leia = Reader("leia");
   const Message m = NewMessage("han", 100);
   ASSERT_EQ(*cache.Get("g", luke, s.Load()), 1);
@@ -154,9 +153,7 @@ TEST(UnreadCountCacheTest, DuringAnInsertCountsAnswerAsBeforeItAndLoadsAreNotKep
 
 // A reader who read past the channel's newest message has a count of zero there: their kept
 // count moves to that position, and the next message moves it on.
-TEST(UnreadCountCacheTest, ReadingUpToTheNewestMessageMovesTheCountToZero) {
-  UnreadCountCache cache(100);
-  Counts s;
+TEST_F(UnreadCountCacheTest, ReadingUpToTheNewestMessageMovesTheCountToZero) {
   const UnreadQuery before = Reader("luke", 0, {"han"}), after = Reader("luke", 300, {"han"});
   ASSERT_EQ(*cache.Get("g", before, s.Load()), 1);
   cache.ReadUpTo("g", cache.Ticket("g"), "luke", 300, std::nullopt);
@@ -172,9 +169,7 @@ TEST(UnreadCountCacheTest, ReadingUpToTheNewestMessageMovesTheCountToZero) {
   EXPECT_EQ(s.loads, 2);
 }
 
-TEST(UnreadCountCacheTest, AReadAfterAWriteOfTheChannelOrInsideATruncationMovesNothing) {
-  UnreadCountCache cache(100);
-  Counts s;
+TEST_F(UnreadCountCacheTest, AReadAfterAWriteOfTheChannelOrInsideATruncationMovesNothing) {
   ASSERT_EQ(*cache.Get("g", Reader("luke", 0), s.Load()), 1);
   const UnreadQuery read = Reader("luke", 300);
   // A message stored between the ticket (before the channel's row was read) and the read.
@@ -199,7 +194,7 @@ TEST(UnreadCountCacheTest, AReadAfterAWriteOfTheChannelOrInsideATruncationMovesN
   EXPECT_EQ(s.loads, 5);
 }
 
-TEST(UnreadCountCacheTest, StaysWithinItsBound) {
+TEST(UnreadCountCacheBoundTest, StaysWithinItsBound) {
   UnreadCountCache cache(3);
   Counts s;
   for (const char* user : {"a", "b", "c", "d"}) {

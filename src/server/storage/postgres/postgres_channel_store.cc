@@ -37,6 +37,14 @@ constexpr std::string_view kUpsertMembersTail =
     " custom = excluded.custom RETURNING cid, (xmax = 0)";
 constexpr size_t kMemberColumnCount = 23;
 
+// Adds a member's read and delivery state (ChannelStore::UpdateReadState's columns).
+PgParams& AddReadState(PgParams& p, const Member& m) {
+  return p.Add(m.last_read)
+      .Add(m.last_read_message_id)
+      .Add(m.last_delivered_at)
+      .Add(m.last_delivered_message_id);
+}
+
 PgParams MemberRow(std::string_view app_key, std::string_view cid, const Member& m) {
   PgParams p;
   p.Add(app_key)
@@ -56,12 +64,8 @@ PgParams MemberRow(std::string_view app_key, std::string_view cid, const Member&
       .Add(m.pinned_at)
       .Add(m.archived_at)
       .AddBool(m.hidden)
-      .Add(m.hide_messages_before)
-      .Add(m.last_read)
-      .Add(m.last_read_message_id)
-      .Add(m.last_delivered_at)
-      .Add(m.last_delivered_message_id)
-      .Add(json::serialize(m.custom));
+      .Add(m.hide_messages_before);
+  AddReadState(p, m).Add(json::serialize(m.custom));
   return p;
 }
 
@@ -227,14 +231,7 @@ Status PostgresChannelStore::UpdateReadState(std::string_view app_key, const Mem
       conn->Query("UPDATE members SET last_read = $4, last_read_message_id = $5,"
                   " last_delivered_at = $6, last_delivered_message_id = $7"
                   " WHERE app_key = $1 AND cid = $2 AND user_id = $3",
-                  PgParams()
-                      .Add(app_key)
-                      .Add(m.cid())
-                      .Add(m.user_id)
-                      .Add(m.last_read)
-                      .Add(m.last_read_message_id)
-                      .Add(m.last_delivered_at)
-                      .Add(m.last_delivered_message_id)));
+                  AddReadState(PgParams().Add(app_key).Add(m.cid()).Add(m.user_id), m)));
   return {};
 }
 

@@ -19,6 +19,15 @@ Result<bool> ChannelExists(SqliteDb& db, std::string_view app_key, std::string_v
   return stmt.Step();
 }
 
+// Binds a member's read and delivery state (ChannelStore::UpdateReadState's columns) to ?first
+// and the three after it. `m` outlives the statement's handle.
+SqliteStatement& BindReadState(SqliteStatement& s, int first, const Member& m) {
+  return s.Bind(first, m.last_read)
+      .BindView(first + 1, m.last_read_message_id)
+      .Bind(first + 2, m.last_delivered_at)
+      .BindView(first + 3, m.last_delivered_message_id);
+}
+
 // Inserts or fully replaces one member row of `cid`; true if it was new.
 Result<bool> WriteMember(SqliteDb& db, std::string_view app_key, std::string_view cid,
                          const Member& m) {
@@ -69,12 +78,8 @@ Result<bool> WriteMember(SqliteDb& db, std::string_view app_key, std::string_vie
       .Bind(15, m.pinned_at)
       .Bind(16, m.archived_at)
       .BindBool(17, m.hidden)
-      .Bind(18, m.hide_messages_before)
-      .Bind(19, m.last_read)
-      .Bind(20, m.last_read_message_id)
-      .Bind(21, m.last_delivered_at)
-      .Bind(22, m.last_delivered_message_id)
-      .Bind(23, json::serialize(m.custom));
+      .Bind(18, m.hide_messages_before);
+  BindReadState(stmt, 19, m).Bind(23, json::serialize(m.custom));
   EDDY_TRY(stmt.Run());
   return !existed;
 }
@@ -231,14 +236,8 @@ Status SqliteChannelStore::UpdateReadState(std::string_view app_key, const Membe
         db_.Prepare("UPDATE members SET last_read = ?4, last_read_message_id = ?5,"
                     " last_delivered_at = ?6, last_delivered_message_id = ?7"
                     " WHERE app_key = ?1 AND cid = ?2 AND user_id = ?3"));
-    stmt.BindView(1, app_key)
-        .BindView(2, cid)
-        .BindView(3, m.user_id)
-        .Bind(4, m.last_read)
-        .BindView(5, m.last_read_message_id)
-        .Bind(6, m.last_delivered_at)
-        .BindView(7, m.last_delivered_message_id);
-    return stmt.Run();
+    stmt.BindView(1, app_key).BindView(2, cid).BindView(3, m.user_id);
+    return BindReadState(stmt, 4, m).Run();
   });
 }
 
