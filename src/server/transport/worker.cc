@@ -167,12 +167,16 @@ void Worker::FlushSlice() {
   }
   flushing_.clear();
   // A long round (a burst to thousands of sockets: one system call each) is followed by a
-  // pause as long as itself, so what arrives meanwhile shares those writes instead of
-  // starting another round at once: under load the calls per frame halve, and the loop
-  // stays ahead of its queue. Short rounds (interactive traffic) are never held back.
+  // pause twice as long as itself, so what arrives meanwhile shares those writes instead of
+  // starting another round at once. Under a steady load the pause sets the loop's share of
+  // the core, and so its CPU per frame, whatever a write costs: rounds of r ms and pauses of
+  // p carry rate * (r + p) frames per socket, so writing them takes r / (r + p) of the core
+  // (a pause as long as the round, a half; twice, a third). The cap bounds the latency this
+  // adds. Short rounds (interactive traffic) are never held back.
+  constexpr int kPausePerRound = 2;
   next_flush_at_ = round_took_ >= options_.ws_long_flush_round
                        ? now + std::min<std::chrono::steady_clock::duration>(
-                                   round_took_, options_.ws_max_flush_pause)
+                                   kPausePerRound * round_took_, options_.ws_max_flush_pause)
                        : std::chrono::steady_clock::time_point::min();
   if (!to_flush_.empty()) ScheduleRound();
 }

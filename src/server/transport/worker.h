@@ -116,7 +116,7 @@ class Worker {
   // sink->Flush() runs after the handlers queued before this call, so what they queue for the
   // same sink (the rest of a burst) leaves in the same write. Under load the loop's queue is
   // longer and more frames share a write; when idle the flush follows at once. After a long
-  // flush round the next one waits as long as that round took (see ServerOptions).
+  // flush round the next one waits twice as long as that round took (see ServerOptions).
   void FlushSoon(std::shared_ptr<FrameSink> sink);
   // A flush round goes in slices of this many sinks, with what else the loop has queued run
   // between them (a round to 2,000 sockets takes 15-20 ms here).
