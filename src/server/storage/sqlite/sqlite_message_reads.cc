@@ -202,8 +202,9 @@ Result<std::vector<Message>> SqliteMessageStore::PinnedMessages(std::string_view
   return sqlite_rows::ReadMessages(stmt);
 }
 
-// kUnreadCondition lets the partial index messages_unread cover the count. A reader who
-// muted nobody (nearly all) is counted without the muted senders' subquery.
+// The channel's messages after the reader's mark, through messages_by_channel; each row is
+// read for its author and kUnreadCondition. A reader who muted nobody (nearly all) is
+// counted without the muted senders' subquery.
 Result<std::int64_t> SqliteMessageStore::CountUnread(std::string_view app_key,
                                                      const UnreadQuery& q) {
   static const std::string kCount =

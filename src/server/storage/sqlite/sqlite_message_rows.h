@@ -20,9 +20,8 @@ inline constexpr std::string_view kMessageColumns =
 // The channel's main list: everything but thread-only replies (Message::InChannelList).
 inline constexpr std::string_view kInChannelList = "(parent_id IS NULL OR show_in_channel = 1)";
 
-// What counts as unread (MessageStore::CountUnread) besides time, reader and mutes. The
-// partial index messages_unread (migration 2) has this condition word for word: SQLite uses a
-// partial index only for a query whose WHERE contains the index's condition.
+// What counts as unread (MessageStore::CountUnread) besides time, reader and mutes
+// (domain/unread_rule.h states the same rule for the caches).
 inline constexpr std::string_view kUnreadCondition =
     "(parent_id IS NULL OR show_in_channel = 1) AND silent = 0 AND shadowed = 0"
     " AND deleted_at IS NULL AND type NOT IN ('system', 'error', 'ephemeral', 'deleted')";

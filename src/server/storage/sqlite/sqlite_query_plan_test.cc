@@ -58,13 +58,13 @@ class SqliteQueryPlanTest : public ::testing::Test {
   std::unique_ptr<SqliteDb> db_;
 };
 
-// The partial index holds only countable messages, so the range it yields is the unread ones.
-TEST_F(SqliteQueryPlanTest, UnreadCountUsesItsPartialIndex) {
+// The count walks the channel's messages after the reader's mark, not the whole channel.
+TEST_F(SqliteQueryPlanTest, UnreadCountWalksTheChannelIndexFromTheMark) {
   std::string plan = Plan(
       "SELECT COUNT(*) FROM messages WHERE app_key = ?1 AND cid = ?2 AND created_at > ?3"
       " AND user_id <> ?4 AND user_id NOT IN (SELECT value FROM json_each(?5)) AND " +
       std::string(sqlite_rows::kUnreadCondition));
-  EXPECT_NE(plan.find("INDEX messages_unread (app_key=? AND cid=? AND created_at>?)"),
+  EXPECT_NE(plan.find("INDEX messages_by_channel (app_key=? AND cid=? AND created_at>?)"),
             std::string::npos)
       << plan;
 }
