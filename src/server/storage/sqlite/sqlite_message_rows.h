@@ -21,10 +21,12 @@ inline constexpr std::string_view kMessageColumns =
 inline constexpr std::string_view kInChannelList = "(parent_id IS NULL OR show_in_channel = 1)";
 
 // What counts as unread (MessageStore::CountUnread) besides time, reader and mutes
-// (domain/unread_rule.h states the same rule for the caches).
+// (domain/unread_rule.h states the same rule for the caches). The types are compared one by
+// one: `type NOT IN (...)` builds a temporary table of the list at every execution.
 inline constexpr std::string_view kUnreadCondition =
     "(parent_id IS NULL OR show_in_channel = 1) AND silent = 0 AND shadowed = 0"
-    " AND deleted_at IS NULL AND type NOT IN ('system', 'error', 'ephemeral', 'deleted')";
+    " AND deleted_at IS NULL AND type <> 'system' AND type <> 'error'"
+    " AND type <> 'ephemeral' AND type <> 'deleted'";
 
 // Every row left in `stmt`, read with kMessageColumns.
 Result<std::vector<Message>> ReadMessages(SqliteStatement& stmt);
