@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <thread>
@@ -76,8 +78,13 @@ int WorkThreads(const Config& config) {
 // sixteen on a 2-core machine: full-speed sends 8% cheaper after `make bench`'s idle and
 // fan-out runs (3% on a fresh server), 19,000 idle connections 7% smaller, the fan-out
 // unchanged (BENCHMARKS.md, twenty-fourth session). Two per core the process may run on, at
-// least four.
+// least four, unless the operator set glibc's own limit.
 void LimitMallocArenas() {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  if (std::getenv("MALLOC_ARENA_MAX") != nullptr ||
+      (tunables != nullptr && std::strstr(tunables, "arena_max") != nullptr)) {
+    return;
+  }
   cpu_set_t cpus;
   CPU_ZERO(&cpus);
   int cores = sched_getaffinity(0, sizeof cpus, &cpus) == 0
