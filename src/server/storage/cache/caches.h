@@ -33,8 +33,13 @@ inline std::string Key(std::string_view a, std::string_view b) {
   return key;
 }
 
+// Built once: a member's key is looked up on every send and fan-out.
 inline std::string Key(std::string_view a, std::string_view b, std::string_view c) {
-  return Key(Key(a, b), c);
+  std::string key;
+  key.reserve(a.size() + b.size() + c.size() + 2);
+  AppendKey(key, a, b);
+  AppendKey(key, {}, c);
+  return key;
 }
 
 // The key of CachedData::kReadState: the member row whose read state moved.
