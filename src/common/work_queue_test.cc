@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -46,6 +47,23 @@ TEST(WorkQueueTest, TasksRunConcurrentlyUpToTheThreads) {
   }
   queue.Shutdown();
   EXPECT_EQ(finished.load(), 4);
+}
+
+// A burst posted at once wakes one thread, and each thread that takes a task with others
+// queued wakes the next: the test above needs all four awake while each task blocks.
+
+TEST(WorkQueueTest, ShutdownWaitsForHoldsAndRunsWhatTheirOwnersPost) {
+  std::atomic<bool> ran{false};
+  WorkQueue queue(2);
+  auto hold = std::make_unique<WorkQueue::Hold>(queue);
+  std::thread owner([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    queue.Post([&] { ran = true; });  // the answer of work that was waiting elsewhere
+    hold.reset();
+  });
+  queue.Shutdown();
+  EXPECT_TRUE(ran.load());
+  owner.join();
 }
 
 TEST(WorkQueueTest, ShutdownIsIdempotentAndLeavesNothingRunning) {

@@ -50,6 +50,10 @@ struct ApiResponse {
 };
 
 using Handler = std::function<Result<ApiResponse>(const ApiRequest&)>;
+// A handler that answers later, through `done` (any thread, exactly once), so no thread
+// waits for the store meanwhile. It must not keep references into the request.
+using AsyncHandler =
+    std::function<void(const ApiRequest&, std::function<void(Result<ApiResponse>)> done)>;
 
 // Who may call a route.
 enum class Access {

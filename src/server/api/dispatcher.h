@@ -23,12 +23,18 @@ class Dispatcher final : public transport::HttpHandler {
   void Handle(transport::HttpRequest request,
               std::function<void(transport::HttpResponse)> respond) override;
 
-  // Runs the request on the calling thread (what Handle posts; also used by in-process tests).
+  // Runs the request and waits for its response (in-process tests).
   transport::HttpResponse HandleNow(const transport::HttpRequest& request);
 
  private:
-  Result<ApiResponse> Execute(const transport::HttpRequest& http, const Route** route_out,
-                              std::string* app_out, std::string* user_out);
+  struct Answer;
+  // What Handle posts: runs the request on the calling thread; `respond` gets its response
+  // there, or later from an asynchronous handler's `done`.
+  void Run(const transport::HttpRequest& http,
+           std::function<void(transport::HttpResponse)> respond);
+  // Route, credentials, access and body: the request its handler takes. Fills `answer`'s
+  // route, app and user as it learns them.
+  Result<ApiRequest> Prepare(const transport::HttpRequest& http, Answer& answer);
 
   const Router& router_;
   Authenticator& auth_;

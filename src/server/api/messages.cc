@@ -113,24 +113,49 @@ Result<bool> SortDescending(const json::value& sort, std::string_view field, boo
   return d ? *d == -1 : fallback;
 }
 
-// POST /channels/{type}/{id}/message
+// POST /channels/{type}/{id}/message: the body's message and options.
+struct SendRequest {
+  MessageInput in;
+  SendMessageOptions options;
+};
+
+Result<SendRequest> ParseSend(const ApiRequest& req) {
+  SendRequest send;
+  EDDY_ASSIGN_OR_RETURN(const json::object* message, MessageBody(req));
+  EDDY_ASSIGN_OR_RETURN(send.in, protocol::MessageFromJson(*message));
+  EDDY_ASSIGN_OR_RETURN(std::optional<bool> skip_push, GetBool(req.body, "skip_push"));
+  EDDY_ASSIGN_OR_RETURN(std::optional<bool> keep_hidden, GetBool(req.body, "keep_channel_hidden"));
+  send.options.skip_push = skip_push.value_or(false);
+  send.options.keep_channel_hidden = keep_hidden.value_or(false);
+  return send;
+}
+
+Result<ApiResponse> Sent(Result<json::object> out) {
+  if (!out.ok()) return std::move(out).error();
+  json::object body(out->storage());  // the message's storage: it moves in, not copied
+  body["message"] = std::move(*out);
+  return Ok(std::move(body), 201);
+}
+
 Result<ApiResponse> SendMessage(MessageService& svc, const ApiRequest& req) {
   // The message's JSON, its events and the response are built in one arena; the response
   // keeps it alive until the dispatcher has written it (common/json_arena.h).
   JsonArena arena;
-  EDDY_ASSIGN_OR_RETURN(const json::object* message, MessageBody(req));
-  EDDY_ASSIGN_OR_RETURN(MessageInput in, protocol::MessageFromJson(*message));
-  SendMessageOptions options;
-  EDDY_ASSIGN_OR_RETURN(std::optional<bool> skip_push, GetBool(req.body, "skip_push"));
-  EDDY_ASSIGN_OR_RETURN(std::optional<bool> keep_hidden, GetBool(req.body, "keep_channel_hidden"));
-  options.skip_push = skip_push.value_or(false);
-  options.keep_channel_hidden = keep_hidden.value_or(false);
-  EDDY_ASSIGN_OR_RETURN(json::object out,
-                        svc.SendMessage(ActorOf(req.caller), *req.caller.app, req.PathParam("type"),
-                                        req.PathParam("id"), std::move(in), options));
-  json::object body(out.storage());  // the arena's: the message moves in, not copied
-  body["message"] = std::move(out);
-  return Ok(std::move(body), 201);
+  EDDY_ASSIGN_OR_RETURN(SendRequest send, ParseSend(req));
+  return Sent(svc.SendMessage(ActorOf(req.caller), *req.caller.app, req.PathParam("type"),
+                              req.PathParam("id"), std::move(send.in), send.options));
+}
+
+// The server's: no thread waits for the message's commit (MessageService::SendMessageAsync
+// builds the rest in an arena of its own).
+void SendMessageAsync(MessageService& svc, const ApiRequest& req,
+                      std::function<void(Result<ApiResponse>)> done) {
+  Result<SendRequest> send = ParseSend(req);
+  if (!send.ok()) return done(std::move(send).error());
+  svc.SendMessageAsync(
+      ActorOf(req.caller), req.caller.app, req.PathParam("type"), req.PathParam("id"),
+      std::move(send->in), send->options,
+      [done = std::move(done)](Result<json::object> out) { done(Sent(std::move(out))); });
 }
 
 // GET /channels/{type}/{id}/messages?ids=a,b
@@ -270,7 +295,10 @@ void RegisterMessageRoutes(Router& router, MessageService& messages) {
     return [svc, fn](const ApiRequest& req) { return fn(*svc, req); };
   };
   router.Add("POST", "/channels/{type}/{id}/message", "SendMessage", Access::kServerOrUser,
-             bind(SendMessage));
+             bind(SendMessage),
+             [svc](const ApiRequest& req, std::function<void(Result<ApiResponse>)> done) {
+               SendMessageAsync(*svc, req, std::move(done));
+             });
   router.Add("GET", "/channels/{type}/{id}/messages", "GetManyMessages", Access::kServerOrUser,
              bind(GetManyMessages));
   router.Add("GET", "/channels/{type}/{id}/pinned_messages", "GetPinnedMessages",

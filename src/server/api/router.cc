@@ -25,11 +25,11 @@ bool IsParam(const std::string& s) { return s.size() > 2 && s.front() == '{' && 
 }  // namespace
 
 void Router::Add(std::string method, std::string pattern, std::string operation, Access access,
-                 Handler handler) {
+                 Handler handler, AsyncHandler async_handler) {
   Compiled c;
   for (std::string_view s : Split(pattern)) c.segments.emplace_back(s);
-  c.route = Route{std::move(method), std::move(pattern), access, std::move(handler),
-                  std::move(operation)};
+  c.route = Route{std::move(method),  std::move(pattern),       access,
+                  std::move(handler), std::move(async_handler), std::move(operation)};
   routes_.push_back(std::move(c));
 }
 

@@ -17,6 +17,9 @@ struct Route {
   std::string pattern;
   Access access = Access::kServerOrUser;
   Handler handler;
+  // The same operation answering asynchronously, if it has one: the dispatcher prefers it
+  // (the synchronous handler serves in-process tests).
+  AsyncHandler async_handler;
   // Operation name used in error messages: "<operation> failed with error: ...".
   std::string operation;
 };
@@ -24,7 +27,7 @@ struct Route {
 class Router {
  public:
   void Add(std::string method, std::string pattern, std::string operation, Access access,
-           Handler handler);
+           Handler handler, AsyncHandler async_handler = nullptr);
 
   struct Match {
     const Route* route = nullptr;  // null: no route for this path/method

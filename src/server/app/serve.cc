@@ -262,6 +262,9 @@ int RunServe(const std::vector<std::string>& args) {
   WorkQueue work(WorkThreads(config));
   realtime::Hub hub(kMaxConnectionsPerUser);
   Services services(*store, hub, clock, invalidation);
+  // A send's work after its insert runs as a task of its own: no thread waits for the commit.
+  services.messages.RunAfterStoreWith(
+      [&work](std::function<void()> task) { work.Post(std::move(task)); });
   StorePersonalFields personal_fields(apps, *store, services.reads, services.channels);
   if (bus) hub.ConnectBus(*bus, personal_fields);
   BusStopper stop_bus{bus};  // before the hub and services its thread calls into

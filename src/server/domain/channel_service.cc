@@ -248,7 +248,7 @@ Result<json::object> ChannelService::PostSystemMessage(const App& app, const Loa
   m.created_at = m.updated_at = at;
   {
     // The insert moves the author's read state (see MessageService::SendMessage).
-    std::unique_lock<std::mutex> read_state = reads_.LockReadState(app.api_key, m.cid(), user_id);
+    std::unique_lock<HandoffMutex> read_state = reads_.LockReadState(app.api_key, m.cid(), user_id);
     EDDY_TRY(store_.messages().InsertMessage(app.api_key, m));
   }
   EDDY_ASSIGN_OR_RETURN(json::object rendered, message_views_.RenderOne(app, user_id, m));

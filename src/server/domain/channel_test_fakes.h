@@ -183,8 +183,8 @@ class FakeReadState final : public ReadState {
   PersonalFields UnreadFields(const App& app, const Channel& channel) override {
     return [](const std::string&) { return json::object{{"unread_count", 0}}; };
   }
-  std::unique_lock<std::mutex> LockReadState(std::string_view, std::string_view,
-                                             std::string_view) override {
+  std::unique_lock<HandoffMutex> LockReadState(std::string_view, std::string_view,
+                                               std::string_view) override {
     return {};
   }
 

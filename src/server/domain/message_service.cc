@@ -49,10 +49,10 @@ MessageService::MessageService(Store& store, const ChannelTypes& types,
       presence_(presence),
       clock_(clock) {}
 
-std::unique_lock<std::mutex> MessageService::LockMessage(std::string_view app_key,
-                                                         std::string_view id) {
+std::unique_lock<HandoffMutex> MessageService::LockMessage(std::string_view app_key,
+                                                           std::string_view id) {
   std::string key = std::string(app_key) + '\0' + std::string(id);
-  return std::unique_lock<std::mutex>(stripes_[std::hash<std::string>{}(key) % stripes_.size()]);
+  return std::unique_lock<HandoffMutex>(stripes_[std::hash<std::string>{}(key) % stripes_.size()]);
 }
 
 Result<MessageService::Scope> MessageService::LoadScope(const Actor& actor, const App& app,
@@ -176,10 +176,10 @@ Status MessageService::EmitParentUpdated(const App& app, const Channel& c,
   return {};
 }
 
-Result<json::object> MessageService::SendMessage(const Actor& actor, const App& app,
-                                                 std::string_view type, std::string_view id,
-                                                 MessageInput in,
-                                                 const SendMessageOptions& options) {
+Result<MessageService::PreparedSend> MessageService::PrepareSend(const Actor& actor, const App& app,
+                                                                 std::string_view type,
+                                                                 std::string_view id,
+                                                                 MessageInput in) {
   EDDY_ASSIGN_OR_RETURN(std::string author, ActingUser(actor, in.user_id));
   if (actor.server && author.empty()) {
     return Error::Input("message.user_id (or message.user) is required server-side");
@@ -199,7 +199,8 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
   }
   const Micros now = clock_.Now();
 
-  Message m;
+  PreparedSend send;
+  Message& m = *send.message;
   m.id = in.id.value_or("");
   m.channel_type = s.channel.type;
   m.channel_id = s.channel.id;
@@ -264,33 +265,92 @@ Result<json::object> MessageService::SendMessage(const Actor& actor, const App& 
   // The real backend answers a frozen channel and a blocked word with an unsaved message of
   // type "error" rather than an HTTP error.
   if (s.channel.frozen && !MayBypassFrozen(s)) {
-    return ErrorMessage(app, s, std::move(m), "This channel is frozen: messages cannot be sent");
+    send.unsaved =
+        ErrorMessage(app, s, std::move(m), "This channel is frozen: messages cannot be sent");
+    return send;
   }
   EDDY_ASSIGN_OR_RETURN(BlocklistAction verdict,
                         ScreenText(store_.blocklists(), app.api_key, *s.type, m.text));
   if (verdict == BlocklistAction::kBlock) {
-    return ErrorMessage(app, s, std::move(m), "Message was blocked by moderation policies");
+    send.unsaved = ErrorMessage(app, s, std::move(m), "Message was blocked by moderation policies");
+    return send;
   }
+  send.flag = verdict == BlocklistAction::kFlag;
 
-  EDDY_ASSIGN_OR_RETURN(std::unique_lock<std::mutex> slow_mode, CheckSlowMode(app, s, now));
-
+  EDDY_ASSIGN_OR_RETURN(send.slow_mode, CheckSlowMode(app, s, now));
   if (m.id.empty()) m.id = NewUuid();
-  {
-    // The insert moves the author's read state too (one transaction per send).
-    std::unique_lock<std::mutex> read_state;
-    if (m.InChannelList()) read_state = reads_.LockReadState(app.api_key, s.channel.cid(), author);
-    EDDY_TRY(store_.messages().InsertMessage(app.api_key, m));
+  // The insert moves the author's read state too (one transaction per send).
+  if (m.InChannelList()) {
+    send.read_state = reads_.LockReadState(app.api_key, s.channel.cid(), author);
   }
-  if (slow_mode.owns_lock()) slow_mode.unlock();
-  if (verdict == BlocklistAction::kFlag) FlagForReview(app, m, "blocklist");
-  EDDY_ASSIGN_OR_RETURN(json::array one, RenderMessages(app, author, std::span(&m, 1),
-                                                        /*just_stored=*/true, &*s.user));
-  return AfterSend(app, s, m, std::move(one.at(0).as_object()), options);
+  send.scope = std::move(s);
+  return send;
 }
 
-Result<std::unique_lock<std::mutex>> MessageService::CheckSlowMode(const App& app, const Scope& s,
-                                                                   Micros now) {
-  std::unique_lock<std::mutex> lock;
+Result<json::object> MessageService::SendMessage(const Actor& actor, const App& app,
+                                                 std::string_view type, std::string_view id,
+                                                 MessageInput in,
+                                                 const SendMessageOptions& options) {
+  EDDY_ASSIGN_OR_RETURN(PreparedSend send, PrepareSend(actor, app, type, id, std::move(in)));
+  if (send.unsaved) return std::move(*send.unsaved);
+  Status inserted = store_.messages().InsertMessage(app.api_key, *send.message);
+  send.read_state = {};
+  send.slow_mode = {};
+  EDDY_TRY(inserted);
+  return FinishSend(app, send, options);
+}
+
+void MessageService::SendMessageAsync(const Actor& actor, std::shared_ptr<const App> app,
+                                      std::string_view type, std::string_view id, MessageInput in,
+                                      const SendMessageOptions& options,
+                                      std::function<void(Result<json::object>)> done) {
+  if (!run_after_store_) {
+    done(SendMessage(actor, *app, type, id, std::move(in), options));
+    return;
+  }
+  Result<PreparedSend> prepared = PrepareSend(actor, *app, type, id, std::move(in));
+  if (!prepared.ok()) return done(std::move(prepared).error());
+  if (prepared->unsaved) return done(std::move(*prepared->unsaved));
+  auto send = std::make_shared<PreparedSend>(std::move(*prepared));
+  std::shared_ptr<Message> message = send->message;
+  const std::string& app_key = app->api_key;  // the App lives on in the callback
+  store_.messages().InsertMessageAsync(
+      app_key, std::move(message),
+      [this, app = std::move(app), send = std::move(send), options,
+       done = std::move(done)](Status inserted) mutable {
+        // On the store's thread: the locks go now (a semaphore's: any thread may release
+        // them), the rest of the work elsewhere.
+        send->read_state = {};
+        send->slow_mode = {};
+        run_after_store_([this, app = std::move(app), send = std::move(send), options,
+                          inserted = std::move(inserted), done = std::move(done)] {
+          if (!inserted.ok()) return done(inserted.error());
+          JsonArena arena;  // as the send handler's (common/json_arena.h)
+          Result<json::object> sent = Error::Internal("unfinished");
+          try {
+            sent = FinishSend(*app, *send, options);
+          } catch (const std::exception& e) {
+            // The message is stored: the sender still gets an answer.
+            LogFailure("finish a send", Error::Internal(e.what()));
+            sent = Error::Internal("internal error");
+          }
+          done(std::move(sent));
+        });
+      });
+}
+
+Result<json::object> MessageService::FinishSend(const App& app, PreparedSend& send,
+                                                const SendMessageOptions& options) {
+  const Message& m = *send.message;
+  if (send.flag) FlagForReview(app, m, "blocklist");
+  EDDY_ASSIGN_OR_RETURN(json::array one, RenderMessages(app, m.user_id, std::span(&m, 1),
+                                                        /*just_stored=*/true, &*send.scope.user));
+  return AfterSend(app, send.scope, m, std::move(one.at(0).as_object()), options);
+}
+
+Result<std::unique_lock<HandoffMutex>> MessageService::CheckSlowMode(const App& app, const Scope& s,
+                                                                     Micros now) {
+  std::unique_lock<HandoffMutex> lock;
   if (s.channel.cooldown <= 0 || s.bypass || Check(s, ChannelAction::kSkipSlowMode).ok()) {
     return lock;
   }

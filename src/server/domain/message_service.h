@@ -4,6 +4,8 @@
 #pragma once
 
 #include <array>
+#include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -14,6 +16,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/handoff_mutex.h"
 #include "common/json.h"
 #include "protocol/message_json.h"
 #include "server/domain/actor.h"
@@ -118,6 +121,18 @@ class MessageService final : public MessageViews {
   Result<json::object> SendMessage(const Actor& actor, const App& app, std::string_view type,
                                    std::string_view id, protocol::MessageInput in,
                                    const SendMessageOptions& options = {});
+  // SendMessage without a thread waiting for the store: `done` gets what SendMessage would
+  // return, on this thread when the send fails its checks, else through the work runner
+  // (RunAfterStoreWith) once the message is durable. With no runner it is SendMessage.
+  void SendMessageAsync(const Actor& actor, std::shared_ptr<const App> app, std::string_view type,
+                        std::string_view id, protocol::MessageInput in,
+                        const SendMessageOptions& options,
+                        std::function<void(Result<json::object>)> done);
+  // Where SendMessageAsync runs the work after an asynchronous insert (the work queue): not
+  // on the store's thread, which must not wait for the store. Set before the first send.
+  void RunAfterStoreWith(std::function<void(std::function<void()>)> runner) {
+    run_after_store_ = std::move(runner);
+  }
   // POST /messages/{id}: full replace of the user-editable fields (text, attachments,
   // mentioned_users, quoted_message_id, custom; silent, pinned and pin_expires when given).
   Result<json::object> UpdateMessage(const Actor& actor, const App& app, std::string_view id,
@@ -182,7 +197,23 @@ class MessageService final : public MessageViews {
     bool bypass = false;                      // server-side or the app disabled permission checks
   };
 
-  std::unique_lock<std::mutex> LockMessage(std::string_view app_key, std::string_view id);
+  std::unique_lock<HandoffMutex> LockMessage(std::string_view app_key, std::string_view id);
+
+  // A send between its checks and its insert, and from the insert to its events. The locks
+  // (slow mode, the author's read state) are held until the insert is done.
+  struct PreparedSend {
+    Scope scope;
+    std::shared_ptr<Message> message = std::make_shared<Message>();
+    bool flag = false;                    // the blocklist flags it for review
+    std::optional<json::object> unsaved;  // sent back instead of stored (frozen, blocked)
+    std::unique_lock<HandoffMutex> slow_mode;
+    std::unique_lock<HandoffMutex> read_state;
+  };
+  Result<PreparedSend> PrepareSend(const Actor& actor, const App& app, std::string_view type,
+                                   std::string_view id, protocol::MessageInput in);
+  // After the insert: the review flag, the rendered message and AfterSend.
+  Result<json::object> FinishSend(const App& app, PreparedSend& send,
+                                  const SendMessageOptions& options);
 
   Result<Scope> LoadScope(const Actor& actor, const App& app, std::string_view type,
                           std::string_view id, std::string_view acting_user_id);
@@ -225,7 +256,7 @@ class MessageService final : public MessageViews {
                          const SendMessageOptions& options);
   // Slow mode: Ok while `s.actor` may post now; the lock (if held) keeps this user's check and
   // insert in this channel one step on this node. 403 code 60 during the cooldown.
-  Result<std::unique_lock<std::mutex>> CheckSlowMode(const App& app, const Scope& s, Micros now);
+  Result<std::unique_lock<HandoffMutex>> CheckSlowMode(const App& app, const Scope& s, Micros now);
   // Files an automod flag (no user) on a stored message for the moderators' review list.
   void FlagForReview(const App& app, const Message& m, std::string reason);
   // `m` sent back to its author unsaved, as type "error" with `text` (frozen, blocked).
@@ -249,7 +280,8 @@ class MessageService final : public MessageViews {
   ChannelViews& channel_views_;
   const Presence& presence_;
   const Clock& clock_;
-  std::array<std::mutex, 64> stripes_;
+  std::array<HandoffMutex, 64> stripes_;
+  std::function<void(std::function<void()>)> run_after_store_;
 };
 
 }  // namespace eddy::server

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -69,6 +71,16 @@ class MessageStore {
   // row, if any: last_read = created_at, last_read_message_id = id) up to it, never back:
   // sending reads the channel up to one's own message (protocol §6.7).
   virtual Status InsertMessage(std::string_view app_key, Message& message) = 0;
+  // InsertMessage without waiting: `stored` gets its status once the message is durable (or
+  // the insert failed), with `message` updated as InsertMessage would. A store that cannot
+  // write asynchronously inserts here and calls `stored` before returning; one that can
+  // calls it on a store thread that waits meanwhile: `stored` must be quick and must not
+  // call the store (it hands the rest of the work to another thread).
+  virtual void InsertMessageAsync(std::string_view app_key, std::shared_ptr<Message> message,
+                                  std::function<void(Status)> stored) {
+    Status inserted = InsertMessage(app_key, *message);
+    stored(std::move(inserted));
+  }
   virtual Result<std::optional<Message>> GetMessage(std::string_view app_key,
                                                     std::string_view id) = 0;
   // The messages among `ids` that exist, oldest first.

@@ -132,8 +132,8 @@ class FakeReadState final : public ReadState {
                           {"unread_cid", cid}};
     };
   }
-  std::unique_lock<std::mutex> LockReadState(std::string_view, std::string_view cid,
-                                             std::string_view user_id) override {
+  std::unique_lock<HandoffMutex> LockReadState(std::string_view, std::string_view cid,
+                                               std::string_view user_id) override {
     std::lock_guard lock(mutex_);
     locks_.emplace_back(std::string(cid), std::string(user_id));
     return {};

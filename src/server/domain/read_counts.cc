@@ -37,13 +37,14 @@ ReadService::ReadService(Store& store, const ChannelTypes& types, ChannelEvents&
       clock_(clock),
       presence_(presence) {}
 
-std::unique_lock<std::mutex> ReadService::LockMember(std::string_view app_key, std::string_view cid,
-                                                     std::string_view user_id) {
+std::unique_lock<HandoffMutex> ReadService::LockMember(std::string_view app_key,
+                                                       std::string_view cid,
+                                                       std::string_view user_id) {
   std::string key;
   key.append(app_key).push_back('\0');
   key.append(cid).push_back('\0');
   key.append(user_id);
-  return std::unique_lock<std::mutex>(stripes_[std::hash<std::string>{}(key) % stripes_.size()]);
+  return std::unique_lock<HandoffMutex>(stripes_[std::hash<std::string>{}(key) % stripes_.size()]);
 }
 
 bool ReadService::CountsReads(const App& app, const Channel& channel) const {

@@ -47,6 +47,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/handoff_mutex.h"
 #include "common/json.h"
 #include "protocol/user_json.h"
 #include "server/domain/actor.h"
@@ -127,8 +128,8 @@ class ReadService final : public ReadState {
   // unread_count (only for members of `channel`), total_unread_count, unread_channels; a
   // recipient whose counts cannot be read gets no fields (logged).
   PersonalFields UnreadFields(const App& app, const Channel& channel) override;
-  std::unique_lock<std::mutex> LockReadState(std::string_view app_key, std::string_view cid,
-                                             std::string_view user_id) override {
+  std::unique_lock<HandoffMutex> LockReadState(std::string_view app_key, std::string_view cid,
+                                               std::string_view user_id) override {
     return LockMember(app_key, cid, user_id);
   }
 
@@ -170,8 +171,8 @@ class ReadService final : public ReadState {
   Status CheckRead(const Scope& s) const;
   bool CountsReads(const App& app, const Channel& channel) const;
   std::optional<Micros> NotBefore(const Channel& channel, const Member& member) const;
-  std::unique_lock<std::mutex> LockMember(std::string_view app_key, std::string_view cid,
-                                          std::string_view user_id);
+  std::unique_lock<HandoffMutex> LockMember(std::string_view app_key, std::string_view cid,
+                                            std::string_view user_id);
   // Writes the read mark on the member row (re-read under the stripe lock). Returns false if
   // the user is no longer a member.
   Result<bool> WriteMark(const App& app, const Channel& channel, std::string_view user_id,
@@ -200,7 +201,7 @@ class ReadService final : public ReadState {
   const Presence* presence_;
   // Many stripes: a send holds its author's stripe for the whole (group-committed) insert, so
   // concurrent senders should rarely share one (32 senders on 64 stripes: ~8 colliding pairs).
-  std::array<std::mutex, 1024> stripes_;
+  std::array<HandoffMutex, 1024> stripes_;
 };
 
 }  // namespace eddy::server

@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "common/error.h"
+#include "common/handoff_mutex.h"
 #include "server/domain/app.h"
 #include "server/domain/channel.h"
 #include "server/domain/channel_events.h"
@@ -44,8 +45,9 @@ class ReadState {
   // Held around a write that moves the user's read state in `cid` outside the ReadState (the
   // message insert advances its author's: §6.7 "a sender's own read state advances"), so the
   // write is ordered with mark-read's read-modify-write of the same row.
-  virtual std::unique_lock<std::mutex> LockReadState(std::string_view app_key, std::string_view cid,
-                                                     std::string_view user_id) = 0;
+  virtual std::unique_lock<HandoffMutex> LockReadState(std::string_view app_key,
+                                                       std::string_view cid,
+                                                       std::string_view user_id) = 0;
 };
 
 }  // namespace eddy::server

@@ -276,35 +276,28 @@ class CachingMessageStore final : public MessageStore {
   // another write of them overlapped: the next send in the channel reads none of them back
   // from the store.
   Status InsertMessage(std::string_view app_key, Message& m) override {
-    const std::string cid = m.cid();
-    Status inserted = [&]() -> Status {
-      CacheUpdateScope row(caches_.channel_rows, Key(app_key, cid));
-      UnreadInsertScope counts(caches_.unread_counts, Key(app_key, cid));
-      // A thread-only reply leaves its author's read state alone (it still counts in the
-      // channel's message_count).
-      std::optional<CacheUpdateScope<decltype(caches_.members)>> member;
-      std::optional<CacheWriteScope<decltype(caches_.memberships)>> memberships;
-      if (m.InChannelList()) {
-        member.emplace(caches_.members, Key(app_key, cid, m.user_id));
-        memberships.emplace(caches_.memberships, std::vector<std::string>{Key(app_key, m.user_id)});
-      }
-      EDDY_TRY(inner_.InsertMessage(app_key, m));
-      counts.Stored(m);
-      if (row.before() && *row.before()) {
-        row.Stored(std::make_shared<const Channel>(ChannelAfter(**row.before(), m)));
-      }
-      if (member && member->before()) {
-        const std::shared_ptr<const Member>& before = *member->before();
-        // No row (a sender who is not a member) stays none.
-        member->Stored(before ? std::make_shared<const Member>(MemberAfter(*before, m)) : before);
-      }
-      return {};
-    }();
-    caches_.Publish(CachedData::kMessages, app_key, cid);
-    if (inserted.ok() && m.InChannelList()) {
-      caches_.Publish(CachedData::kReadState, app_key, ReadStateKey(m.user_id, cid));
+    Status inserted;
+    {
+      InsertScopes scopes(caches_, app_key, m);
+      inserted = inner_.InsertMessage(app_key, m);
+      if (inserted.ok()) scopes.Stored(m);
     }
+    Announce(app_key, m, inserted);
     return inserted;
+  }
+  // The scopes end and the news goes out on the thread that calls `stored` (see
+  // MessageStore: quick, and no store calls).
+  void InsertMessageAsync(std::string_view app_key, std::shared_ptr<Message> m,
+                          std::function<void(Status)> stored) override {
+    auto scopes = std::make_shared<InsertScopes>(caches_, app_key, *m);
+    inner_.InsertMessageAsync(app_key, m,
+                              [this, app_key = std::string(app_key), m, scopes = std::move(scopes),
+                               stored = std::move(stored)](Status inserted) mutable {
+                                if (inserted.ok()) scopes->Stored(*m);
+                                scopes.reset();
+                                Announce(app_key, *m, inserted);
+                                stored(std::move(inserted));
+                              });
   }
   Result<std::optional<Message>> GetMessage(std::string_view app_key,
                                             std::string_view id) override {
@@ -388,6 +381,45 @@ class CachingMessageStore final : public MessageStore {
   }
 
  private:
+  // The cache side of one insert, from before the store's write to after it: the values
+  // cached before it give the values after it, kept unless another write overlapped.
+  struct InsertScopes {
+    InsertScopes(Caches& caches, std::string_view app_key, const Message& m)
+        : cid(m.cid()),
+          row(caches.channel_rows, Key(app_key, cid)),
+          counts(caches.unread_counts, Key(app_key, cid)) {
+      // A thread-only reply leaves its author's read state alone (it still counts in the
+      // channel's message_count).
+      if (m.InChannelList()) {
+        member.emplace(caches.members, Key(app_key, cid, m.user_id));
+        memberships.emplace(caches.memberships, std::vector<std::string>{Key(app_key, m.user_id)});
+      }
+    }
+    // `m` as the store wrote it (and outliving the scopes).
+    void Stored(const Message& m) {
+      counts.Stored(m);
+      if (row.before() && *row.before()) {
+        row.Stored(std::make_shared<const Channel>(ChannelAfter(**row.before(), m)));
+      }
+      if (member && member->before()) {
+        const std::shared_ptr<const Member>& before = *member->before();
+        // No row (a sender who is not a member) stays none.
+        member->Stored(before ? std::make_shared<const Member>(MemberAfter(*before, m)) : before);
+      }
+    }
+    std::string cid;
+    CacheUpdateScope<decltype(Caches::channel_rows)> row;
+    UnreadInsertScope counts;
+    std::optional<CacheUpdateScope<decltype(Caches::members)>> member;
+    std::optional<CacheWriteScope<decltype(Caches::memberships)>> memberships;
+  };
+  void Announce(std::string_view app_key, const Message& m, const Status& inserted) {
+    caches_.Publish(CachedData::kMessages, app_key, m.cid());
+    if (inserted.ok() && m.InChannelList()) {
+      caches_.Publish(CachedData::kReadState, app_key, ReadStateKey(m.user_id, m.cid()));
+    }
+  }
+
   // A write that may change channel `cid`'s row (its message count and time) and what counts
   // as unread there; or, below, any channel's.
   template <typename Write>

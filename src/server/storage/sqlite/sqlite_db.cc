@@ -265,20 +265,23 @@ Status RunCached(SqliteConnection& conn, const std::string& sql) {
 
 }  // namespace
 
-// One thread's write waiting in the group queue, on that thread's stack: the leader touches
-// it only while the thread waits (until it sets `done`, under the group lock).
+// A write in the group queue. A blocking one is on its thread's stack: the leader touches it
+// only while the thread waits (until it sets `done`, under the group lock). An asynchronous
+// one is owned by the queue, deleted once `stored` has run.
 struct SqliteDb::PendingWrite {
   explicit PendingWrite(const std::function<Status()>* write) : write(write) {}
   const std::function<Status()>* write;
   Status status;
   bool done = false;
+  std::function<Status()> owned_write;  // WriteAsync's; `write` points at it
+  std::function<void(Status)> stored;   // WriteAsync's: empty for a blocking write
 };
 
-// What the writes queued together wait on: a word the leader moves (under the group lock)
-// when their writes are done, or when one of them is to lead the next group, then wakes them
-// after releasing the lock (a thread woken under it would preempt the leader only to block on
-// the lock). A futex, not a condition variable: each woken writer would re-take the lock
-// marked contended and pay a system call to release it (common/futex.h). The leader's
+// What the blocking writes queued together wait on: a word the leader moves (under the group
+// lock) when their writes are done, or when one of them is to lead the next group, then wakes
+// them after releasing the lock (a thread woken under it would preempt the leader only to
+// block on the lock). A futex, not a condition variable: each woken writer would re-take the
+// lock marked contended and pay a system call to release it (common/futex.h). The leader's
 // reference keeps the word alive while it wakes them, even if they have returned.
 struct SqliteDb::WaitingGroup {
   std::atomic<std::uint32_t> moves{0};
@@ -321,9 +324,17 @@ SqliteDb::SqliteDb(std::string path, int readers, std::unique_ptr<SqliteConnecti
     : path_(std::move(path)),
       max_readers_(readers),
       writer_(std::move(writer)),
-      queue_group_(std::make_shared<WaitingGroup>()) {}
+      queue_group_(std::make_shared<WaitingGroup>()),
+      committer_([this] { CommitLoop(); }) {}
 
 SqliteDb::~SqliteDb() {
+  {
+    std::lock_guard lock(group_mutex_);
+    stopping_ = true;  // the committer first leads what was handed to it
+    committer_calls_.fetch_add(1, std::memory_order_relaxed);
+  }
+  FutexWake(committer_calls_, 1);
+  committer_.join();
   if (checkpointer_) writer_->ReportCommitsTo(nullptr);
 }
 
@@ -373,9 +384,10 @@ Status SqliteDb::Checkpoint() {
   return {};
 }
 
-// Leader/follower: the first thread to find no group running leads; it takes every write
-// queued so far, runs them in one transaction and wakes their threads after the COMMIT.
-// Writes that arrive meanwhile queue for the next group, which one of them leads. The
+// Leader/follower: the first blocking writer to find no group running leads; it takes every
+// write queued so far, runs them in one transaction and wakes their threads after the COMMIT.
+// Writes that arrive meanwhile queue for the next group, which one of the blocking writers
+// among them leads, or the committer thread when they are all asynchronous. The blocking
 // writes of one group wait on one word (WaitingGroup): a commit wakes exactly its group with
 // one call (one system call instead of one per waiter, and the leader is preempted by its
 // woken followers once rather than after each), then one write of the next group to lead it.
@@ -384,6 +396,7 @@ Status SqliteDb::Write(const std::function<Status()>& write) {
   PendingWrite self(&write);
   std::unique_lock lock(group_mutex_);
   queue_.push_back(&self);
+  ++blocking_queued_;
   const std::shared_ptr<WaitingGroup> group = queue_group_;
   while (!self.done) {
     if (leading_) {
@@ -391,35 +404,96 @@ Status SqliteDb::Write(const std::function<Status()>& write) {
       continue;
     }
     leading_ = true;
-    ++groups_;
-    // Widen the group before taking it. On a busy core the threads about to write are
-    // runnable but not queued yet; a yield lets them queue, and a group costs one COMMIT and
-    // one sync however many writes it holds. Stops when a yield brought no new write, so an
-    // idle server pays one sched_yield per commit.
-    for (int i = 0; i < kMaxYieldsBeforeCommit; ++i) {
-      const size_t queued = queue_.size();
+    LeadGroup(lock, &self);
+    if (queue_.empty()) {
+      leading_ = false;
+    } else if (blocking_queued_ > 0) {
+      leading_ = false;
+      const std::shared_ptr<WaitingGroup> next = queue_group_;
+      next->moves.fetch_add(1, std::memory_order_relaxed);
       lock.unlock();
-      sched_yield();
-      lock.lock();
-      if (queue_.size() == queued) break;
+      FutexWake(next->moves, 1);  // one of them leads the next group
+    } else {
+      HandToCommitter(lock);
     }
-    std::vector<PendingWrite*> batch;
-    batch.swap(queue_);
-    queue_group_ = std::make_shared<WaitingGroup>();  // for the writes that queue from now on
-    lock.unlock();
-    RunGroup(batch);
-    lock.lock();
-    leading_ = false;
-    for (PendingWrite* w : batch) w->done = true;
-    std::shared_ptr<WaitingGroup> next = queue_.empty() ? nullptr : queue_group_;
-    if (batch.size() > 1) group->moves.fetch_add(1, std::memory_order_relaxed);
-    if (next) next->moves.fetch_add(1, std::memory_order_relaxed);
-    lock.unlock();
-    if (batch.size() > 1) FutexWake(group->moves, kWakeAll);
-    if (next) FutexWake(next->moves, 1);  // one of them leads the next group
-    return std::move(self.status);
   }
   return std::move(self.status);
+}
+
+void SqliteDb::WriteAsync(std::function<Status()> write, std::function<void(Status)> stored) {
+  if (Held() != nullptr) {
+    // Inside a scope of this database the caller may hold what the commit waits for.
+    stored(Error::Internal("an asynchronous write inside a scope of its database"));
+    return;
+  }
+  auto* w = new PendingWrite(nullptr);
+  w->owned_write = std::move(write);
+  w->write = &w->owned_write;
+  w->stored = std::move(stored);
+  std::unique_lock lock(group_mutex_);
+  queue_.push_back(w);
+  if (leading_) return;  // the leader takes it, or hands it on
+  leading_ = true;
+  HandToCommitter(lock);
+}
+
+void SqliteDb::HandToCommitter(std::unique_lock<std::mutex>& lock) {
+  committer_leads_ = true;
+  committer_calls_.fetch_add(1, std::memory_order_relaxed);
+  lock.unlock();
+  FutexWake(committer_calls_, 1);
+}
+
+void SqliteDb::CommitLoop() {
+  std::unique_lock lock(group_mutex_);
+  for (;;) {
+    while (!committer_leads_ && !stopping_) FutexWaitUnlocked(lock, committer_calls_);
+    if (!committer_leads_) return;
+    committer_leads_ = false;
+    // Leads until nothing is queued: writes that queue while it leads need no other leader.
+    while (!queue_.empty()) LeadGroup(lock, nullptr);
+    leading_ = false;
+  }
+}
+
+void SqliteDb::LeadGroup(std::unique_lock<std::mutex>& lock, const PendingWrite* self) {
+  ++groups_;
+  // Widen the group before taking it. On a busy core the threads about to write are
+  // runnable but not queued yet; a yield lets them queue, and a group costs one COMMIT and
+  // one sync however many writes it holds. Stops when a yield brought no new write, so an
+  // idle server pays one sched_yield per commit.
+  for (int i = 0; i < kMaxYieldsBeforeCommit; ++i) {
+    const size_t queued = queue_.size();
+    lock.unlock();
+    sched_yield();
+    lock.lock();
+    if (queue_.size() == queued) break;
+  }
+  std::vector<PendingWrite*> batch;
+  batch.swap(queue_);
+  const bool wake_group = blocking_queued_ > (self != nullptr ? 1 : 0);
+  blocking_queued_ = 0;
+  const std::shared_ptr<WaitingGroup> group =
+      std::exchange(queue_group_, std::make_shared<WaitingGroup>());
+  lock.unlock();
+  RunGroup(batch);
+  std::vector<PendingWrite*> stored;  // the asynchronous ones, ours to finish
+  lock.lock();
+  for (PendingWrite* w : batch) {
+    if (w->stored) {
+      stored.push_back(w);
+    } else {
+      w->done = true;  // from here a waiting thread may return and take its entry away
+    }
+  }
+  if (wake_group) group->moves.fetch_add(1, std::memory_order_relaxed);
+  lock.unlock();
+  if (wake_group) FutexWake(group->moves, kWakeAll);
+  for (PendingWrite* w : stored) {
+    w->stored(std::move(w->status));
+    delete w;
+  }
+  lock.lock();
 }
 
 size_t SqliteDb::QueuedWrites() {

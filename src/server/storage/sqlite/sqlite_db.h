@@ -3,6 +3,7 @@
 // SQLite result codes turned into eddy Errors.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -13,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "common/error.h"
@@ -164,6 +166,13 @@ class SqliteDb {
   // are rolled back and its error returned; if the COMMIT fails, every write of the group
   // gets that error. Called inside another Write, runs `write` in the enclosing one.
   Status Write(const std::function<Status()>& write);
+  // Queues `write` like Write but returns at once: the group commit's leader runs it (the
+  // committer thread when no blocking writer leads) and calls `stored` with its status once
+  // the COMMIT that contains it is durable, or failed. `stored` runs on that thread while the
+  // next group waits: it must be quick and must not write to this database (a blocking write
+  // there would wait for itself; hand the rest of the work to another thread). Not inside a
+  // scope of this database (`stored` gets an error).
+  void WriteAsync(std::function<Status()> write, std::function<void(Status)> stored);
 
   // Holds a read connection (or the write connection, see above) for the current thread.
   class Reading {
@@ -226,6 +235,13 @@ class SqliteDb {
 
   SqliteDb(std::string path, int readers, std::unique_ptr<SqliteConnection> writer);
   SqliteConnection* Held() const;
+  // Runs one group (everything queued) as its leader, `self` the leader's own write (null for
+  // the committer); wakes the group's blocking writes and finishes its asynchronous ones.
+  // group_mutex_ held on entry and return, released meanwhile.
+  void LeadGroup(std::unique_lock<std::mutex>& lock, const PendingWrite* self);
+  // Makes the committer thread the leader (leading_ is set); releases `lock`.
+  void HandToCommitter(std::unique_lock<std::mutex>& lock);
+  void CommitLoop();
   // Runs `batch` in one transaction on the write connection; sets each entry's status.
   void RunGroup(const std::vector<PendingWrite*>& batch);
   Result<SqliteConnection*> AcquireReader();
@@ -240,16 +256,27 @@ class SqliteDb {
   std::unique_ptr<SqliteConnection> writer_;
   std::unique_ptr<WalCheckpointer> checkpointer_;  // after writer_: stops before it closes
 
-  std::mutex group_mutex_;  // guards queue_, queue_group_, leading_, groups_, every PendingWrite
+  // Guards queue_, queue_group_, blocking_queued_, leading_, committer_leads_, stopping_,
+  // groups_ and every PendingWrite.
+  std::mutex group_mutex_;
   std::vector<PendingWrite*> queue_;
-  std::shared_ptr<WaitingGroup> queue_group_;  // what the writes in queue_ wait on
-  bool leading_ = false;
+  std::shared_ptr<WaitingGroup> queue_group_;  // what the blocking writes in queue_ wait on
+  int blocking_queued_ = 0;                    // of queue_
+  bool leading_ = false;                       // a group is running or handed to a leader
+  bool committer_leads_ = false;               // ... to the committer thread
+  bool stopping_ = false;
+  std::atomic<std::uint32_t> committer_calls_{
+      0};  // moved when committer_leads_ or stopping_ is set
   std::int64_t groups_ = 0;
 
   std::mutex readers_mutex_;  // guards readers_, idle_
   std::condition_variable readers_cv_;
   std::vector<std::unique_ptr<SqliteConnection>> readers_;
   std::vector<SqliteConnection*> idle_;
+
+  // Leads the groups of asynchronous writes no blocking writer leads. Last: it starts once
+  // the rest is built.
+  std::thread committer_;
 };
 
 // A write transaction (BEGIN IMMEDIATE: takes the write lock at once, so a busy database

@@ -1,5 +1,5 @@
 // SqliteDb's group commit and read pool: concurrent writes all stored and visible once
-// acknowledged, one failing write rolled back alone in its group.
+// acknowledged, one failing write rolled back alone in its group, asynchronous writes.
 #include "server/storage/sqlite/sqlite_db.h"
 
 #include <gtest/gtest.h>
@@ -7,6 +7,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <future>
+#include <memory>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -37,6 +40,19 @@ class SqliteDbTest : public ::testing::Test {
     EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_->Prepare("INSERT INTO t (k) VALUES (?1)"));
     stmt.Bind(1, key);
     return stmt.Run();
+  }
+
+  // Queues an insert of `key` with WriteAsync; the future gets its status and whether a
+  // reader saw the row when `stored` came.
+  std::future<std::pair<Status, bool>> InsertAsync(const std::string& key) {
+    auto done = std::make_shared<std::promise<std::pair<Status, bool>>>();
+    std::future<std::pair<Status, bool>> result = done->get_future();
+    db_->WriteAsync([this, key] { return Insert(key); },
+                    [this, key, done](Status st) {
+                      bool seen = Stored(key);  // through a read connection
+                      done->set_value({std::move(st), seen});
+                    });
+    return result;
   }
 
   // Whether `key` is stored, as a reader sees it.
@@ -255,6 +271,103 @@ TEST(SqliteDbMemoryTest, InMemoryDatabaseReadsThroughTheWriteConnection) {
   ASSERT_TRUE(stmt.ok());
   ASSERT_TRUE(stmt->Step().ok());
   EXPECT_EQ(stmt->ColumnInt(0), 1);
+}
+
+// WriteAsync: asynchronous writes share the group commit with blocking ones, are told their
+// status only once committed, and need no blocking writer to lead them.
+
+TEST_F(SqliteDbTest, AsyncWritesAreToldTheirStatusOnceCommitted) {
+  std::vector<std::future<std::pair<Status, bool>>> writes;
+  for (int i = 0; i < 50; ++i) writes.push_back(InsertAsync("k" + std::to_string(i)));
+  for (auto& w : writes) {
+    auto [st, seen] = w.get();
+    EXPECT_TRUE(st.ok()) << st.error().message;
+    EXPECT_TRUE(seen);  // committed before `stored` ran: a reader sees it
+  }
+  EXPECT_EQ(Count(), 50);
+  EXPECT_LT(db_->Groups(), 50);  // queued behind the committer's syncs, they share commits
+}
+
+TEST_F(SqliteDbTest, AFailingAsyncWriteGetsItsErrorAndTheOthersCommit) {
+  ASSERT_TRUE(db_->Write([&] { return Insert("taken"); }).ok());
+  auto a = InsertAsync("a");
+  auto dup = InsertAsync("taken");
+  auto b = InsertAsync("b");
+  EXPECT_TRUE(a.get().first.ok());
+  auto [st, seen] = dup.get();
+  EXPECT_FALSE(st.ok());
+  EXPECT_TRUE(b.get().first.ok());
+  EXPECT_EQ(Count(), 3);
+}
+
+// Blocking and asynchronous writers mixed: whichever leads, every write is committed and
+// told; a blocking leader whose own write is done hands the asynchronous rest on.
+TEST_F(SqliteDbTest, MixedBlockingAndAsyncWritesAllComplete) {
+  constexpr int kThreads = 8, kPerThread = 30;
+  std::atomic<int> failures = 0;
+  std::mutex futures_mutex;
+  std::vector<std::future<std::pair<Status, bool>>> futures;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        std::string key = std::to_string(t) + "-" + std::to_string(i);
+        if (t % 2 == 0) {
+          if (!db_->Write([&] { return Insert(key); }).ok()) ++failures;
+        } else {
+          auto f = InsertAsync(key);
+          std::lock_guard lock(futures_mutex);
+          futures.push_back(std::move(f));
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (auto& f : futures) {
+    auto [st, seen] = f.get();
+    if (!st.ok() || !seen) ++failures;
+  }
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(Count(), kThreads * kPerThread);
+}
+
+TEST_F(SqliteDbTest, AsyncWriteInsideAScopeIsRefused) {
+  Status inner;
+  bool called = false;
+  Status outer = db_->Write([&]() -> Status {
+    db_->WriteAsync([&] { return Insert("inner"); },
+                    [&](Status st) {
+                      called = true;
+                      inner = std::move(st);
+                    });
+    return Insert("outer");
+  });
+  EXPECT_TRUE(outer.ok());
+  EXPECT_TRUE(called);
+  EXPECT_FALSE(inner.ok());
+  EXPECT_EQ(Count(), 1);
+}
+
+TEST_F(SqliteDbTest, ClosingTheDatabaseCommitsTheQueuedAsyncWrites) {
+  std::atomic<int> stored = 0;
+  SqliteDb* db = db_.get();  // db_ is null while Reopen destroys it
+  for (int i = 0; i < 20; ++i) {
+    db->WriteAsync(
+        [db, i]() -> Status {
+          EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db->Prepare("INSERT INTO t (k) VALUES (?1)"));
+          stmt.Bind(1, "q" + std::to_string(i));
+          return stmt.Run();
+        },
+        [&](Status st) {
+          if (st.ok()) ++stored;
+        });
+  }
+  db_.reset();  // waits for the committer
+  auto reopened = SqliteDb::Open((dir_ / "eddy.db").string());
+  ASSERT_TRUE(reopened.ok());
+  db_ = std::move(*reopened);
+  EXPECT_EQ(stored, 20);
+  EXPECT_EQ(Count(), 20);
 }
 
 }  // namespace

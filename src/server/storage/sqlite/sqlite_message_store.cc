@@ -70,64 +70,71 @@ Status CheckParent(SqliteDb& db, std::string_view app_key, const Message& m) {
 }  // namespace
 
 Status SqliteMessageStore::InsertMessage(std::string_view app_key, Message& m) {
+  return db_.Write([&] { return InsertRows(app_key, m); });
+}
+
+void SqliteMessageStore::InsertMessageAsync(std::string_view app_key, std::shared_ptr<Message> m,
+                                            std::function<void(Status)> stored) {
+  db_.WriteAsync([this, app_key = std::string(app_key), m] { return InsertRows(app_key, *m); },
+                 std::move(stored));
+}
+
+Status SqliteMessageStore::InsertRows(std::string_view app_key, Message& m) {
   const std::string cid = m.cid();
-  return db_.Write([&]() -> Status {
-    {
-      // The channel's row first: no row changed means no channel (and the write's savepoint
-      // undoes this if the insert fails). last_message_at never moves back: an imported
-      // older message leaves it alone.
-      const bool moves_last = m.InChannelList() && !m.shadowed;
-      EDDY_ASSIGN_OR_RETURN(
-          SqliteStatement stmt,
-          db_.Prepare("UPDATE channels SET message_count = message_count + 1,"
-                      " last_message_at = CASE WHEN ?3 AND (last_message_at IS NULL"
-                      " OR last_message_at < ?4) THEN ?4 ELSE last_message_at END"
-                      " WHERE app_key = ?1 AND cid = ?2"));
-      stmt.BindView(1, app_key).BindView(2, cid).BindBool(3, moves_last).Bind(4, m.created_at);
-      EDDY_TRY(stmt.Run());
-      if (db_.Changes() == 0) return Error::NotFound("channel " + cid + " not found");
+  {
+    // The channel's row first: no row changed means no channel (and the write's savepoint
+    // undoes this if the insert fails). last_message_at never moves back: an imported
+    // older message leaves it alone.
+    const bool moves_last = m.InChannelList() && !m.shadowed;
+    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt,
+                          db_.Prepare("UPDATE channels SET message_count = message_count + 1,"
+                                      " last_message_at = CASE WHEN ?3 AND (last_message_at IS NULL"
+                                      " OR last_message_at < ?4) THEN ?4 ELSE last_message_at END"
+                                      " WHERE app_key = ?1 AND cid = ?2"));
+    stmt.BindView(1, app_key).BindView(2, cid).BindBool(3, moves_last).Bind(4, m.created_at);
+    EDDY_TRY(stmt.Run());
+    if (db_.Changes() == 0) return Error::NotFound("channel " + cid + " not found");
+  }
+  if (!m.parent_id.empty()) EDDY_TRY(CheckParent(db_, app_key, m));
+  std::int64_t seq;
+  {
+    EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare(std::string(kInsert)));
+    BindFields(stmt, app_key, m);
+    stmt.BindView(21, cid);
+    if (m.parent_id.empty()) {
+      stmt.BindParam(22, sql::SqlParam());
+    } else {
+      stmt.BindView(22, m.parent_id);
     }
-    if (!m.parent_id.empty()) EDDY_TRY(CheckParent(db_, app_key, m));
-    std::int64_t seq;
-    {
-      EDDY_ASSIGN_OR_RETURN(SqliteStatement stmt, db_.Prepare(std::string(kInsert)));
-      BindFields(stmt, app_key, m);
-      stmt.BindView(21, cid);
-      if (m.parent_id.empty()) {
-        stmt.BindParam(22, sql::SqlParam());
-      } else {
-        stmt.BindView(22, m.parent_id);
-      }
-      EDDY_TRY(stmt.Run());
-      if (db_.Changes() == 0) return Error::Input("a message with ID " + m.id + " already exists");
-      seq = db_.LastInsertRowid();  // seq is the table's rowid
-    }
-    if (!m.parent_id.empty() && !m.shadowed) {
-      EDDY_ASSIGN_OR_RETURN(
-          SqliteStatement stmt,
-          db_.Prepare("UPDATE messages SET reply_count = reply_count + 1,"
-                      " thread_participants = CASE WHEN EXISTS (SELECT 1 FROM"
-                      " json_each(thread_participants) WHERE value = ?3) THEN thread_participants"
-                      " ELSE json_insert(thread_participants, '$[#]', ?3) END"
-                      " WHERE app_key = ?1 AND id = ?2"));
-      stmt.Bind(1, app_key).Bind(2, m.parent_id).Bind(3, m.user_id);
-      EDDY_TRY(stmt.Run());
-    }
-    if (m.InChannelList()) {
-      EDDY_ASSIGN_OR_RETURN(
-          SqliteStatement stmt,
-          db_.Prepare("UPDATE members SET last_read = ?4, last_read_message_id = ?5"
-                      " WHERE app_key = ?1 AND cid = ?2 AND user_id = ?3 AND last_read <= ?4"));
-      stmt.BindView(1, app_key)
-          .BindView(2, cid)
-          .BindView(3, m.user_id)
-          .Bind(4, m.created_at)
-          .BindView(5, m.id);
-      EDDY_TRY(stmt.Run());
-    }
-    m.seq = seq;
-    return {};
-  });
+    EDDY_TRY(stmt.Run());
+    if (db_.Changes() == 0) return Error::Input("a message with ID " + m.id + " already exists");
+    seq = db_.LastInsertRowid();  // seq is the table's rowid
+  }
+  if (!m.parent_id.empty() && !m.shadowed) {
+    EDDY_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("UPDATE messages SET reply_count = reply_count + 1,"
+                    " thread_participants = CASE WHEN EXISTS (SELECT 1 FROM"
+                    " json_each(thread_participants) WHERE value = ?3) THEN thread_participants"
+                    " ELSE json_insert(thread_participants, '$[#]', ?3) END"
+                    " WHERE app_key = ?1 AND id = ?2"));
+    stmt.Bind(1, app_key).Bind(2, m.parent_id).Bind(3, m.user_id);
+    EDDY_TRY(stmt.Run());
+  }
+  if (m.InChannelList()) {
+    EDDY_ASSIGN_OR_RETURN(
+        SqliteStatement stmt,
+        db_.Prepare("UPDATE members SET last_read = ?4, last_read_message_id = ?5"
+                    " WHERE app_key = ?1 AND cid = ?2 AND user_id = ?3 AND last_read <= ?4"));
+    stmt.BindView(1, app_key)
+        .BindView(2, cid)
+        .BindView(3, m.user_id)
+        .Bind(4, m.created_at)
+        .BindView(5, m.id);
+    EDDY_TRY(stmt.Run());
+  }
+  m.seq = seq;
+  return {};
 }
 
 Status SqliteMessageStore::UpdateMessage(std::string_view app_key, const Message& m) {

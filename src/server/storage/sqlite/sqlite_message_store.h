@@ -16,6 +16,9 @@ class SqliteMessageStore final : public MessageStore {
   explicit SqliteMessageStore(SqliteDb& db) : db_(db) {}
 
   Status InsertMessage(std::string_view app_key, Message& message) override;
+  // Through SqliteDb::WriteAsync: `stored` runs on the thread that commits.
+  void InsertMessageAsync(std::string_view app_key, std::shared_ptr<Message> message,
+                          std::function<void(Status)> stored) override;
   Result<std::optional<Message>> GetMessage(std::string_view app_key, std::string_view id) override;
   Result<std::vector<Message>> GetMessages(std::string_view app_key,
                                            const std::vector<std::string>& ids) override;
@@ -58,6 +61,9 @@ class SqliteMessageStore final : public MessageStore {
       std::string_view app_key, const std::vector<std::string>& message_ids) override;
 
  private:
+  // InsertMessage's statements, in the write transaction.
+  Status InsertRows(std::string_view app_key, Message& m);
+
   SqliteDb& db_;
 };
 
