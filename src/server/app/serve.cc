@@ -60,8 +60,9 @@ namespace eddy::server {
 namespace {
 
 // Threads that run storage work for requests and handshakes. SQLite group-commits: the
-// writes that wait while a commit syncs share the next one, so a group is at most as large as
-// the threads that can wait at once, and a thread blocked on a sync costs no CPU. PostgreSQL
+// writes that wait while a commit syncs share the next one, so a group of blocking writes is
+// at most as large as the threads that can wait at once (a send waits on none: its insert is
+// asynchronous), and a thread blocked on a sync costs no CPU. PostgreSQL
 // runs as many statements at once as the pool has connections, so it gets a thread for each.
 constexpr int kWorkThreads = 4;
 constexpr int kSqliteWorkThreads = 64;
