@@ -29,7 +29,8 @@ TEST(WorkQueueTest, RunsEveryTaskPostedFromAnyThreadBeforeShutdownReturns) {
 
 TEST(WorkQueueTest, TasksRunConcurrentlyUpToTheThreads) {
   // Four tasks that each wait for all four to have started: only four threads at once get
-  // them all through.
+  // them all through. Posted at once, they wake one thread, and each thread that takes a task
+  // with others queued must wake the next.
   WorkQueue queue(4);
   std::mutex mutex;
   std::condition_variable all_started;
@@ -48,9 +49,6 @@ TEST(WorkQueueTest, TasksRunConcurrentlyUpToTheThreads) {
   queue.Shutdown();
   EXPECT_EQ(finished.load(), 4);
 }
-
-// A burst posted at once wakes one thread, and each thread that takes a task with others
-// queued wakes the next: the test above needs all four awake while each task blocks.
 
 TEST(WorkQueueTest, ShutdownWaitsForHoldsAndRunsWhatTheirOwnersPost) {
   std::atomic<bool> ran{false};

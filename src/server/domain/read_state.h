@@ -44,7 +44,8 @@ class ReadState {
   virtual PersonalFields UnreadFields(const App& app, const Channel& channel) = 0;
   // Held around a write that moves the user's read state in `cid` outside the ReadState (the
   // message insert advances its author's: §6.7 "a sender's own read state advances"), so the
-  // write is ordered with mark-read's read-modify-write of the same row.
+  // write is ordered with mark-read's read-modify-write of the same row. The thread that
+  // learns an asynchronous write is durable may release it.
   virtual std::unique_lock<HandoffMutex> LockReadState(std::string_view app_key,
                                                        std::string_view cid,
                                                        std::string_view user_id) = 0;
