@@ -503,8 +503,9 @@ json::object MessageService::AfterSend(const App& app, const Scope& s, const Mes
       n["message"] = std::move(e.at("message"));
       n["user"] = std::move(e.at("user"));
       n["watcher_count"] = e.at("watcher_count");
+      // By reference: the call below asks for the fields before it returns (ChannelEvents).
       ChannelViews* views = &channel_views_;
-      PersonalFields personal = [views, app, channel, unread](const std::string& uid) {
+      PersonalFields personal = [views, &app, &channel, &unread](const std::string& uid) {
         json::object f = unread ? unread(uid) : json::object();
         Result<json::object> view = views->RenderChannel(app, channel, uid);
         if (view.ok()) f["channel"] = std::move(*view);
