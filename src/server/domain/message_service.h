@@ -101,7 +101,8 @@ inline constexpr int kLatestReactionsPerMessage = 10;
 // members whose hidden channel a new message showed again.
 //
 // Thread-safe: the service keeps no state of its own besides stripes_, which serialises
-// read-modify-write cycles on one message (edits, pins, deletes) on this node.
+// read-modify-write cycles on one message (edits, pins, deletes) and a slow-mode check with
+// its insert on this node, and the runner set once at start-up (RunAfterStoreWith).
 class MessageService final : public MessageViews {
  public:
   // Every reference must outlive the service. `channel_views` renders the `channel` of
