@@ -38,7 +38,6 @@ class WorkQueue {
   // task later (a request whose answer waits for the store). Move-only; any thread.
   class Hold {
    public:
-    Hold() = default;
     explicit Hold(WorkQueue& queue);
     Hold(Hold&& other) noexcept : queue_(std::exchange(other.queue_, nullptr)) {}
     Hold& operator=(Hold&&) = delete;

@@ -276,28 +276,31 @@ class CachingMessageStore final : public MessageStore {
   // another write of them overlapped: the next send in the channel reads none of them back
   // from the store.
   Status InsertMessage(std::string_view app_key, Message& m) override {
+    const std::string cid = m.cid();
     Status inserted;
     {
-      InsertScopes scopes(caches_, app_key, m);
+      InsertScopes scopes(caches_, app_key, cid, m);
       inserted = inner_.InsertMessage(app_key, m);
       if (inserted.ok()) scopes.Stored(m);
     }
-    Announce(app_key, m, inserted);
+    Announce(app_key, cid, m, inserted);
     return inserted;
   }
   // The scopes end and the news goes out on the thread that calls `stored` (see
   // MessageStore: quick, and no store calls).
   void InsertMessageAsync(std::string_view app_key, std::shared_ptr<Message> m,
                           std::function<void(Status)> stored) override {
-    auto scopes = std::make_shared<InsertScopes>(caches_, app_key, *m);
-    inner_.InsertMessageAsync(app_key, m,
-                              [this, app_key = std::string(app_key), m, scopes = std::move(scopes),
-                               stored = std::move(stored)](Status inserted) mutable {
-                                if (inserted.ok()) scopes->Stored(*m);
-                                scopes.reset();
-                                Announce(app_key, *m, inserted);
-                                stored(std::move(inserted));
-                              });
+    std::string cid = m->cid();
+    auto scopes = std::make_shared<InsertScopes>(caches_, app_key, cid, *m);
+    inner_.InsertMessageAsync(
+        app_key, m,
+        [this, app_key = std::string(app_key), cid = std::move(cid), m, scopes = std::move(scopes),
+         stored = std::move(stored)](Status inserted) mutable {
+          if (inserted.ok()) scopes->Stored(*m);
+          scopes.reset();
+          Announce(app_key, cid, *m, inserted);
+          stored(std::move(inserted));
+        });
   }
   Result<std::optional<Message>> GetMessage(std::string_view app_key,
                                             std::string_view id) override {
@@ -384,9 +387,8 @@ class CachingMessageStore final : public MessageStore {
   // The cache side of one insert, from before the store's write to after it: the values
   // cached before it give the values after it, kept unless another write overlapped.
   struct InsertScopes {
-    InsertScopes(Caches& caches, std::string_view app_key, const Message& m)
-        : cid(m.cid()),
-          row(caches.channel_rows, Key(app_key, cid)),
+    InsertScopes(Caches& caches, std::string_view app_key, const std::string& cid, const Message& m)
+        : row(caches.channel_rows, Key(app_key, cid)),
           counts(caches.unread_counts, Key(app_key, cid)) {
       // A thread-only reply leaves its author's read state alone (it still counts in the
       // channel's message_count).
@@ -407,16 +409,16 @@ class CachingMessageStore final : public MessageStore {
         member->Stored(before ? std::make_shared<const Member>(MemberAfter(*before, m)) : before);
       }
     }
-    std::string cid;
     CacheUpdateScope<decltype(Caches::channel_rows)> row;
     UnreadInsertScope counts;
     std::optional<CacheUpdateScope<decltype(Caches::members)>> member;
     std::optional<CacheWriteScope<decltype(Caches::memberships)>> memberships;
   };
-  void Announce(std::string_view app_key, const Message& m, const Status& inserted) {
-    caches_.Publish(CachedData::kMessages, app_key, m.cid());
+  void Announce(std::string_view app_key, const std::string& cid, const Message& m,
+                const Status& inserted) {
+    caches_.Publish(CachedData::kMessages, app_key, cid);
     if (inserted.ok() && m.InChannelList()) {
-      caches_.Publish(CachedData::kReadState, app_key, ReadStateKey(m.user_id, m.cid()));
+      caches_.Publish(CachedData::kReadState, app_key, ReadStateKey(m.user_id, cid));
     }
   }
 
